@@ -1,0 +1,157 @@
+"""The command-line surface: parse, call one command function, turn the outcome into an exit code.
+
+This is the only place that catches broad exceptions. Expected failures (``ReconcilerError``) become
+a message and exit 1; Ctrl-C becomes 130; anything else is a bug, reported in one line with the
+path of a file holding the full traceback.
+
+Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the command functions, so
+``reconciler --help`` starts in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler import __version__
+from reconciler.options import (
+    DEFAULT_PARALLELISM,
+    DEFAULT_READS_PER_MINUTE,
+    DEFAULT_SANDBOX_STATE,
+    DEFAULT_WRITES_PER_MINUTE,
+    GlobalOptions,
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_INTERRUPTED = 130
+
+DEFAULT_PATHS = ("integrations/",)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_GLOBAL_OPTIONS = (
+    click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
+                 "(default: $SENDCLOUD_API_URL or https://panel.sendcloud.sc/api/v3)."),
+    click.option("--sandbox", is_flag=True, default=None,
+                 help="Use the embedded Sendcloud simulator instead of the real API."),
+    click.option("--sandbox-state", type=click.Path(path_type=Path), default=None,
+                 help=f"State file of the embedded simulator (default: {DEFAULT_SANDBOX_STATE})."),
+    click.option("--debug", is_flag=True, default=None,
+                 help="Log every request and response line (credentials redacted)."),
+    click.option("--parallelism", type=click.IntRange(1, 256), default=None, metavar="N",
+                 help=f"Requests in flight at once (default: {DEFAULT_PARALLELISM})."),
+    click.option("--reads-per-minute", type=click.FloatRange(min=1), default=None,
+                 help=f"Pace reads at this rate (default: {DEFAULT_READS_PER_MINUTE:g})."),
+    click.option("--writes-per-minute", type=click.FloatRange(min=1), default=None,
+                 help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
+                 "never more than 15 per second)."),
+)  # fmt: skip
+
+
+def global_options(func: F) -> F:
+    """Accept the shared options both before and after the command name."""
+    for option in reversed(_GLOBAL_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
+    """Merge the options given before the command with those given after it (later wins)."""
+    values: dict[str, Any] = dict(ctx.find_root().meta.get("reconciler.global", {}))
+    values.update({k: v for k, v in given.items() if v is not None})
+    if values.get("sandbox_state") is None:
+        values.pop("sandbox_state", None)
+    return GlobalOptions(**values)
+
+
+_GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
+                 "reads_per_minute", "writes_per_minute")  # fmt: skip
+
+
+def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {name: kwargs.pop(name) for name in _GLOBAL_NAMES}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@global_options
+@click.version_option(__version__, "--version", prog_name="reconciler")
+@click.pass_context
+def cli(ctx: click.Context, /, **kwargs: Any) -> None:
+    """Keep Sendcloud shop order statuses and their mapping in git.
+
+    One YAML file per integration describes the statuses and the status-category mapping;
+    `validate` checks the files, `plan` shows what would change, `apply` makes it so, and
+    `drift` reports what changed in Sendcloud behind git's back.
+    """
+    ctx.meta["reconciler.global"] = {k: v for k, v in kwargs.items() if v is not None}
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+@cli.command()
+@paths_argument
+@global_options
+@click.pass_context
+def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
+    """Check desired-state files offline; every problem is printed as file:line:col."""
+    from reconciler.commands.validate import run
+
+    _options(ctx, _split(kwargs))
+    return run(paths or DEFAULT_PATHS)
+
+
+@cli.command()
+def schema() -> int:
+    """Print the JSON Schema of the desired-state file format."""
+    from reconciler.commands.schema import run
+
+    return run()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return int(exc.exit_code)
+    except click.ClickException as exc:  # bad flags or arguments: a user mistake, not a crash
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        return _report_crash(exc)
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _report_crash(exc: BaseException) -> int:
+    from reconciler.errors import ReconcilerError
+
+    if isinstance(exc, ReconcilerError):
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_ERROR
+    fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"reconciler {__version__}, Python {sys.version.split()[0]}\n")
+        traceback.print_exception(exc, file=handle)
+    click.echo(
+        f"reconciler crashed: {type(exc).__name__}: {exc}\n"
+        f"This is a bug. The full traceback is in {name}; please attach it to a bug report.",
+        err=True,
+    )
+    return EXIT_ERROR

@@ -1,0 +1,212 @@
+"""The Plan: per integration, the changes, the writes that make them, and the safety verdict.
+
+Pure: no I/O. The same Plan drives every rendering (text, Markdown, JSON), the saved plan file
+and ``apply``, so what a reviewer approves is exactly what is executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reconciler.changes import (
+    Change,
+    MappingChange,
+    StatusCreate,
+    StatusDelete,
+    StatusUpdate,
+    natural_key,
+)
+from reconciler.diff import diff_integration
+from reconciler.model import Category, DesiredState, Language, LiveState
+
+# A plan that deletes more than this share of an integration's live statuses (when it has at
+# least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe: apply refuses it without --force.
+MAX_DELETE_RATIO = 0.30
+MIN_STATUSES_FOR_RATIO = 4
+# Sendcloud's write limits: 100 per minute, at most 15 per second.
+MAX_WRITES_PER_SECOND = 15.0
+
+
+@dataclass(frozen=True)
+class Write:
+    """One POST the apply will send, in order."""
+
+    endpoint: Literal["statuses", "mapping"]
+    purpose: str
+    statuses: dict[str, dict[Language, str]] | None = None
+    mapping: dict[Category, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class IntegrationPlan:
+    integration_id: int
+    source: str
+    desired: DesiredState
+    live: LiveState
+    changes: tuple[Change, ...]
+    writes: tuple[Write, ...]
+    unsafe_reasons: tuple[str, ...]
+    invalid_live_mapping: tuple[tuple[Category, str | None], ...]
+    dangling_mapping: tuple[tuple[Category, str], ...]
+    live_checksum: str
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        live_problems = tuple(
+            f"live mapping {category.value} points at status {external_id!r}, which does not "
+            "exist (Sendcloud marks it invalid)"
+            for category, external_id in self.invalid_live_mapping
+        )
+        return live_problems + tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+
+
+@dataclass(frozen=True)
+class IntegrationFailure:
+    """An integration whose live state could not be read: the rest of the plan still stands."""
+
+    integration_id: int
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    creates: int
+    updates: int
+    deletes: int
+    mapping_changes: int
+    changed: int
+    unchanged: int
+    failed: int
+    writes: int
+
+    def write_seconds(self, writes_per_minute: float) -> float:
+        """How long the writes take when paced at the write limit (the first one goes at once)."""
+        interval = max(60.0 / writes_per_minute, 1.0 / MAX_WRITES_PER_SECOND)
+        return max(self.writes - 1, 0) * interval
+
+
+@dataclass(frozen=True)
+class Plan:
+    integrations: tuple[IntegrationPlan, ...]
+    failures: tuple[IntegrationFailure, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Deterministic order whatever order the live reads finished in.
+        ordered = tuple(sorted(self.integrations, key=lambda p: p.integration_id))
+        object.__setattr__(self, "integrations", ordered)
+        failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
+        object.__setattr__(self, "failures", failures)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(p.has_changes for p in self.integrations)
+
+    @property
+    def is_safe(self) -> bool:
+        return not any(p.unsafe_reasons for p in self.integrations)
+
+    def summary(self) -> Summary:
+        changes = [c for p in self.integrations for c in p.changes]
+        changed = sum(1 for p in self.integrations if p.has_changes)
+        return Summary(
+            creates=sum(isinstance(c, StatusCreate) for c in changes),
+            updates=sum(isinstance(c, StatusUpdate) for c in changes),
+            deletes=sum(isinstance(c, StatusDelete) for c in changes),
+            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
+            changed=changed,
+            unchanged=len(self.integrations) - changed,
+            failed=len(self.failures),
+            writes=sum(len(p.writes) for p in self.integrations),
+        )
+
+
+def plan_integration(source: str, desired: DesiredState, live: LiveState) -> IntegrationPlan:
+    diff = diff_integration(desired, live)
+    return IntegrationPlan(
+        integration_id=desired.integration_id,
+        source=source,
+        desired=desired,
+        live=live,
+        changes=diff.changes,
+        writes=plan_writes(desired, live, diff.changes),
+        unsafe_reasons=unsafe_reasons(desired, live, diff.changes),
+        invalid_live_mapping=diff.invalid_live_mapping,
+        dangling_mapping=diff.dangling_mapping,
+        live_checksum=live_checksum(live),
+    )
+
+
+def plan_writes(
+    desired: DesiredState, live: LiveState, changes: Sequence[Change]
+) -> tuple[Write, ...]:
+    """The POSTs that take ``live`` to ``desired`` without a mapping ever pointing nowhere.
+
+    Statuses go first, then the mapping. When the new statuses delete a status the live mapping
+    still uses, the deleted status is kept for one more write: statuses (desired plus the still
+    referenced ones), then the mapping moves off them, then the final statuses.
+    """
+    status_changed = any(not isinstance(c, MappingChange) for c in changes)
+    mapping_changed = any(isinstance(c, MappingChange) for c in changes)
+    writes: list[Write] = []
+    if status_changed and desired.statuses is not None:
+        final = _sorted_statuses(desired.statuses)
+        deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+        in_use = sorted(
+            {ext for ext in live.mapped_ids().values() if ext in deleted}, key=natural_key
+        )
+        if in_use and desired.mapping is not None:
+            interim = _sorted_statuses({**final, **{ext: live.statuses[ext] for ext in in_use}})
+            if interim != _sorted_statuses(live.statuses):
+                kept = ", ".join(repr(ext) for ext in in_use)
+                writes.append(Write("statuses", f"statuses, keeping {kept} until the mapping "
+                                    "moves off", statuses=interim))  # fmt: skip
+            writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
+            writes.append(Write("statuses", "final statuses", statuses=final))
+            return tuple(writes)
+        writes.append(Write("statuses", "statuses", statuses=final))
+    if mapping_changed and desired.mapping is not None:
+        writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
+    return tuple(writes)
+
+
+def unsafe_reasons(
+    desired: DesiredState, live: LiveState, changes: Sequence[Change]
+) -> tuple[str, ...]:
+    deleted = [c.external_id for c in changes if isinstance(c, StatusDelete)]
+    total = len(live.statuses)
+    reasons: list[str] = []
+    if deleted and len(deleted) == total:
+        reasons.append(f"deletes all {total} live statuses")
+    elif total >= MIN_STATUSES_FOR_RATIO and len(deleted) / total > MAX_DELETE_RATIO:
+        reasons.append(
+            f"deletes {len(deleted)} of {total} live statuses (more than {MAX_DELETE_RATIO:.0%})"
+        )
+    if desired.mapping is None:
+        for category, external_id in live.mapped_ids().items():
+            if external_id in deleted:
+                reasons.append(
+                    f"deletes status {external_id!r}, which the live mapping {category.value} "
+                    "still uses, and this file does not manage the mapping"
+                )
+    return tuple(reasons)
+
+
+def live_checksum(live: LiveState) -> str:
+    """A digest of the live state a plan was computed from; apply compares it to refuse stale plans."""
+    canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _sorted_statuses(
+    statuses: Mapping[str, Mapping[Language, str]],
+) -> dict[str, dict[Language, str]]:
+    return {ext: dict(sorted(statuses[ext].items())) for ext in sorted(statuses, key=natural_key)}

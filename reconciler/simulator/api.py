@@ -1,0 +1,173 @@
+"""Handlers of the four /api/v3 endpoints, faithful to Sendcloud's documented behaviour.
+
+Authentication, rate limits, latency, faults and the request log are handled around
+these handlers by `reconciler.simulator.gate`; a handler only validates, reads or changes
+the state, and answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from reconciler.simulator import validation
+from reconciler.simulator.errors import INTEGRATION_NOT_FOUND, JsonObject, error, errors_body
+from reconciler.simulator.simulator import Simulator
+from reconciler.simulator.state import IntegrationState, SimulatorState, StoredStatus
+
+API_PREFIX = "/api/v3"
+CONTEXT_KEY = "reconciler.simulator.context"
+
+
+@dataclass
+class RequestContext:
+    """What the gate learnt about a request, shared with the handler through the scope."""
+
+    json_body: Any = None
+    malformed_json: bool = False
+    invalid_mapping: list[str] | None = None
+
+
+def _context(request: Request) -> RequestContext:
+    context = request.scope.get(CONTEXT_KEY)
+    return context if isinstance(context, RequestContext) else RequestContext()
+
+
+def _bad_request(exc: validation.Invalid) -> JSONResponse:
+    return JSONResponse(errors_body(*exc.errors), status_code=400)
+
+
+def _not_found() -> JSONResponse:
+    return JSONResponse(INTEGRATION_NOT_FOUND, status_code=404)
+
+
+def _body(request: Request) -> Any:
+    context = _context(request)
+    if context.malformed_json:
+        detail = "JSON parse error"
+        raise validation.Invalid([error(400, "invalid", "Malformed JSON", detail)])
+    return context.json_body
+
+
+def _status_json(status: StoredStatus, language: str) -> dict[str, Any]:
+    return {
+        "external_id": status.external_id,
+        "status": status.name_in(language),
+        "deleted_at": status.deleted_at,
+        "translations": [
+            {"status": name, "language": code} for code, name in status.translations.items()
+        ],
+    }
+
+
+def _mapping_json(integration_id: int, integration: IntegrationState) -> JsonObject:
+    return {
+        "data": {
+            "integration_id": integration_id,
+            "mapping": [
+                {
+                    "status_category": category,
+                    "external_id": external_id,
+                    "is_valid": external_id is None or integration.is_live(external_id),
+                }
+                for category, external_id in integration.mapping.items()
+            ],
+        }
+    }
+
+
+def _lookup(sim: Simulator, state: SimulatorState, integration_id: int) -> IntegrationState | None:
+    """The integration, registering it on first use unless the simulator is strict."""
+    integration = state.integrations.get(integration_id)
+    if integration is None and not sim.config.strict:
+        integration = state.integrations[integration_id] = IntegrationState()
+    return integration
+
+
+def _read(
+    sim: Simulator, integration_id: int, render: Callable[[IntegrationState], JsonObject]
+) -> Response:
+    """Render an integration under the lock, or answer 404 for an unknown one when strict."""
+    # Reads take the lock without persisting; only a first-use registration goes through a
+    # transaction (which saves the new integration).
+    with sim.store.reading() as state:
+        integration = state.integrations.get(integration_id)
+        if integration is not None:
+            return JSONResponse(render(integration))
+        if sim.config.strict:
+            return _not_found()
+    with sim.store.transaction() as state:
+        integration = _lookup(sim, state, integration_id)
+        return JSONResponse(render(integration)) if integration else _not_found()
+
+
+def routes(sim: Simulator) -> list[Route]:
+    """The /api/v3 routes, bound to `sim`."""
+
+    async def list_statuses(request: Request) -> Response:
+        try:
+            integration_id = validation.query_integration_id(request.query_params)
+            language = validation.query_language(request.query_params)
+            show_deleted = validation.query_show_deleted(request.query_params)
+        except validation.Invalid as exc:
+            return _bad_request(exc)
+
+        def render(integration: IntegrationState) -> JsonObject:
+            data = [
+                _status_json(status, language)
+                for status in integration.statuses.values()
+                if show_deleted or status.deleted_at is None
+            ]
+            return {"data": data}
+
+        return _read(sim, integration_id, render)
+
+    async def overwrite_statuses(request: Request) -> Response:
+        try:
+            integration_id, statuses = validation.post_statuses(_body(request))
+        except validation.Invalid as exc:
+            return _bad_request(exc)
+        with sim.store.transaction() as state:
+            integration = _lookup(sim, state, integration_id)
+            if integration is None:
+                return _not_found()
+            integration.overwrite_statuses(statuses)
+            _context(request).invalid_mapping = integration.invalid_categories()
+        return JSONResponse(None)
+
+    async def get_mapping(request: Request) -> Response:
+        try:
+            integration_id = validation.query_integration_id(request.query_params)
+        except validation.Invalid as exc:
+            return _bad_request(exc)
+        return _read(sim, integration_id, lambda found: _mapping_json(integration_id, found))
+
+    async def set_mapping(request: Request) -> Response:
+        try:
+            integration_id, mapping = validation.post_mapping(_body(request))
+        except validation.Invalid as exc:
+            return _bad_request(exc)
+        with sim.store.transaction() as state:
+            integration = _lookup(sim, state, integration_id)
+            if integration is None:
+                return _not_found()
+            integration.mapping = mapping
+            _context(request).invalid_mapping = integration.invalid_categories()
+        return JSONResponse(None)
+
+    statuses = f"{API_PREFIX}/shop-order-statuses"
+    mapping = f"{statuses}/mapping"
+    return [
+        Route(statuses, list_statuses, methods=["GET"]),
+        Route(statuses, overwrite_statuses, methods=["POST"]),
+        # Older clients call the mapping path with a trailing slash; serve both.
+        Route(mapping, get_mapping, methods=["GET"]),
+        Route(f"{mapping}/", get_mapping, methods=["GET"]),
+        Route(mapping, set_mapping, methods=["POST"]),
+        Route(f"{mapping}/", set_mapping, methods=["POST"]),
+    ]

@@ -1,0 +1,234 @@
+"""The gate in front of the /api/v3 handlers: latency, faults, auth, rate limits, logging.
+
+It is plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware`` because a
+simulated connection drop must control the raw ``http.response.*`` messages: it announces a
+Content-Length larger than the body it sends and then breaks the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reconciler.simulator.api import API_PREFIX, CONTEXT_KEY, RequestContext
+from reconciler.simulator.errors import (
+    INVALID_CREDENTIALS,
+    NO_CREDENTIALS,
+    THROTTLED,
+    default_fault_body,
+)
+from reconciler.simulator.faults import ENDPOINTS, Fault, SimulatedConnectionDrop
+from reconciler.simulator.requestlog import LogEntry
+from reconciler.simulator.simulator import Simulator
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value)
+    return None
+
+
+def _integration_id(method: str, query: dict[str, str], body: Any) -> int | None:
+    raw = body.get("integration_id") if method == "POST" and isinstance(body, dict) else None
+    if method != "POST" and query.get("integration_id", "").isdigit():
+        raw = int(query["integration_id"])
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+class _Captured:
+    """An inner response kept back so the gate can still replace or truncate it."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def send(self, message: Message) -> None:
+        self.messages.append(message)
+
+    @property
+    def status(self) -> int:
+        return int(self.messages[0]["status"]) if self.messages else 500
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.messages[1:])
+
+    async def replay(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
+
+
+class ApiGate:
+    """ASGI middleware applying the simulator's knobs to every request under /api/v3."""
+
+    def __init__(self, app: ASGIApp, sim: Simulator) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not (path + "/").startswith(API_PREFIX + "/"):
+            await self.app(scope, receive, send)
+            return
+        sim = self.sim
+        method: str = scope["method"]
+        route = path[len(API_PREFIX) :].rstrip("/") or "/"
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        body = await _read_body(receive)
+        context = RequestContext()
+        if method == "POST":
+            try:
+                context.json_body = json.loads(body) if body.strip() else {}
+            except ValueError:
+                context.malformed_json = True
+        scope[CONTEXT_KEY] = context
+        entry = LogEntry(
+            method=method,
+            path=route,
+            integration_id=_integration_id(method, query, context.json_body),
+            timestamp=sim.clock(),
+            body=context.json_body if method == "POST" else None,
+            query=query,
+        )
+        endpoint = f"{method} {route}"
+        try:
+            if sim.config.latency > 0:
+                await asyncio.sleep(sim.config.latency)
+            fault = sim.faults.take(endpoint) if endpoint in ENDPOINTS else None
+            if fault is not None:
+                entry.fault = fault.action + (" after_commit" if fault.after_commit else "")
+            if fault is not None and not fault.after_commit:
+                if fault.action == "delay":
+                    await asyncio.sleep(fault.delay)
+                else:
+                    await self._send_fault(fault, None, scope, send, entry)
+                    return
+            captured = await self._process(scope, body, entry)
+            entry.invalid_mapping = context.invalid_mapping
+            if fault is not None and fault.after_commit:
+                if fault.action == "delay":
+                    await asyncio.sleep(fault.delay)
+                else:
+                    await self._send_fault(fault, captured, scope, send, entry)
+                    return
+            entry.status = captured.status
+            await captured.replay(send)
+        finally:
+            if method == "POST" and entry.invalid_mapping is None:
+                entry.invalid_mapping = self._invalid_mapping(entry.integration_id)
+            sim.log.append(entry)
+
+    async def _process(self, scope: Scope, body: bytes, entry: LogEntry) -> _Captured:
+        """Authenticate, rate-limit, then run the handler; the response is held back."""
+        captured = _Captured()
+        creds = self.sim.credentials
+        rejection = _authenticate(
+            _header(scope, b"authorization"), creds.public_key, creds.secret_key
+        )
+        if rejection is not None:
+            response: Response = JSONResponse(
+                rejection, status_code=401, headers={"WWW-Authenticate": 'Basic realm="api"'}
+            )
+        elif not self.sim.limiter.allow(creds.public_key, write=scope["method"] != "GET"):
+            retry_after = self.sim.config.rate_limits.retry_after
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+            response = JSONResponse(THROTTLED, status_code=429, headers=headers)
+        else:
+            await self.app(scope, _replay_receive(body), captured.send)
+            return captured
+        await response(scope, _replay_receive(b""), captured.send)
+        return captured
+
+    async def _send_fault(
+        self, fault: Fault, captured: _Captured | None, scope: Scope, send: Send, entry: LogEntry
+    ) -> None:
+        if fault.action == "drop":
+            # Announce the full length, send half, then break the connection.
+            status = captured.status if captured else 200
+            payload = captured.body if captured else b'{"data": []}'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(payload) + 16).encode()),
+                    ],
+                }
+            )
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": payload[: len(payload) // 2],
+                    "more_body": True,
+                }
+            )
+            raise SimulatedConnectionDrop(
+                f"simulated connection drop on {entry.method} {entry.path}"
+            )
+        entry.status = fault.status
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        response: Response
+        if fault.body is not None:
+            media_type = fault.content_type or "text/html; charset=utf-8"
+            response = Response(fault.body, fault.status, headers, media_type=media_type)
+        else:
+            content = (
+                fault.json_body if fault.json_body is not None else default_fault_body(fault.status)
+            )
+            response = JSONResponse(content, fault.status, headers)
+        await response(scope, _replay_receive(b""), send)
+
+    def _invalid_mapping(self, integration_id: int | None) -> list[str]:
+        with self.sim.store.reading() as state:
+            integration = state.integrations.get(integration_id) if integration_id else None
+            return integration.invalid_categories() if integration else []
+
+
+def _authenticate(header: bytes | None, public_key: str, secret_key: str) -> dict[str, Any] | None:
+    """None when the Basic credentials match, else the 401 body to answer with."""
+    if header is None or header[:6].lower() != b"basic ":
+        return NO_CREDENTIALS
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return INVALID_CREDENTIALS
+    username, sep, password = decoded.partition(b":")
+    # Compare both halves, always, in constant time: no early exit that leaks which failed.
+    user_ok = hmac.compare_digest(username, public_key.encode())
+    password_ok = hmac.compare_digest(password, secret_key.encode())
+    return None if sep and user_ok and password_ok else INVALID_CREDENTIALS
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            # Nothing more will come; behave like a client that waits for the answer.
+            await asyncio.Event().wait()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

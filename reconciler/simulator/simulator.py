@@ -1,0 +1,143 @@
+"""`Simulator`: the state, the knobs and the request log behind the ASGI app.
+
+Everything a test or a benchmark can turn is here, with a Python API; the admin routes
+(``/_simulator/...``) expose the same operations over HTTP for a simulator in another
+process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reconciler.simulator.credentials import Credentials, default_credentials
+from reconciler.simulator.faults import Fault, FaultInjector
+from reconciler.simulator.ratelimit import RateLimiter, RateLimits
+from reconciler.simulator.requestlog import RequestLog
+from reconciler.simulator.state import SimulatorState, StateStore
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """The tunable behaviour: added latency per request, rate limits, strict integrations."""
+
+    latency: float = 0.0
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    strict: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form as served by ``GET /_simulator/config``."""
+        return {
+            "latency": self.latency,
+            "strict": self.strict,
+            "rate_limits": self.rate_limits.to_json(),
+        }
+
+    def updated(self, data: dict[str, Any]) -> SimulatorConfig:
+        """A copy with the keys present in `data` changed; raise `ValueError` if malformed."""
+        unknown = set(data) - {"latency", "strict", "rate_limits"}
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        try:
+            latency = float(data.get("latency", self.latency))
+            limits = self.rate_limits
+            if data.get("rate_limits") is not None:
+                limits = RateLimits.from_json(data["rate_limits"], self.rate_limits)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"malformed config: {exc}") from exc
+        if latency < 0:
+            raise ValueError("latency must not be negative")
+        return replace(
+            self, latency=latency, strict=bool(data.get("strict", self.strict)), rate_limits=limits
+        )
+
+
+class Simulator:
+    """A stand-in for Sendcloud's shop-order-status API that accepts exactly one key pair.
+
+    `state_path` makes the state persistent (loaded now, saved after every change); without
+    it the state lives in memory. `clock` feeds the rate limiter and the log timestamps.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: tuple[str, str] | None = None,
+        state_path: Path | str | None = None,
+        strict: bool = False,
+        latency: float = 0.0,
+        rate_limits: RateLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.credentials = Credentials(*(credentials or default_credentials()))
+        self.store = StateStore(Path(state_path) if state_path is not None else None)
+        self.faults = FaultInjector()
+        self.log = RequestLog()
+        self.clock = clock
+        self._initial_config = SimulatorConfig(latency, rate_limits or RateLimits(), strict)
+        self.config = self._initial_config
+        self.limiter = RateLimiter(self.config.rate_limits, clock)
+        self._app: ASGIApp | None = None
+
+    @property
+    def app(self) -> ASGIApp:
+        """The ASGI application (built on first use, so importing stays cheap)."""
+        if self._app is None:
+            from reconciler.simulator.app import build_app
+
+            self._app = build_app(self)
+        return self._app
+
+    def configure(
+        self,
+        *,
+        latency: float | None = None,
+        rate_limits: RateLimits | None = None,
+        strict: bool | None = None,
+    ) -> SimulatorConfig:
+        """Change some knobs; a rate-limit change also forgets the request history."""
+        config = self.config
+        if latency is not None:
+            config = replace(config, latency=latency)
+        if strict is not None:
+            config = replace(config, strict=strict)
+        if rate_limits is not None:
+            config = replace(config, rate_limits=rate_limits)
+        self.apply_config(config)
+        return config
+
+    def apply_config(self, config: SimulatorConfig) -> None:
+        """Replace the whole configuration."""
+        self.config = config
+        self.limiter.configure(config.rate_limits)
+
+    def disable_rate_limits(self) -> None:
+        """Let every request through (e.g. for property-based tests)."""
+        self.configure(rate_limits=replace(self.config.rate_limits, enabled=False))
+
+    def inject(self, fault: Fault) -> Fault:
+        """Queue a fault (see `reconciler.simulator.faults`)."""
+        return self.faults.add(fault)
+
+    def get_state(self) -> dict[str, Any]:
+        """The whole state in its JSON form (a copy)."""
+        return self.store.snapshot()
+
+    def replace_state(self, state: SimulatorState | dict[str, Any]) -> None:
+        """Replace the whole state, e.g. to seed live statuses before a test."""
+        if not isinstance(state, SimulatorState):
+            state = SimulatorState.from_json(state)
+        self.store.replace(state)
+
+    def reset(self) -> None:
+        """Empty state, no faults, empty log, the constructor's configuration."""
+        self.store.replace(SimulatorState())
+        self.faults.clear()
+        self.log.clear()
+        self.apply_config(self._initial_config)
