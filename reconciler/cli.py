@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -38,6 +38,7 @@ EXIT_INTERRUPTED = 130
 DEFAULT_PATHS = ("integrations/",)
 
 F = TypeVar("F", bound=Callable[..., Any])
+Format = Literal["text", "markdown", "json"]
 
 _GLOBAL_OPTIONS = (
     click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
@@ -109,6 +110,194 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
 
     _options(ctx, _split(kwargs))
     return run(paths or DEFAULT_PATHS)
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the report.",
+)
+
+
+@cli.command()
+@paths_argument
+@format_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also save the plan (JSON, with the live state it was made from) for apply --plan.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes to apply, 0 when there are none.",
+)
+@global_options
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    fmt: Format,
+    out: Path | None,
+    detailed_exitcode: bool,
+    **kwargs: Any,
+) -> int:
+    """Show what apply would change in Sendcloud (reads only)."""
+    from reconciler.commands.plan import run
+
+    options = _options(ctx, _split(kwargs))
+    return run(
+        paths or DEFAULT_PATHS, options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+    )
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Apply exactly this saved plan (from plan --out); integrations whose live "
+    "state changed since are refused as stale.",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--force", is_flag=True, help="Apply plans marked unsafe (deleting many or all statuses)."
+)
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Append one JSON line per API write to this file.",
+)
+@global_options
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    force: bool,
+    journal_path: Path | None,
+    **kwargs: Any,
+) -> int:
+    """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
+    from reconciler.commands.apply import run
+
+    options = _options(ctx, _split(kwargs))
+    if plan_file is not None and paths:
+        raise click.UsageError("give either PATHS or --plan, not both")
+    return run(
+        paths or DEFAULT_PATHS,
+        options,
+        plan_file=plan_file,
+        auto_approve=auto_approve,
+        force=force,
+        journal_path=journal_path,
+    )
+
+
+@cli.command()
+@paths_argument
+@format_option
+@global_options
+@click.pass_context
+def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: Any) -> int:
+    """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
+    from reconciler.commands.drift import run
+
+    options = _options(ctx, _split(kwargs))
+    return run(paths or DEFAULT_PATHS, options, fmt=fmt)
+
+
+@cli.command("import")
+@click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("integrations"),
+    show_default=True,
+    help="Where to write the files.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace files that already exist.")
+@global_options
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    /,
+    integration_ids: tuple[int, ...],
+    directory: Path,
+    overwrite: bool,
+    **kwargs: Any,
+) -> int:
+    """Write one desired-state file per integration from its live state."""
+    from reconciler.commands.import_ import run
+
+    options = _options(ctx, _split(kwargs))
+    return run(integration_ids, options, directory=directory, overwrite=overwrite)
+
+
+@cli.command()
+@paths_argument
+@global_options
+@click.pass_context
+def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
+    """Rewrite the files to match Sendcloud, keeping comments and layout."""
+    from reconciler.commands.adopt import run
+
+    options = _options(ctx, _split(kwargs))
+    return run(paths or DEFAULT_PATHS, options)
+
+
+@cli.group()
+def sandbox() -> None:
+    """The embedded Sendcloud simulator."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_SANDBOX_STATE,
+    show_default=True,
+    help="State file.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Only integrations in the state file exist; others answer 404."
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds added to every answer.",
+)
+@click.option("--no-rate-limit", is_flag=True, help="Do not enforce Sendcloud's rate limits.")
+def sandbox_serve(
+    host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
+) -> int:
+    """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
+    from reconciler.commands.sandbox import run
+
+    return run(
+        host=host,
+        port=port,
+        state=state,
+        strict=strict,
+        latency=latency,
+        rate_limits=not no_rate_limit,
+    )
 
 
 @cli.command()

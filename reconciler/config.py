@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,9 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scanner import Scanner, ScannerError
 
-from reconciler.config_messages import describe_validation_error
+from reconciler.config_messages import describe_validation_error, suggest
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, DesiredState
 
@@ -29,17 +31,22 @@ MAX_FILE_BYTES = 1024 * 1024
 # Aliases may repeat at most this many nodes in total: enough for any sane reuse of a
 # translation block, far too few for a "billion laughs" file to cost anything.
 MAX_ALIAS_EXPANSION = 1000
+# The format is three levels deep; anything far deeper is a mistake or an attack on the stack.
+MAX_DEPTH = 20
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _TAG_NAMES = {
-    "float": "a number with a fraction",
+    "float": "a decimal number",
     "bool": "a boolean",
-    "null": "null",
+    "null": "null (nothing)",
     "timestamp": "a date",
-    "int": "a number",
 }
+# Characters YAML does not allow in a document (everything but TAB, LF, CR and printable text).
+_NOT_PRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
 
 Location = tuple[str, ...]
 
@@ -69,14 +76,16 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[
         if path.is_dir():
             found = sorted(_walk_yaml(path))
             if not found:
-                problems.append(
-                    Problem(str(path), 1, 1, "no *.yaml or *.yml files in this directory")
+                message = (
+                    "no *.yaml or *.yml files in this directory (or its subdirectories); "
+                    "pass the directory that holds the integration files"
                 )
+                problems.append(Problem(str(path), 1, 1, message))
             files.extend(found)
         elif path.exists() or path.is_symlink():
             files.append(path)
         else:
-            problems.append(Problem(str(path), 1, 1, "no such file or directory"))
+            problems.append(Problem(str(path), 1, 1, "no such file or directory; check the path"))
     unique = list(dict.fromkeys(files))
     return unique, problems
 
@@ -91,7 +100,7 @@ def _walk_yaml(directory: Path) -> Iterator[Path]:
 
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[DesiredFile]:
-    """Load every file under ``paths``; raise one ConfigError listing every problem in every file."""
+    """Load every file under ``paths``; raise one ConfigError listing every problem in each."""
     files, problems = discover(paths)
     loaded: list[DesiredFile] = []
     for path in files:
@@ -141,66 +150,192 @@ def _read_text(name: str) -> str:
     except IsADirectoryError:
         raise fail("is a directory, expected a YAML file") from None
     except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise fail(f"cannot read the file ({reason}); check the path and its permissions") from None
     if len(data) > MAX_FILE_BYTES:
-        raise fail("file is larger than 1 MiB; a desired-state file is a few kilobytes")
+        raise fail(
+            "the file is larger than 1 MiB, so it was not read; a desired-state file is a few "
+            "kilobytes: check that this is the right file"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise fail("the file is saved as UTF-16; save it as UTF-8")
+    if b"\x00" in data:
+        line, col = _byte_position(data, data.index(b"\x00"))
+        message = (
+            "the file contains a NUL byte, so it is not text (a binary file?); save it as text"
+        )
+        raise fail(message, line, col)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail("file is not valid UTF-8 text; save it as UTF-8", line, col) from None
+        line, col = _byte_position(data, exc.start)
+        message = (
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (was the file saved as Latin-1 or "
+            "Windows-1252?); save the file as UTF-8"
+        )
+        raise fail(message, line, col) from None
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def parse(text: str, name: str) -> DesiredFile:
     """Parse one file's text. ``name`` is only used in messages."""
-    if "\x00" in text:
-        raise ConfigError([Problem(name, 1, 1, "file contains NUL bytes; is it a binary file?")])
-    try:
-        root = YAML(typ="safe", pure=True).compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise ConfigError([Problem(name, line, col, f"invalid YAML: {problem}")]) from None
-    except YAMLError as exc:
-        raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
-    if root is None:
-        raise ConfigError(
-            [Problem(name, 1, 1, "file is empty; expected a mapping with integration_id")]
-        )
+    root = _compose(text, name)
     builder = _Builder(name, _alias_budget(root))
     data = builder.build(root, ())
     problems = builder.problems
     if not isinstance(data, dict):
         if not problems:
-            message = "expected a mapping with integration_id at the top level"
+            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {data!r}"
+            message = (
+                f"the file holds {kind}; it must be a mapping of keys, starting with "
+                "`integration_id: <id>`"
+            )
             problems.append(Problem(name, *_pos(root), message))
         raise ConfigError(problems)
     problems.extend(_explicit_nulls(data, builder.positions, name))
+    problems.extend(_dangling_mapping(data, builder))
     try:
         state = DesiredState.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            loc = tuple(str(part) for part in error["loc"])
-            if any(loc[: len(bad)] == bad for bad in builder.invalid):
-                continue
-            line, col = _nearest(builder.positions, loc)
-            problems.append(Problem(name, line, col, describe_validation_error(error, loc)))
+        problems.extend(_schema_problems(exc, builder))
     if problems:
         raise ConfigError(problems)
-    desired = DesiredFile(name, state, builder.positions)
-    dangling = list(_dangling_mapping(desired))
-    if dangling:
-        raise ConfigError(dangling)
-    return desired
+    return DesiredFile(name, state, builder.positions)
+
+
+def _compose(text: str, name: str) -> Node:
+    bad_char = _NOT_PRINTABLE.search(text)
+    if bad_char:
+        start = bad_char.start()
+        line, col = text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+        code = f"U+{ord(bad_char.group()):04X}"
+        what = "a NUL byte" if code == "U+0000" else f"the control character {code}"
+        message = f"the file contains {what}, which YAML does not allow; remove it"
+        raise ConfigError([Problem(name, line, col, message)])
+    try:
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML; ruamel would print a warning to stderr.
+            warnings.simplefilter("ignore")
+            yaml = YAML(typ="safe", pure=True)
+            yaml.Scanner = _BoundedScanner
+            root: Node | None = yaml.compose(text)
+    except _TooDeepError as exc:
+        mark = exc.problem_mark
+        message = f"the YAML is nested too deeply (more than {MAX_DEPTH} levels); flatten it"
+        raise ConfigError([Problem(name, mark.line + 1, mark.column + 1, message)]) from None
+    except MarkedYAMLError as exc:
+        raise ConfigError([_syntax_problem(name, exc)]) from None
+    except YAMLError as exc:
+        raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
+    if root is None:
+        message = "the file is empty; write at least `integration_id: <id>`"
+        raise ConfigError([Problem(name, 1, 1, message)])
+    return root
+
+
+class _TooDeepError(ScannerError):
+    pass
+
+
+class _BoundedScanner(Scanner):
+    """ruamel's scanner with a nesting limit.
+
+    Unbounded, a file of ten thousand ``[`` costs minutes (the scanner is quadratic in the flow
+    depth) and the recursive composer would overflow the stack; the format needs four levels.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        self._check_depth(self.flow_level + len(self.indents))
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+    def add_indent(self, column: int) -> bool:
+        self._check_depth(self.flow_level + len(self.indents))
+        return super().add_indent(column)
+
+    def _check_depth(self, depth: int) -> None:
+        if depth >= MAX_DEPTH:
+            raise _TooDeepError(None, None, "nested too deeply", self.reader.get_mark())
+
+
+def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
+    """Translate ruamel's parser vocabulary ("<block end>", "scalar") into what to fix."""
+    context, problem = exc.context or "", exc.problem or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "'\\t'" in problem:
+        message = "a tab cannot indent YAML; indent with spaces"
+    elif "quoted scalar" in context and "end of stream" in problem:
+        mark = exc.context_mark or mark
+        message = "this quoted text is never closed; add the closing quote"
+    elif "mapping values are not allowed" in problem:
+        message = (
+            "unexpected ':' here; if the text contains ': ', put the whole text in quotes, "
+            "otherwise check the indentation of this line"
+        )
+    elif "<block end>" in problem:
+        message = (
+            "this line does not fit the structure above it; check its indentation (keys of "
+            "one mapping start in the same column) and that every quote above is closed"
+        )
+    elif "single document" in context:
+        message = (
+            "a second YAML document starts here; a file describes one integration in one "
+            "document, so remove the `---` line or move the rest to a file of its own"
+        )
+    elif "undefined alias" in problem:
+        alias = problem.rpartition(" ")[2].strip("'")
+        message = (
+            f"the alias *{alias} has no anchor &{alias} before it; define the anchor first, "
+            "or write the value out"
+        )
+    elif context.startswith("while parsing a flow"):
+        mark = exc.context_mark or mark
+        opening, closing = ("{", "}") if "mapping" in context else ("[", "]")
+        message = (
+            f"the '{opening}' here is not closed, or a ',' is missing between its entries; "
+            f"add the closing '{closing}'"
+        )
+    else:
+        detail = " ".join(part for part in (context, problem) if part)
+        message = f"{detail}; check the indentation and quoting here"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(name, line, col, f"invalid YAML: {message}")
+
+
+def _schema_problems(exc: ValidationError, builder: _Builder) -> Iterator[Problem]:
+    errors = [(tuple(str(part) for part in e["loc"]), e) for e in exc.errors()]
+    # A misspelt category is reported once, as unknown with a suggestion, not also as missing.
+    suggested = {
+        ("mapping", hint)
+        for loc, e in errors
+        if e["type"] == "extra_forbidden" and len(loc) == 2 and loc[0] == "mapping"
+        for hint in [suggest(loc[1], CATEGORIES)]
+        if hint
+    }
+    for loc, error in errors:
+        if any(loc[: len(bad)] == bad for bad in builder.invalid):
+            continue
+        if error["type"] == "missing" and loc in suggested:
+            continue
+        written = None
+        about_key = error["type"] in ("missing", "extra_forbidden") or loc[-1:] == ("[key]",)
+        if not about_key and loc in builder.values:
+            # A wrong value is located at the value itself, and quoted as it was written.
+            (line, col), written = builder.values[loc]
+        else:
+            line, col = _nearest(builder.positions, loc)
+        message = describe_validation_error(error, loc, written)
+        yield Problem(builder.name, line, col, message)
 
 
 def _explicit_nulls(
     data: dict[str, Any], positions: dict[Location, tuple[int, int]], name: str
 ) -> Iterator[Problem]:
     hints = {
-        "statuses": "write `statuses: {}` for no statuses, or remove the key to leave them unmanaged",
+        "statuses": "write `statuses: {}` for no statuses, or remove the key to leave them "
+        "unmanaged",
         "mapping": "list the four categories, or remove the key to leave the mapping unmanaged",
     }
     for key, hint in hints.items():
@@ -208,16 +343,22 @@ def _explicit_nulls(
             yield Problem(name, *positions[(key,)], f"{key} is empty; {hint}")
 
 
-def _dangling_mapping(desired: DesiredFile) -> Iterator[Problem]:
-    state = desired.state
-    if state.statuses is None or state.mapping is None:
+def _dangling_mapping(data: dict[str, Any], builder: _Builder) -> Iterator[Problem]:
+    statuses, mapping = data.get("statuses"), data.get("mapping")
+    if not isinstance(statuses, dict) or not isinstance(mapping, dict):
         return
-    for category, external_id in state.mapping.as_dict().items():
-        if external_id is not None and external_id not in state.statuses:
-            line, col = desired.locate("mapping", category.value)
-            known = ", ".join(repr(k) for k in sorted(state.statuses)) or "none"
+    for category in CATEGORIES:
+        external_id = mapping.get(category.value)
+        if (
+            isinstance(external_id, str)
+            and external_id
+            and external_id not in statuses
+            and external_id not in builder.rejected_status_ids
+        ):
+            line, col = builder.positions[("mapping", category.value)]
+            known = ", ".join(repr(k) for k in statuses) or "none"
             yield Problem(
-                desired.path,
+                builder.name,
                 line,
                 col,
                 f"mapping {category.value} points at status {external_id!r}, which is not in "
@@ -262,9 +403,16 @@ class _Builder:
         self.name = name
         self.budget = budget
         self.problems: list[Problem] = []
+        # Where each key is (keys are located at the key: "unknown key" points at the key).
         self.positions: dict[Location, tuple[int, int]] = {}
+        # Where each written scalar value is, and its text as written, for messages about values.
+        self.values: dict[Location, tuple[tuple[int, int], str]] = {}
         # Values already reported here; the schema check must not report them a second time.
         self.invalid: set[Location] = set()
+        # Status ids reported as unquoted numbers, dates...: a mapping onto one is not dangling.
+        self.rejected_status_ids: set[str] = set()
+        # Collections being built right now: meeting one again means an alias contains itself.
+        self._open: set[int] = set()
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.name, *_pos(node), message))
@@ -288,36 +436,52 @@ class _Builder:
         if self.budget < 0:
             raise _AliasBombError
         self.positions.setdefault(loc, _pos(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, SequenceNode):
+        if not isinstance(node, MappingNode | SequenceNode):
+            return self._scalar(node, loc, is_key=False)
+        if id(node) in self._open:
+            self.problem(node, "an alias here repeats a value that contains the alias itself, "
+                         "which never ends; write the value out instead")  # fmt: skip
+            self.invalid.add(loc)
+            return None
+        if len(loc) >= MAX_DEPTH:
+            self.problem(
+                node, f"the YAML is nested too deeply (more than {MAX_DEPTH} levels); flatten it"
+            )
+            self.invalid.add(loc)
+            return None
+        self._open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, loc)
             return [self._node(item, (*loc, str(i))) for i, item in enumerate(node.value)]
-        return self._scalar(node, loc, is_key=False)
+        finally:
+            self._open.discard(id(node))
 
     def _mapping(self, node: MappingNode, loc: Location) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         key_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.problem(key_node, "a key must be a plain value, not a list or mapping")
+                self.problem(key_node, "a key cannot be a list or mapping; write a single "
+                             "value such as a name or a quoted id")  # fmt: skip
                 continue
             if str(key_node.tag) == _TAG + "merge":
                 self.problem(key_node, "merge keys (<<) are not supported; write the keys out")
                 continue
             key = self._scalar(key_node, loc, is_key=True)
             if key is _INVALID:
+                if loc == ("statuses",):
+                    self.rejected_status_ids.add(key_node.value)
                 continue
-            hashable = key if not isinstance(key, list | dict) else repr(key)
-            if hashable in key_lines:
+            if key in key_lines:
                 self.problem(
                     key_node,
-                    f"duplicate key {key!r} (first defined on line {key_lines[hashable]}); "
-                    "a YAML mapping takes each key once",
+                    f"duplicate key {key!r} (first defined on line {key_lines[key]}); "
+                    "each key may appear only once, so remove or merge one of them",
                 )
                 continue
-            key_lines[hashable] = key_node.start_mark.line + 1
+            key_lines[key] = key_node.start_mark.line + 1
             child = (*loc, str(key))
-            # Keys are located at the key itself: "unknown key" should point at the key.
             self.positions[child] = _pos(key_node)
             result[key] = self._node(value_node, child)
             self.positions[child] = _pos(key_node)
@@ -327,20 +491,23 @@ class _Builder:
         assert isinstance(node, ScalarNode)  # noqa: S101 - callers pass scalars only
         tag = str(node.tag).removeprefix(_TAG)
         raw: str = node.value
+        if not is_key and (raw or node.style):
+            # An empty plain value (`key:`) has no position of its own; it stays at the key.
+            self.values[loc] = (_pos(node), raw)
         if _expects_external_id(loc, is_key=is_key):
             return self._external_id(node, loc, tag, raw, is_key=is_key)
         if tag == "str":
             return raw
         if tag == "int":
             try:
-                return int(raw, 0) if raw.lower().startswith(("0x", "0o")) else int(raw)
+                return _to_int(raw)
             except ValueError:
                 return raw
         if tag == "bool":
             return raw.lower() == "true"
         if tag == "null":
             if is_key:
-                self.problem(node, "a key cannot be null; quote it if it is text")
+                self.problem(node, f'a key cannot be null; quote it ("{raw}") if it is text')
                 return _INVALID
             return None
         if tag == "float":
@@ -351,25 +518,35 @@ class _Builder:
     def _external_id(
         self, node: ScalarNode, loc: Location, tag: str, raw: str, *, is_key: bool
     ) -> Any:
-        if tag == "str":
+        what = f"status id {raw}" if is_key else f"mapping {loc[1]}: {raw}"
+        if tag == "str" and raw:
             return raw
         if tag == "null" and not is_key:
             return None  # an unmapped category
         if tag == "int" and _PLAIN_DECIMAL.fullmatch(raw):
             return raw
-        kind = _TAG_NAMES.get(tag, f"a {tag} value")
-        if tag == "int":
-            kind = "a number that would lose its leading zeros or sign"
-        self.problem(
-            node,
-            f'external_id {raw!r} is read as {kind}; quote it ("{raw}") so it stays text',
-        )
+        if tag == "str":
+            message = (
+                "a status id cannot be empty; write the shop's id of the status"
+                if is_key
+                else f"mapping {loc[1]} is empty; write a status id, or null to leave it unmapped"
+            )
+        else:
+            kind = _TAG_NAMES.get(tag, f"a {tag} value")
+            if tag == "int":
+                kind = f"the number {_to_int(raw)}"
+            message = f'{what} is read as {kind}, not as text; quote it ("{raw}") so it stays text'
+        self.problem(node, message)
         if not is_key:
             self.invalid.add(loc)
         return _INVALID
 
 
 _INVALID: Any = object()
+
+
+def _to_int(raw: str) -> int:
+    return int(raw, 0) if raw.lower().startswith(("0x", "0o")) else int(raw)
 
 
 def _expects_external_id(loc: Location, *, is_key: bool) -> bool:

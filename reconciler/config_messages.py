@@ -6,18 +6,34 @@ categories and the seven languages. Each message says what is wrong and what wou
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic_core import ErrorDetails
 
 from reconciler.model import CATEGORIES, LANGUAGES
 
-_TOP_LEVEL_KEYS = ("integration_id", "statuses", "mapping")
+TOP_LEVEL_KEYS = ("integration_id", "statuses", "mapping")
 _LANGUAGE_LIST = ", ".join(LANGUAGES)
 _CATEGORY_LIST = ", ".join(CATEGORIES)
 
 
-def describe_validation_error(error: ErrorDetails, loc: tuple[str, ...]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be (a typo, the wrong case), if any."""
+    options = list(choices)
+    normalised = word.strip().lower().replace("_", "-")
+    for option in options:
+        if option.lower().replace("_", "-") == normalised:
+            return option
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def describe_validation_error(
+    error: ErrorDetails, loc: tuple[str, ...], written: str | None = None
+) -> str:
+    """Reword one error at ``loc``; ``written`` is the offending value as it appears in the file."""
     kind = error["type"]
     value: Any = error.get("input")
     where = _describe_location(loc)
@@ -27,23 +43,31 @@ def describe_validation_error(error: ErrorDetails, loc: tuple[str, ...]) -> str:
     if kind == "missing":
         return _missing_key(loc)
     if loc and loc[-1] == "[key]":
-        # The only constrained keys are languages (status keys are checked by the loader).
-        return f"unknown language {value!r}; use one of {_LANGUAGE_LIST}"
+        return _bad_key(loc[:-1], value)
     if loc == ("integration_id",):
-        return (
-            f"integration_id must be a positive whole number (the id shown in Sendcloud's "
-            f"integration settings), not {value!r}"
-        )
+        return _bad_integration_id(value, written)
     if kind in ("string_type", "string_sub_type"):
-        return f"{where} must be text, not {_yaml_kind(value)}; quote it if it is meant as text"
+        if value is None:
+            return f"{where} is missing; write the text after the colon, or remove the line"
+        if isinstance(value, list | dict):
+            expected = "a status id or null" if loc[0] == "mapping" else "text"
+            return f"{where} must be {expected}, not {_yaml_kind(value)}"
+        shown = written if written is not None else str(value)
+        return (
+            f"{where} is read as {_yaml_kind(value)}, not as text; "
+            f'put it in quotes ("{shown}") if that is the text you want'
+        )
     if kind == "string_too_short":
-        return f"{where} must not be empty"
+        return f"{where} is empty; write the text, or remove the line"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{where} must be a mapping of keys to values, not {_yaml_kind(value)}"
+        return f"{where} must be {_expected_mapping(loc)}, not {_yaml_kind(value)}"
     if kind == "too_short" and len(loc) == 2 and loc[0] == "statuses":
-        return f"status {loc[1]!r} needs at least one translation (language: text)"
+        return (
+            f"status {loc[1]!r} has no texts; add at least one (for example "
+            "`en-gb: Payment accepted`), or remove the status"
+        )
     if kind == "too_long":
-        return f"{where} has more than {len(LANGUAGES)} translations; Sendcloud accepts at most 7"
+        return f"{where} has more than {len(LANGUAGES)} texts; Sendcloud takes one per language"
     return f"{where}: {error['msg']}"
 
 
@@ -59,29 +83,71 @@ def _describe_location(loc: tuple[str, ...]) -> str:
     return loc[0] if len(loc) == 1 else ".".join(loc)
 
 
+def _expected_mapping(loc: tuple[str, ...]) -> str:
+    if loc == ("statuses",):
+        return 'a mapping of external_id to texts (for example `"2": {en-gb: Payment accepted}`)'
+    if loc == ("mapping",):
+        return "a mapping of the four categories to an external_id or null"
+    if len(loc) == 2 and loc[0] == "statuses":
+        return "a mapping of language to text (for example `en-gb: Payment accepted`)"
+    return "a mapping of keys to values"
+
+
+def _bad_key(loc: tuple[str, ...], value: Any) -> str:
+    # Status keys are checked by the loader, so a rejected key is a language (statuses.<id>.<lang>).
+    if len(loc) == 3 and loc[0] == "statuses":
+        hint = suggest(str(value), LANGUAGES)
+        did_you_mean = f"did you mean {hint}? " if hint else ""
+        return (
+            f"unknown language {value!r} in status {loc[1]!r}; {did_you_mean}"
+            f"the languages are {_LANGUAGE_LIST}"
+        )
+    return f"{_describe_location(loc)} has an invalid key {value!r}"
+
+
+def _bad_integration_id(value: Any, written: str | None) -> str:
+    advice = "use the id shown in Sendcloud's integration settings"
+    if value is None:
+        return f"integration_id has no value; {advice}"
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return f"integration_id must be a number, not the text {value!r}; remove the quotes"
+    if isinstance(value, list | dict):
+        shown = _yaml_kind(value)
+    else:
+        shown = written if written is not None else repr(value)
+    return f"integration_id must be a whole number above 0, not {shown}; {advice}"
+
+
 def _unknown_key(loc: tuple[str, ...]) -> str:
     key = loc[-1]
     if len(loc) == 1:
-        return f"unknown key {key!r}; the keys are {', '.join(_TOP_LEVEL_KEYS)}"
+        hint = suggest(key, TOP_LEVEL_KEYS)
+        did_you_mean = f"did you mean {hint}? " if hint else ""
+        return f"unknown key {key!r}; {did_you_mean}the keys are {', '.join(TOP_LEVEL_KEYS)}"
     if loc[0] == "mapping":
-        return f"unknown status category {key!r}; the categories are {_CATEGORY_LIST}"
-    return f"unknown key {key!r} in {'.'.join(loc[:-1])}"
+        hint = suggest(key, CATEGORIES)
+        did_you_mean = f"did you mean {hint}? " if hint else ""
+        return f"unknown status category {key!r}; {did_you_mean}the categories are {_CATEGORY_LIST}"
+    return f"unknown key {key!r} in {'.'.join(loc[:-1])}; remove it"
 
 
 def _missing_key(loc: tuple[str, ...]) -> str:
     if loc == ("integration_id",):
-        return "missing integration_id (the Sendcloud integration this file describes)"
+        return (
+            "missing integration_id; add `integration_id: <id>` with the id of the Sendcloud "
+            "integration this file describes"
+        )
     if loc[0] == "mapping":
         return (
             f"mapping must name all four categories; {loc[-1]} is missing "
-            "(write `null` to leave it unmapped)"
+            f"(add `{loc[-1]}: null` to leave it unmapped)"
         )
     return f"missing required key {loc[-1]!r}"
 
 
 def _yaml_kind(value: Any) -> str:
     if value is None:
-        return "null"
+        return "null (nothing)"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
@@ -90,4 +156,6 @@ def _yaml_kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, str):
+        return f"the text {value!r}"
     return repr(value)

@@ -61,7 +61,9 @@ def diff_integration(desired: DesiredState, live: LiveState) -> IntegrationDiff:
 def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
     from deepdiff import DeepDiff  # ~0.2 s to import: only commands that diff pay for it
 
-    tree = DeepDiff(dict(live), dict(desired), view="tree")
+    # threshold_to_diff_deeper=0: by default deepdiff reports two dictionaries that share too few
+    # keys as one replaced value; a plan must always say which statuses and languages change.
+    tree = DeepDiff(dict(live), dict(desired), view="tree", threshold_to_diff_deeper=0)
     changes: list[Change] = []
     updates: dict[str, list[TranslationChange]] = defaultdict(list)
     for kind, levels in tree.items():

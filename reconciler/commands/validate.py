@@ -39,5 +39,9 @@ def _annotate(problems: Sequence[Problem]) -> None:
 
     if not github.in_github_actions(os.environ):
         return
+    # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
+    # the Actions runner reads workflow commands from both streams.
     for p in problems:
-        click.echo(github.error_annotation(p.message, file=p.path, line=p.line, col=p.col))
+        click.echo(
+            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
+        )

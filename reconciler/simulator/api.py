@@ -7,7 +7,7 @@ the state, and answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from reconciler.simulator.state import IntegrationState, SimulatorState, StoredS
 
 API_PREFIX = "/api/v3"
 CONTEXT_KEY = "reconciler.simulator.context"
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass
@@ -160,14 +161,19 @@ def routes(sim: Simulator) -> list[Route]:
             _context(request).invalid_mapping = integration.invalid_categories()
         return JSONResponse(None)
 
+    def by_method(get: Endpoint, post: Endpoint) -> Endpoint:
+        # One route per path (not one per method) so a 405 lists every allowed method.
+        async def endpoint(request: Request) -> Response:
+            return await (post if request.method == "POST" else get)(request)
+
+        return endpoint
+
     statuses = f"{API_PREFIX}/shop-order-statuses"
     mapping = f"{statuses}/mapping"
+    both = ["GET", "POST"]
     return [
-        Route(statuses, list_statuses, methods=["GET"]),
-        Route(statuses, overwrite_statuses, methods=["POST"]),
+        Route(statuses, by_method(list_statuses, overwrite_statuses), methods=both),
         # Older clients call the mapping path with a trailing slash; serve both.
-        Route(mapping, get_mapping, methods=["GET"]),
-        Route(f"{mapping}/", get_mapping, methods=["GET"]),
-        Route(mapping, set_mapping, methods=["POST"]),
-        Route(f"{mapping}/", set_mapping, methods=["POST"]),
+        Route(mapping, by_method(get_mapping, set_mapping), methods=both),
+        Route(f"{mapping}/", by_method(get_mapping, set_mapping), methods=both),
     ]

@@ -19,7 +19,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     code = "not_found" if status == 404 else "invalid"
     detail = exc.detail if isinstance(exc, HTTPException) else "Server error"
-    return JSONResponse(errors_body(error(status, code, str(detail))), status_code=status)
+    headers = exc.headers if isinstance(exc, HTTPException) else None  # e.g. Allow on a 405
+    body = errors_body(error(status, code, str(detail)))
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def build_app(sim: Simulator) -> Starlette:

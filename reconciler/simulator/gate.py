@@ -12,6 +12,7 @@ import base64
 import binascii
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +29,9 @@ from reconciler.simulator.errors import (
 from reconciler.simulator.faults import ENDPOINTS, Fault, SimulatedConnectionDrop
 from reconciler.simulator.requestlog import LogEntry
 from reconciler.simulator.simulator import Simulator
+
+# Sendcloud's rate-limit page budgets GET separately from POST/PUT/PATCH/DELETE.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -79,6 +83,15 @@ class ApiGate:
             await self.app(scope, receive, send)
             return
         sim = self.sim
+        sim.track_request(+1)
+        try:
+            await self._gate(scope, receive, send)
+        finally:
+            sim.track_request(-1)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sim = self.sim
+        path: str = scope["path"]
         method: str = scope["method"]
         route = path[len(API_PREFIX) :].rstrip("/") or "/"
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
@@ -99,6 +112,18 @@ class ApiGate:
             query=query,
         )
         endpoint = f"{method} {route}"
+        recorded = False
+
+        def record(status: int | None) -> None:
+            # Log before the answer leaves, so a client that got its answer sees the entry.
+            nonlocal recorded
+            if not recorded:
+                entry.status = status
+                if method == "POST" and entry.invalid_mapping is None:
+                    entry.invalid_mapping = self._invalid_mapping(entry.integration_id)
+                sim.log.append(entry)
+                recorded = True
+
         try:
             if sim.config.latency > 0:
                 await asyncio.sleep(sim.config.latency)
@@ -109,24 +134,22 @@ class ApiGate:
                 if fault.action == "delay":
                     await asyncio.sleep(fault.delay)
                 else:
-                    await self._send_fault(fault, None, scope, send, entry)
+                    await self._send_fault(fault, None, scope, send, record)
                     return
-            captured = await self._process(scope, body, entry)
+            captured = await self._process(scope, body)
             entry.invalid_mapping = context.invalid_mapping
             if fault is not None and fault.after_commit:
                 if fault.action == "delay":
                     await asyncio.sleep(fault.delay)
                 else:
-                    await self._send_fault(fault, captured, scope, send, entry)
+                    await self._send_fault(fault, captured, scope, send, record)
                     return
-            entry.status = captured.status
+            record(captured.status)
             await captured.replay(send)
         finally:
-            if method == "POST" and entry.invalid_mapping is None:
-                entry.invalid_mapping = self._invalid_mapping(entry.integration_id)
-            sim.log.append(entry)
+            record(entry.status)
 
-    async def _process(self, scope: Scope, body: bytes, entry: LogEntry) -> _Captured:
+    async def _process(self, scope: Scope, body: bytes) -> _Captured:
         """Authenticate, rate-limit, then run the handler; the response is held back."""
         captured = _Captured()
         creds = self.sim.credentials
@@ -137,7 +160,7 @@ class ApiGate:
             response: Response = JSONResponse(
                 rejection, status_code=401, headers={"WWW-Authenticate": 'Basic realm="api"'}
             )
-        elif not self.sim.limiter.allow(creds.public_key, write=scope["method"] != "GET"):
+        elif not self.sim.limiter.allow(creds.public_key, write=scope["method"] not in _READS):
             retry_after = self.sim.config.rate_limits.retry_after
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
             response = JSONResponse(THROTTLED, status_code=429, headers=headers)
@@ -148,43 +171,37 @@ class ApiGate:
         return captured
 
     async def _send_fault(
-        self, fault: Fault, captured: _Captured | None, scope: Scope, send: Send, entry: LogEntry
+        self,
+        fault: Fault,
+        captured: _Captured | None,
+        scope: Scope,
+        send: Send,
+        record: Callable[[int | None], None],
     ) -> None:
         if fault.action == "drop":
-            # Announce the full length, send half, then break the connection.
+            # Announce more than will come, send half of it, then break the connection.
             status = captured.status if captured else 200
             payload = captured.body if captured else b'{"data": []}'
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(payload) + 16).encode()),
-                    ],
-                }
-            )
-            await send(
-                {
-                    "type": "http.response.body",
-                    "body": payload[: len(payload) // 2],
-                    "more_body": True,
-                }
-            )
-            raise SimulatedConnectionDrop(
-                f"simulated connection drop on {entry.method} {entry.path}"
-            )
-        entry.status = fault.status
+            raw_headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload) + 16).encode()),
+            ]
+            record(None)
+            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+            partial = payload[: len(payload) // 2]
+            await send({"type": "http.response.body", "body": partial, "more_body": True})
+            raise SimulatedConnectionDrop(f"simulated connection drop ({fault.endpoint})")
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         response: Response
         if fault.body is not None:
             media_type = fault.content_type or "text/html; charset=utf-8"
             response = Response(fault.body, fault.status, headers, media_type=media_type)
         else:
-            content = (
-                fault.json_body if fault.json_body is not None else default_fault_body(fault.status)
-            )
+            content = fault.json_body
+            if content is None:
+                content = default_fault_body(fault.status)
             response = JSONResponse(content, fault.status, headers)
+        record(fault.status)
         await response(scope, _replay_receive(b""), send)
 
     def _invalid_mapping(self, integration_id: int | None) -> list[str]:

@@ -7,6 +7,7 @@ process.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -84,6 +85,32 @@ class Simulator:
         self.config = self._initial_config
         self.limiter = RateLimiter(self.config.rate_limits, clock)
         self._app: ASGIApp | None = None
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
+
+    def track_request(self, delta: int) -> None:
+        """Count a request in (+1) or out (-1); called by the gate."""
+        with self._in_flight_lock:
+            self._in_flight += delta
+
+    @property
+    def in_flight(self) -> int:
+        """Requests to /api/v3 that have arrived and not yet finished."""
+        return self._in_flight
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait (from another thread) until no request is in flight; False on timeout.
+
+        A request the client abandoned (timeout) still runs to its end, as on a real
+        server; tests call this before a reset so such a straggler cannot log or write
+        into the next test.
+        """
+        deadline = time.monotonic() + timeout
+        while self._in_flight:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
 
     @property
     def app(self) -> ASGIApp:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_write_outputs_delimiter_never_occurs_in_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tokens = iter(["0" * 32, "1" * 32])
-    monkeypatch.setattr(github.secrets, "token_hex", lambda _n: next(tokens))
+    monkeypatch.setattr(secrets, "token_hex", lambda _n: next(tokens))
     value = f"line\nghadelimiter_{'0' * 32}\nrest"
     output = tmp_path / "output"
     github.write_outputs({"v": value}, {"GITHUB_OUTPUT": str(output)})

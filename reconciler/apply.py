@@ -1,0 +1,148 @@
+"""Execute a plan: per integration, re-check the live state, write in the safe order, verify.
+
+Integrations are independent: each runs as its own task under the client's pacing, and a failure
+(an API refusal, a stale plan, an unsafe plan without ``--force``) stops that integration only.
+Every write is journaled before the next one starts, so after an incident the journal says
+exactly what Sendcloud was sent and what it held before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from reconciler.diff import diff_integration
+from reconciler.errors import ReconcilerError
+from reconciler.journal import Journal
+from reconciler.live import read_live
+from reconciler.model import LiveState
+from reconciler.plan import IntegrationPlan, Plan, Write, live_checksum
+from reconciler.staleness import describe_live_changes
+
+if TYPE_CHECKING:
+    from reconciler.client import SendcloudClient
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    IN_SYNC = "in sync"
+    FAILED = "failed"
+    STALE = "stale"
+    UNSAFE = "refused (unsafe)"
+
+
+@dataclass(frozen=True)
+class IntegrationResult:
+    integration_id: int
+    source: str
+    outcome: Outcome
+    writes: int
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (Outcome.APPLIED, Outcome.IN_SYNC)
+
+
+async def apply_plan(
+    client: SendcloudClient,
+    plan: Plan,
+    *,
+    force: bool = False,
+    journal: Journal | None = None,
+    expected_checksums: Mapping[int, str] | None = None,
+    on_result: Callable[[IntegrationResult], None] | None = None,
+) -> list[IntegrationResult]:
+    """Apply every integration of ``plan``; results come back in integration-id order.
+
+    ``expected_checksums`` (from a saved plan) are the live states the reviewed plan was made
+    from; without it, the plan's own live states are used. Either way the live state is read
+    again just before writing, and an integration that changed since is refused as stale.
+    """
+
+    async def one(item: IntegrationPlan) -> IntegrationResult:
+        expected = (expected_checksums or {}).get(item.integration_id, item.live_checksum)
+        result = await _apply_integration(client, item, expected, force=force, journal=journal)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    results = await asyncio.gather(*(one(item) for item in plan.integrations))
+    return sorted(results, key=lambda r: r.integration_id)
+
+
+async def _apply_integration(
+    client: SendcloudClient,
+    item: IntegrationPlan,
+    expected_checksum: str,
+    *,
+    force: bool,
+    journal: Journal | None,
+) -> IntegrationResult:
+    def result(outcome: Outcome, writes: int = 0, message: str = "") -> IntegrationResult:
+        return IntegrationResult(item.integration_id, item.source, outcome, writes, message)
+
+    if not item.writes:
+        return result(Outcome.IN_SYNC)
+    if item.unsafe_reasons and not force:
+        reasons = "; ".join(item.unsafe_reasons)
+        return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
+    done = 0
+    try:
+        before = await read_live(client, item.integration_id)
+        if live_checksum(before) != expected_checksum:
+            changed = describe_live_changes(item.live, before)
+            return result(
+                Outcome.STALE,
+                message=f"live state changed since the plan was made ({changed}); "
+                "run plan again and review the new plan",
+            )
+        for write in item.writes:
+            await _write(client, item.integration_id, write, before, journal)
+            done += 1
+        after = await read_live(client, item.integration_id)
+    except ReconcilerError as exc:
+        return result(Outcome.FAILED, done, f"{exc} (after {done} of {len(item.writes)} writes)")
+    residual = diff_integration(item.desired, after).changes
+    if residual:
+        fields = ", ".join(_describe_residual(change) for change in residual)
+        return result(
+            Outcome.FAILED,
+            done,
+            f"Sendcloud does not hold the desired state after applying: {fields} still differ "
+            "(the API may have normalised a value); run plan to see the difference",
+        )
+    return result(Outcome.APPLIED, done)
+
+
+async def _write(
+    client: SendcloudClient,
+    integration_id: int,
+    write: Write,
+    before: LiveState,
+    journal: Journal | None,
+) -> None:
+    try:
+        if write.endpoint == "statuses":
+            assert write.statuses is not None  # noqa: S101 - Write is built that way
+            await client.post_statuses(integration_id, write.statuses)
+        else:
+            assert write.mapping is not None  # noqa: S101
+            await client.post_mapping(integration_id, write.mapping)
+    except ReconcilerError as exc:
+        if journal is not None:
+            journal.record_write(integration_id, write, before, result=f"error: {exc}")
+        raise
+    if journal is not None:
+        journal.record_write(integration_id, write, before, result="ok")
+
+
+def _describe_residual(change: object) -> str:
+    external_id = getattr(change, "external_id", None)
+    if external_id is not None:
+        return f"status {external_id!r}"
+    category = getattr(change, "category", "?")
+    return f"mapping {category}"

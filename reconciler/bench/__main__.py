@@ -1,0 +1,3 @@
+from reconciler.bench.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from reconciler.commands.shared import (
+    compute_plan,
+    emit,
+    finish,
+    load_or_report,
+    report_plan_problems,
+    run_async,
+)
+from reconciler.errors import ApplyRefused
+from reconciler.options import GlobalOptions
+from reconciler.plan import Plan
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reconciler.apply import IntegrationResult
+    from reconciler.journal import Journal
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def run(
+    paths: Sequence[str],
+    options: GlobalOptions,
+    *,
+    plan_file: Path | None = None,
+    auto_approve: bool = False,
+    force: bool = False,
+    journal_path: Path | None = None,
+) -> int:
+    if plan_file is not None:
+        plan, expected = _saved_plan(plan_file)
+        problems_found = False
+    else:
+        files = load_or_report(paths)
+        if files is None:
+            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+        plan, problems = run_async(compute_plan(options, files))
+        report_plan_problems(plan, problems)
+        problems_found = bool(problems or plan.failures)
+        expected = None
+    emit(plan, "text", options, "plan")
+    if not plan.has_changes:
+        code = EXIT_ERROR if problems_found else EXIT_OK
+        return finish(plan, options, "plan", code, has_changes=False)
+    _confirm(auto_approve)
+    results = _apply(plan, options, force=force, journal_path=journal_path, expected=expected)
+    failed = [r for r in results if not r.ok]
+    _summarise(results)
+    code = EXIT_ERROR if failed or problems_found else EXIT_OK
+    return finish(plan, options, "plan", code, has_changes=plan.has_changes)
+
+
+def _saved_plan(plan_file: Path) -> tuple[Plan, dict[int, str]]:
+    from reconciler.plan import plan_integration
+    from reconciler.planfile import read_plan_file
+
+    saved = read_plan_file(plan_file)
+    items = tuple(
+        plan_integration(entry.source, entry.desired, entry.live) for entry in saved.integrations
+    )
+    return Plan(items), {
+        entry.desired.integration_id: entry.live_checksum for entry in saved.integrations
+    }
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ApplyRefused(
+            "apply needs a confirmation and there is no terminal to ask on; "
+            "review the plan and re-run with --auto-approve"
+        )
+    if not click.confirm("Apply these changes?", default=False, err=True):
+        raise ApplyRefused("apply cancelled; nothing was written")
+
+
+def _apply(
+    plan: Plan,
+    options: GlobalOptions,
+    *,
+    force: bool,
+    journal_path: Path | None,
+    expected: Mapping[int, str] | None,
+) -> list[IntegrationResult]:
+    from reconciler.apply import apply_plan
+    from reconciler.connect import open_client
+    from reconciler.journal import Journal
+
+    to_apply = [p for p in plan.integrations if p.writes]
+    journal_context = Journal(journal_path) if journal_path else nullcontext()
+
+    async def go(journal: Journal | None) -> list[IntegrationResult]:
+        with _progress(len(to_apply)) as on_result:
+            async with open_client(options, os.environ) as client:
+                return await apply_plan(
+                    client,
+                    plan,
+                    force=force,
+                    journal=journal,
+                    expected_checksums=expected,
+                    on_result=on_result,
+                )
+
+    with journal_context as journal:
+        return run_async(go(journal))
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[IntegrationResult], None]]:
+    """A progress bar on a terminal when several integrations are applied; plain lines otherwise."""
+    if total > 1 and sys.stderr.isatty() and not os.environ.get("CI"):
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("Applying", total=total)
+
+            def advance(result: IntegrationResult) -> None:
+                if result.writes or not result.ok:
+                    progress.advance(task)
+
+            yield advance
+        return
+
+    def line(result: IntegrationResult) -> None:
+        if result.outcome.value != "in sync":
+            click.echo(_describe(result), err=True)
+
+    yield line
+
+
+def _describe(result: IntegrationResult) -> str:
+    text = f"integration {result.integration_id} ({result.source}): {result.outcome.value}"
+    if result.writes:
+        text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
+    if result.message:
+        text += f": {result.message}"
+    return text
+
+
+def _summarise(results: Sequence[IntegrationResult]) -> None:
+    applied = [r for r in results if r.outcome.value == "applied"]
+    in_sync = [r for r in results if r.outcome.value == "in sync"]
+    failed = [r for r in results if not r.ok]
+    writes = sum(r.writes for r in results)
+    click.echo(
+        f"Apply complete: {len(applied)} applied, {len(in_sync)} in sync, {len(failed)} failed "
+        f"({writes} write{'s' if writes != 1 else ''}).",
+        err=True,
+    )
+    for result in failed:
+        click.echo(f"  failed: {_describe(result)}", err=True)

@@ -1,0 +1,114 @@
+"""Timing: pacing requests under Sendcloud's rate limits, and backing off between retries.
+
+Sendcloud allows 1,000 reads per minute and 100 writes per minute with at most 15 writes in
+any second, answers 429 beyond that and documents no Retry-After. Rather than burst and get
+throttled, the client spreads requests evenly: each class (reads, writes) has a minimum
+interval between request starts, and every attempt, retries included, waits for its slot.
+
+The pacer is a few lines of "next free slot" arithmetic rather than a token bucket library:
+even spacing is exactly what is wanted (no burst allowance to reason about), it needs no
+extra dependency, and tests can reason about it precisely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+WRITE_BURST_PER_SECOND = 15.0
+# Starting exactly one interval apart puts the request after next at the very edge of the
+# server's window, where network jitter can push it inside. A small margin keeps it out.
+HEADROOM = 1.02
+
+
+def read_interval(reads_per_minute: float) -> float:
+    """Minimum seconds between two read starts."""
+    return 60.0 / reads_per_minute * HEADROOM
+
+
+def write_interval(writes_per_minute: float) -> float:
+    """Minimum seconds between two write starts: the per-minute and the per-second limit."""
+    return max(60.0 / writes_per_minute, 1.0 / WRITE_BURST_PER_SECOND) * HEADROOM
+
+
+class Pacer:
+    """Hands out request start times at least `interval` seconds apart, first come first served.
+
+    Safe without a lock: slots are taken between two awaits, so one event loop never
+    interleaves two takers. A cancelled waiter's slot is simply left unused.
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if interval < 0:
+            raise ValueError("interval must not be negative")
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next = float("-inf")
+
+    async def wait(self) -> None:
+        """Return at the caller's slot."""
+        now = self._clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await self._sleep(slot - now)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """One pacer for reads and one for writes: the two limits are independent."""
+
+    reads: Pacer
+    writes: Pacer
+
+    @classmethod
+    def per_minute(cls, reads_per_minute: float, writes_per_minute: float) -> Pacing:
+        if reads_per_minute <= 0 or writes_per_minute <= 0:
+            raise ValueError("request rates must be positive")
+        return cls(Pacer(read_interval(reads_per_minute)), Pacer(write_interval(writes_per_minute)))
+
+    def for_method(self, method: str) -> Pacer:
+        return self.reads if method in ("GET", "HEAD") else self.writes
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep retrying a retryable failure, and how to back off between attempts.
+
+    `budget` bounds the total time from the first attempt: no retry starts whose wait would
+    end beyond it. Waits grow exponentially from `initial` up to `maximum`, plus up to `jitter`
+    seconds at random so clients that failed together do not retry together. A Retry-After
+    from the server replaces the computed wait.
+    """
+
+    budget: float = 120.0
+    initial: float = 0.5
+    maximum: float = 10.0
+    jitter: float = 0.5
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is GMT by definition
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

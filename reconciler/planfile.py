@@ -1,0 +1,188 @@
+"""The saved plan: ``plan --out FILE`` writes the JSON document, ``apply --plan FILE`` reads it.
+
+Reading refuses (``PlanFileError``) anything that is not exactly what a ``plan`` of this version
+wrote: a missing or corrupt file, another format version, a document edited by hand (its
+``checksum`` no longer matches), a recorded live state that does not match its ``live_checksum``,
+or changes this version would compute differently from the recorded states. What is returned per
+integration (source, desired state, recorded live state and its checksum) lets apply re-read live
+state and refuse an integration that changed since the plan was reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.errors import PlanFileError
+from reconciler.model import DesiredState, LiveState
+from reconciler.plan import IntegrationFailure, Plan, live_checksum, plan_integration
+from reconciler.render.json import (
+    CHECKSUM_FIELD,
+    FORMAT_VERSION,
+    change_document,
+    document_checksum,
+    render_json,
+    write_document,
+)
+
+_REPLAN = "run `reconciler plan --out FILE` again"
+
+
+@dataclass(frozen=True)
+class SavedIntegration:
+    integration_id: int
+    source: str
+    desired: DesiredState
+    live: LiveState  # the live state the reviewed plan was computed from
+    live_checksum: str
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    path: Path
+    generator: str
+    checksum: str
+    integrations: tuple[SavedIntegration, ...]
+    failures: tuple[IntegrationFailure, ...]
+
+    def plan(self) -> Plan:
+        """The plan as reviewed: recomputed from the recorded desired and live states."""
+        return Plan(
+            tuple(plan_integration(i.source, i.desired, i.live) for i in self.integrations),
+            self.failures,
+        )
+
+
+def write_plan_file(path: str | os.PathLike[str], plan: Plan, *, writes_per_minute: float) -> None:
+    """Write the plan document atomically: readers see the old file or the whole new one."""
+    target = Path(path)
+    text = render_json(plan, writes_per_minute=writes_per_minute, mode="plan")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise PlanFileError(f"cannot write plan file {target}: {exc.strerror or exc}") from exc
+
+
+def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:
+    """Read and verify a saved plan; every refusal is a ``PlanFileError`` naming the file."""
+    source = Path(path)
+    try:
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(f"plan file {source} does not exist; {_REPLAN}") from None
+    except OSError as exc:
+        raise PlanFileError(f"cannot read plan file {source}: {exc.strerror or exc}") from exc
+    document = _parse(source, raw)
+    _check_envelope(source, document)
+    generator = document["generator"]
+    integrations = tuple(
+        _saved_integration(source, entry, generator) for entry in document["integrations"]
+    )
+    ids = [i.integration_id for i in integrations]
+    if len(set(ids)) != len(ids):
+        raise PlanFileError(f"plan file {source} lists an integration twice; {_REPLAN}")
+    return SavedPlan(
+        path=source,
+        generator=generator,
+        checksum=document[CHECKSUM_FIELD],
+        integrations=integrations,
+        failures=tuple(_failure(source, entry) for entry in document["failures"]),
+    )
+
+
+def _parse(source: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanFileError(f"plan file {source} is not valid JSON ({exc}); {_REPLAN}") from None
+    if not isinstance(document, dict):
+        raise PlanFileError(f"plan file {source} is not a plan document; {_REPLAN}")
+    return document
+
+
+def _check_envelope(source: Path, document: dict[str, Any]) -> None:
+    version = document.get("format_version")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise PlanFileError(
+            f"plan file {source} has format_version {json.dumps(version)}, but this reconciler "
+            f"reads format_version {FORMAT_VERSION}; {_REPLAN}"
+        )
+    checksum = document.get(CHECKSUM_FIELD)
+    if not isinstance(checksum, str) or checksum != document_checksum(document):
+        raise PlanFileError(
+            f"plan file {source} does not match its checksum: it was edited after `plan` wrote "
+            f"it; {_REPLAN}"
+        )
+    # The checksum proves the file is as written; the shape checks guard against files written
+    # by a buggy or foreign producer that computed a matching checksum.
+    if document.get("mode") != "plan":
+        raise PlanFileError(f"plan file {source} is a drift report, not a plan; {_REPLAN}")
+    for key in ("integrations", "failures"):
+        if not isinstance(document.get(key), list):
+            raise PlanFileError(f"plan file {source} has no {key} list; {_REPLAN}")
+    if not isinstance(document.get("generator"), str):
+        raise PlanFileError(f"plan file {source} does not name its generator; {_REPLAN}")
+
+
+def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegration:
+    where = f"plan file {source}"
+    if not isinstance(entry, dict):
+        raise PlanFileError(f"{where} has an integration that is not an object; {_REPLAN}")
+    try:
+        integration_id = entry["integration_id"]
+        desired = DesiredState.model_validate(entry["desired"])
+        live = LiveState.model_validate(entry["live"])
+        recorded_checksum = entry["live_checksum"]
+        file_source = entry["source"]
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise PlanFileError(f"{where} has a malformed integration ({exc}); {_REPLAN}") from None
+    where = f"{where}, integration {integration_id}"
+    if (
+        not isinstance(integration_id, int)
+        or isinstance(integration_id, bool)
+        or not isinstance(file_source, str)
+        or not isinstance(recorded_checksum, str)
+    ):
+        raise PlanFileError(f"{where} has a malformed integration; {_REPLAN}")
+    if desired.integration_id != integration_id or live.integration_id != integration_id:
+        raise PlanFileError(f"{where}: desired or live state is for another integration")
+    if live_checksum(live) != recorded_checksum:
+        raise PlanFileError(f"{where}: the recorded live state does not match its live_checksum")
+    # What apply will do is recomputed from the recorded states; refuse if that is not what the
+    # reviewer saw (a plan written by another version that diffs differently).
+    replanned = plan_integration(file_source, desired, live)
+    changes = [change_document(c) for c in replanned.changes]
+    writes = [write_document(integration_id, w) for w in replanned.writes]
+    if entry.get("changes") != changes or entry.get("writes") != writes:
+        raise PlanFileError(
+            f"{where}: this reconciler computes different changes from the recorded states than "
+            f"the plan shows (written by {generator}); {_REPLAN}"
+        )
+    return SavedIntegration(integration_id, file_source, desired, live, recorded_checksum)
+
+
+def _failure(source: Path, entry: Any) -> IntegrationFailure:
+    try:
+        return IntegrationFailure(
+            integration_id=int(entry["integration_id"]),
+            source=str(entry["source"]),
+            message=str(entry["message"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"plan file {source} has a malformed failure ({exc})") from None

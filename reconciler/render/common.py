@@ -1,0 +1,163 @@
+"""Wording every rendering shares: summary lines, counts, durations and safe quoting of user text.
+
+The text, Markdown and JSON renderings all take their sentences from here, so the three always
+say the same thing about the same plan.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
+from reconciler.plan import IntegrationPlan, Plan, Summary
+
+Mode = Literal["plan", "drift"]
+
+UNMAPPED: Final = "(unmapped)"
+DRIFT_LEGEND: Final = (
+    'Drift is read as "live → git": + in git but missing live, '
+    "~ changed live, - live but not in git."
+)
+
+_ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal could act on written as a visible escape.
+
+    Newlines, ANSI escape sequences, bidi overrides and other non-printable characters in a
+    status name could otherwise forge lines of a plan or hide what it says.
+    """
+    return "".join(_escape_char(ch) for ch in text)
+
+
+def quote(text: str) -> str:
+    """User text as a double-quoted, single-line, unambiguous string: ``"Paid \\"now\\""``."""
+    return '"' + "".join(_ESCAPES.get(ch) or _escape_char(ch) for ch in text) + '"'
+
+
+def _escape_char(ch: str) -> str:
+    if ch in "\n\r\t":
+        return _ESCAPES[ch]
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def mapped(external_id: str | None) -> str:
+    return UNMAPPED if external_id is None else quote(external_id)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+@dataclass(frozen=True)
+class Counts:
+    creates: int
+    updates: int
+    deletes: int
+    mapping_changes: int
+
+    @classmethod
+    def of(cls, changes: tuple[Change, ...]) -> Counts:
+        return cls(
+            creates=sum(isinstance(c, StatusCreate) for c in changes),
+            updates=sum(isinstance(c, StatusUpdate) for c in changes),
+            deletes=sum(isinstance(c, StatusDelete) for c in changes),
+            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
+        )
+
+    @classmethod
+    def of_summary(cls, summary: Summary) -> Counts:
+        return cls(summary.creates, summary.updates, summary.deletes, summary.mapping_changes)
+
+    def phrase(self, mode: Mode) -> str:
+        """``2 statuses to create, 1 to delete, 1 mapping change``; zero counts are left out."""
+        verbs = ("to create", "to update", "to delete")
+        if mode == "drift":
+            verbs = ("missing live", "changed live", "not in git")
+        parts: list[str] = []
+        for count, verb in zip((self.creates, self.updates, self.deletes), verbs, strict=True):
+            if count:
+                # Only the first status count names its noun: "2 statuses to create, 1 to update".
+                noun = plural(count, "status", "statuses") if not parts else str(count)
+                parts.append(f"{noun} {verb}")
+        if self.mapping_changes:
+            noun = "mapping change" if mode == "plan" else "mapping difference"
+            parts.append(plural(self.mapping_changes, noun))
+        return ", ".join(parts)
+
+
+def summary_line(plan: Plan, mode: Mode) -> str:
+    """``Plan: 2 statuses to create, 1 mapping change across 3 integrations (1 unchanged).``"""
+    summary = plan.summary()
+    total = summary.changed + summary.unchanged + summary.failed
+    phrase = Counts.of_summary(summary).phrase(mode)
+    if mode == "drift":
+        failed = f"; {summary.failed} could not be read" if summary.failed else ""
+        if total == 0:
+            return "Drift: no integrations to compare."
+        if not summary.changed:
+            return f"Drift: none of {plural(total, 'integration')} differ from git{failed}."
+        verb = "differs" if summary.changed == 1 else "differ"
+        return (
+            f"Drift: {summary.changed} of {plural(total, 'integration')} {verb} from git "
+            f"({phrase}){failed}."
+        )
+    if total == 0:
+        return "Plan: no integrations."
+    aside = f"{summary.unchanged} unchanged" + (
+        f", {summary.failed} failed" if summary.failed else ""
+    )
+    return f"Plan: {phrase or 'no changes'} across {plural(total, 'integration')} ({aside})."
+
+
+def writes_line(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
+    """How many API writes the apply makes and how long they take at the write limit."""
+    summary = plan.summary()
+    subject = "Apply will make" if mode == "plan" else "Reconciling would make"
+    if summary.writes == 0:
+        return f"{subject} no API writes."
+    writes = plural(summary.writes, "API write")
+    if summary.writes == 1:
+        return f"{subject} {writes}."
+    duration = format_duration(summary.write_seconds(writes_per_minute))
+    pace = f"{writes_per_minute:g} writes per minute"
+    return f"{subject} {writes}, taking about {duration} at {pace}."
+
+
+def unsafe_line(mode: Mode) -> str:
+    if mode == "drift":
+        return "Unsafe: apply would refuse to reconcile this without --force (see the warnings)."
+    return "Unsafe: apply refuses this plan without --force (see the warnings)."
+
+
+def format_duration(seconds: float) -> str:
+    """``45 s``, ``2 min 24 s``, ``1 h 5 min``: rounded up to whole seconds."""
+    total = math.ceil(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def integration_label(integration_id: int, source: str) -> str:
+    return f"integration {integration_id} ({printable(source)})"
+
+
+def integration_phrase(item: IntegrationPlan, mode: Mode) -> str:
+    """The per-integration summary: ``1 status to create, 1 mapping change; 2 API writes``."""
+    if not item.has_changes:
+        return "in sync" if mode == "plan" else "matches git"
+    phrase = Counts.of(item.changes).phrase(mode)
+    if mode == "plan":
+        phrase += f"; {plural(len(item.writes), 'API write')}"
+    return phrase

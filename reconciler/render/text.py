@@ -1,0 +1,109 @@
+"""The terminal rendering: Terraform-like ``+ ~ -`` lines as a rich ``Text``.
+
+A ``Text`` is never parsed as console markup, so a status named ``[bold]x[/]`` prints as typed.
+Print it with ``rich.console.Console`` (colour only on a terminal, ``NO_COLOR`` respected); tests
+read ``.plain``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from rich.text import Text
+
+from reconciler.changes import (
+    Change,
+    MappingChange,
+    StatusCreate,
+    StatusDelete,
+    StatusUpdate,
+)
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.render.common import (
+    DRIFT_LEGEND,
+    Mode,
+    integration_label,
+    integration_phrase,
+    mapped,
+    printable,
+    quote,
+    summary_line,
+    unsafe_line,
+    writes_line,
+)
+
+MARKER_STYLES: Final = {"+": "green", "~": "yellow", "-": "red", "=": "dim", "!": "bold red"}
+ARROW: Final = " → "
+_CHANGE_INDENT: Final = "    "
+_DETAIL_INDENT: Final = "        "
+
+
+def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") -> Text:
+    """The whole plan (or drift report), ending with the summary; no trailing newline."""
+    lines: list[Text] = []
+    if mode == "drift":
+        lines += [Text(DRIFT_LEGEND, style="dim"), Text()]
+    for item in plan.integrations:
+        lines += integration_lines(item, mode)
+    for failure in plan.failures:
+        lines.append(failure_line(failure))
+    if lines and lines[-1].plain:
+        lines.append(Text())
+    lines.append(Text(summary_line(plan, mode), style="bold"))
+    lines.append(Text(writes_line(plan, writes_per_minute, mode)))
+    if not plan.is_safe:
+        lines.append(Text(unsafe_line(mode), style="bold red"))
+    return Text("\n").join(lines)
+
+
+def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
+    label = integration_label(item.integration_id, item.source)
+    phrase = integration_phrase(item, mode)
+    if not item.has_changes:
+        return [_line("=", f"{label}: {phrase}"), *_warning_lines(item)]
+    lines = [_line("~", f"{label}: {phrase}", bold=True)]
+    lines += _warning_lines(item)
+    for change in item.changes:
+        lines += change_lines(change)
+    lines.append(Text())  # a changed integration stands apart from the next one
+    return lines
+
+
+def change_lines(change: Change) -> list[Text]:
+    if isinstance(change, MappingChange):
+        text = f"{change.category.value}: {mapped(change.old)}{ARROW}{mapped(change.new)}"
+        return [_line("~", text, indent=_CHANGE_INDENT)]
+    lines = [_line(change.marker, f"status {quote(change.external_id)}", indent=_CHANGE_INDENT)]
+    if isinstance(change, StatusUpdate):
+        for translation in change.translations:
+            old, new = translation.old, translation.new
+            if old is not None and new is not None:
+                marker, detail = "~", f"{quote(old)}{ARROW}{quote(new)}"
+            elif new is not None:
+                marker, detail = "+", quote(new)
+            else:
+                marker, detail = "-", quote(old or "")
+            lines.append(_line(marker, f"{translation.language}: {detail}", indent=_DETAIL_INDENT))
+    elif isinstance(change, StatusCreate | StatusDelete):
+        for language, name in change.translations.items():
+            lines.append(_line(change.marker, f"{language}: {quote(name)}", indent=_DETAIL_INDENT))
+    return lines
+
+
+def failure_line(failure: IntegrationFailure) -> Text:
+    label = integration_label(failure.integration_id, failure.source)
+    return _line("!", f"{label}: could not read live state: {printable(failure.message)}")
+
+
+def _warning_lines(item: IntegrationPlan) -> list[Text]:
+    return [
+        Text.assemble(_CHANGE_INDENT, ("! " + printable(warning), "yellow"))
+        for warning in item.warnings
+    ]
+
+
+def _line(marker: str, text: str, *, indent: str = "", bold: bool = False) -> Text:
+    line = Text(indent)
+    line.append(marker + " ", style=MARKER_STYLES[marker])
+    line.append(text, style="bold" if bold else None)
+    return line

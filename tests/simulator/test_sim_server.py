@@ -1,0 +1,52 @@
+"""`serve()` wiring (without blocking) and the background server's lifecycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from reconciler.simulator import server as server_module
+from reconciler.simulator.server import BackgroundServer, serve
+from reconciler.simulator.simulator import Simulator
+
+
+def test_serve_runs_uvicorn_on_a_simulator_with_the_state_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    built: list[Simulator] = []
+    configs: list[uvicorn.Config] = []
+    original = server_module.Simulator
+
+    def spy(**kwargs: object) -> Simulator:
+        sim = original(**kwargs)  # type: ignore[arg-type]
+        built.append(sim)
+        return sim
+
+    monkeypatch.setattr(server_module, "Simulator", spy)
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, sockets=None: configs.append(self.config)
+    )
+    state_file = tmp_path / "state.json"
+    state_file.write_text('{"integrations": {"12": {}}}')
+
+    serve(host="127.0.0.1", port=8099, state_path=state_file, strict=True)
+
+    [sim] = built
+    [config] = configs
+    assert (config.host, config.port, config.app) == ("127.0.0.1", 8099, sim.app)
+    assert sim.config.strict is True
+    assert set(sim.get_state()["integrations"]) == {"12"}
+
+
+def test_background_server_binds_an_ephemeral_port_and_stops(
+    credentials: tuple[str, str],
+) -> None:
+    with BackgroundServer(Simulator(credentials=credentials)) as server:
+        assert server.port > 0
+        assert server.base_url == f"http://127.0.0.1:{server.port}/api/v3"
+        assert httpx.get(f"{server.admin_url}/health").json() == {"ok": True}
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.admin_url}/health", timeout=1)
