@@ -3,7 +3,7 @@
 The YAML is read at the node level (ruamel.yaml's composer) rather than loaded into Python
 objects, for three reasons: every value keeps its line and column; duplicate keys, merge keys and
 alias expansion can be checked before anything is built; and the loader sees how a scalar was
-written, so ``4`` can be accepted as the external id "4" while ``04``, ``4.0``, ``yes`` or a date
+written, so ``4`` can be accepted as the external id "4" while ``04``, ``4.0``, ``true`` or a date
 are refused with a hint to quote them rather than silently changing meaning.
 """
 

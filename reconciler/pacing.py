@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 WRITE_BURST_PER_SECOND = 15.0
 # Starting exactly one interval apart puts the request after next at the very edge of the
 # server's window, where network jitter can push it inside. A small margin keeps it out.
-HEADROOM = 1.02
+HEADROOM = 1.05
 
 
 def read_interval(reads_per_minute: float) -> float:

@@ -14,6 +14,7 @@ back where ruamel expects them.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import stat
@@ -30,10 +31,13 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import natural_key
-from reconciler.model import CATEGORIES, Category, Language
+from reconciler.errors import ConfigError, Problem, ReconcilerError
+from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState, StatusMapping
 
 Statuses = Mapping[str, Mapping[Language, str]]
 MappedIds = Mapping[Category, str | None]
+# Per category: the comment written on the mapping line, and the warning printed.
+Notes = dict[Category, tuple[str, str]]
 
 DEFAULT_INDENT = 2
 _EOL_SLOT = 2  # ruamel's index of "the comment after this entry's value" in ca.items[key]
@@ -86,14 +90,9 @@ def rewrite(
         _sync_statuses(doc, statuses)
     if mapping is not None:
         _sync_mapping(doc["mapping"], mapping, notes or {})
-    lines: list[str] = []
-
-    class _Sink:
-        def write(self, data: str) -> None:
-            lines.append(data)
-
-    yaml.dump(doc, _Sink())
-    result = "".join(lines)
+    stream = io.StringIO()
+    yaml.dump(doc, stream)
+    result = stream.getvalue()
     return result.replace("\n", "\r\n") if "\r\n" in text else result
 
 
@@ -114,6 +113,8 @@ def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
         section[DoubleQuotedScalarString(external_id)] = translations
     if was_empty and section:
         section.fa.set_block_style()
+    elif not section:
+        section.fa.set_flow_style()  # `statuses: {}`, with any comment after the braces
     layout.restore()
 
 
@@ -133,9 +134,7 @@ def _sync_translations(section: CommentedMap, key: Any, target: Mapping[Language
     layout.restore()
 
 
-def _sync_mapping(
-    section: CommentedMap, target: MappedIds, notes: Mapping[Category, str]
-) -> None:
+def _sync_mapping(section: CommentedMap, target: MappedIds, notes: Mapping[Category, str]) -> None:
     for category in CATEGORIES:
         old = section.get(category.value)
         new = target[category]
@@ -149,10 +148,10 @@ def _sync_mapping(
 
 def _styled_like(old: Any, new: str, *, default: type[str]) -> str:
     """``new`` quoted the way ``old`` was, when ``old`` was quoted; else in the default style."""
-    for style in (DoubleQuotedScalarString, SingleQuotedScalarString):
-        if isinstance(old, style):
-            return style(new)
-    return default(new)
+    style: type[str] = default
+    if isinstance(old, SingleQuotedScalarString | DoubleQuotedScalarString):
+        style = type(old)
+    return style(new)
 
 
 def _add_note(section: CommentedMap, key: str, note: str) -> None:
@@ -160,10 +159,11 @@ def _add_note(section: CommentedMap, key: str, note: str) -> None:
     eol, rest = _split(token)
     if eol:
         return  # the user's own comment on that line stays
-    line, column = section.lc.key(key)
+    column = section.lc.key(key)[1]
     value_width = len(_dump_scalar(section[key]))
     mark = CommentMark(column + len(key) + 2 + value_width + 2)
-    _set_token((section, key), f"# {note}\n" + rest, mark)
+    section.ca.items.setdefault(key, [None, None, None, None])
+    section.ca.items[key][_EOL_SLOT] = CommentToken(f"# {note}\n" + rest, mark)
 
 
 def _dump_scalar(value: Any) -> str:
@@ -172,6 +172,63 @@ def _dump_scalar(value: Any) -> str:
     if isinstance(value, DoubleQuotedScalarString | SingleQuotedScalarString):
         return f'"{value}"'
     return str(value)
+
+
+def live_mapping(live: LiveState) -> tuple[dict[Category, str | None], Notes]:
+    """The live mapping as a file can hold it: entries Sendcloud marks invalid become null.
+
+    Such an entry points at a status that no longer exists; a file mapping onto it would not
+    pass ``validate``, so it is written unmapped, with a comment and a warning saying why.
+    """
+    mapping: dict[Category, str | None] = {}
+    notes: Notes = {}
+    for category in CATEGORIES:
+        entry = live.mapping[category]
+        if entry.is_valid or entry.external_id is None:
+            mapping[category] = entry.external_id
+            continue
+        mapping[category] = None
+        notes[category] = (
+            f"live mapping pointed at status {entry.external_id!r}, which was deleted",
+            f"live mapping {category.value} points at status {entry.external_id!r}, which no "
+            "longer exists; written as null (unmapped): map it to a status here or in Sendcloud",
+        )
+    return mapping, notes
+
+
+def verify_rewrite(
+    text: str,
+    path: str,
+    *,
+    statuses: Statuses | None,
+    mapping: MappedIds | None,
+    base: DesiredState | None = None,
+) -> None:
+    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state."""
+    from reconciler.config import parse
+
+    try:
+        written = parse(text, path).state
+    except ConfigError as exc:
+        problems = "; ".join(p.message for p in exc.problems)
+        raise ConfigError(
+            [Problem(path, 1, 1, f"the live state cannot be written as a valid file: {problems}")]
+        ) from None
+    expected_statuses = (
+        {ext: dict(translations) for ext, translations in statuses.items()}
+        if statuses is not None
+        else (base.statuses if base is not None else None)
+    )
+    expected_mapping = (
+        StatusMapping.from_dict(dict(mapping))
+        if mapping is not None
+        else (base.mapping if base is not None else None)
+    )
+    if written.statuses != expected_statuses or written.mapping != expected_mapping:
+        raise ReconcilerError(
+            "the rewritten file would not match the live state (a bug in reconciler); "
+            "please report it with the file"
+        )
 
 
 # --- comment layout --------------------------------------------------------------------------
@@ -241,12 +298,12 @@ def _split(token: CommentToken | None) -> tuple[str, str]:
     value = token.value
     if not value or value.startswith("\n"):
         return "", value[1:]
-    eol, newline, rest = value.partition("\n")
+    eol, _, rest = value.partition("\n")
     return eol + "\n", rest
 
 
 def _take_rest(slot: Slot) -> str:
-    eol, rest = _split(_token(slot))
+    rest = _split(_token(slot))[1]
     _put_rest(slot, "")
     return rest
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.bench import economy, latency, ratelimited, startup, workload
-from reconciler.bench.report import Section, machine_facts, render, to_json
+from reconciler.bench.report import Section, load_average, machine_facts, render, to_json
 from reconciler.bench.settings import Settings, parse_args
 from reconciler.bench.simproc import BenchError, SimulatorProcess
 from reconciler.config import load_paths
@@ -51,8 +51,10 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
         )
         sections.append(first)
         progress("5/5 peak memory: `reconciler plan` as a subprocess")
-        plan_run = startup.cli_plan(settings, plan_dir, sim.base_url, n)
-        memory = startup.footprint(settings, plan_run, n)
+        one_file = next(iter(sorted(plan_dir.iterdir())))
+        plan_many = startup.cli_plan(settings, plan_dir, sim.base_url)
+        plan_one = startup.cli_plan(settings, one_file, sim.base_url)
+        memory = startup.footprint(settings, plan_many, plan_one, n)
         progress(f"2/5 rate-limited plan and apply (scale {settings.rate_scale}x)")
         sections.append(asyncio.run(ratelimited.run(sim, settings, files)))
         progress("3/5 request economy")
@@ -64,7 +66,6 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
         if many == n
         else workload.write_files(root / "validate", map(workload.base_shop, range(1, many + 1)))
     )
-    one_file = next(iter(sorted(plan_dir.iterdir())))
     sections.append(startup.startup(settings, one_file, many_dir, many))
     sections.append(memory)
     return sections
@@ -81,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
+    machine["load_average_end"] = load_average()
     progress(f"done in {time.perf_counter() - started:.0f} s")
     print(render(machine, settings, sections), end="")
     if invocation.json_path is not None:

@@ -49,7 +49,16 @@ def machine_facts() -> dict[str, Any]:
         "memory_gib": _memory_gib(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "platform": platform.platform(),
+        "load_average": load_average(),
     }
+
+
+def load_average() -> list[float] | None:
+    """1, 5 and 15-minute load averages: other work on the machine skews every timing."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _cpu_model() -> str:
@@ -80,6 +89,7 @@ def render(machine: dict[str, Any], settings: Settings, sections: list[Section])
         f"Machine: {machine['cores']} cores ({machine['usable_cores']} usable), "
         f"{machine['cpu']}{memory}; {machine['python']}; {machine['platform']}"
     )
+    lines.append(_load_line(machine))
     mode = "quick" if settings.quick else "full"
     lines.append(
         f"Run: {mode}; N={settings.integrations} integrations, parallelism "
@@ -101,6 +111,20 @@ def render(machine: dict[str, Any], settings: Settings, sections: list[Section])
         lines.append("")
         lines.extend(f"- MISS: {fig.label}: {fig.shown} (target {fig.target})" for fig in missed)
     return "\n".join(lines) + "\n"
+
+
+def _load_line(machine: dict[str, Any]) -> str:
+    start, end = machine.get("load_average"), machine.get("load_average_end")
+    if not start or not end:
+        return "Load average: unknown."
+    line = f"Load average (1 min): {start[0]:.2f} at start, {end[0]:.2f} at end."
+    cores = machine.get("usable_cores") or machine.get("cores") or 1
+    if max(start[0], end[0]) > cores * 0.75:
+        line += (
+            f" WARNING: the machine was busy with other work (load near or above its {cores} "
+            "cores); the timings are pessimistic. Re-run on an idle machine for figures to quote."
+        )
+    return line
 
 
 def to_json(machine: dict[str, Any], settings: Settings, sections: list[Section]) -> dict[str, Any]:

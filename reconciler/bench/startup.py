@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,39 +31,41 @@ def reconciler_command() -> list[str]:
 class ChildRun:
     seconds: float
     exit_code: int
-    max_rss_kib: int
-    stderr: str
+    peak_rss_kib: int | None = None
 
 
-def run_child(args: list[str], *, ok_codes: tuple[int, ...] = (0,)) -> ChildRun:
-    """Run ``reconciler ARGS``; wall time and this child's own peak RSS (from wait4).
+def run_child(args: list[str], *, measure: bool = False) -> ChildRun:
+    """Run ``reconciler ARGS`` to completion (exit 0 expected) and time it.
 
-    ``os.wait4`` reports the resource usage of exactly this child, so neither the simulator
-    process nor earlier children can inflate the peak (as RUSAGE_CHILDREN's maximum would).
+    With `measure`, run it through `reconciler.bench.measure`, which reports the command's own
+    peak RSS; the wall time then also includes ``python -m``'s few milliseconds.
     """
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory(prefix="reconciler-bench-child-") as tmp:
+        report = Path(tmp, "report.json")
+        command = reconciler_command() + args
+        if measure:
+            command = [sys.executable, "-m", "reconciler.bench.measure", str(report), *args]
         started = time.perf_counter()
-        process = subprocess.Popen(  # noqa: S603 - the installed reconciler command
-            reconciler_command() + args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            env=cli_env(),
-        )
-        killer = threading.Timer(CHILD_TIMEOUT, process.kill)
-        killer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            killer.cancel()
+            done = subprocess.run(  # noqa: S603 - the installed reconciler command
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=cli_env(),
+                timeout=CHILD_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise BenchError(
+                f"`reconciler {' '.join(args)}` ran over {CHILD_TIMEOUT:g} s"
+            ) from None
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        stderr = err.read().decode("utf-8", errors="replace")
-    if process.returncode not in ok_codes:
-        command = " ".join(["reconciler", *args])
-        raise BenchError(f"`{command}` exited {process.returncode}: {stderr[-2000:]}")
-    return ChildRun(elapsed, process.returncode, int(usage.ru_maxrss), stderr)
+        if done.returncode != 0:
+            stderr = done.stderr.decode("utf-8", errors="replace")[-2000:]
+            raise BenchError(f"`reconciler {' '.join(args)}` exited {done.returncode}: {stderr}")
+        peak = json.loads(report.read_text(encoding="utf-8"))["peak_rss_kib"] if measure else None
+    return ChildRun(elapsed, done.returncode, peak)
 
 
 def _median(args: list[str], runs: int) -> tuple[float, list[float]]:
@@ -125,66 +126,65 @@ def startup(settings: Settings, one_file: Path, many: Path, many_count: int) -> 
     return section
 
 
-def cli_plan(settings: Settings, directory: Path, base_url: str, integrations: int) -> ChildRun:
-    """``reconciler plan DIR`` against the simulator, pacing out of the way, as in section 1."""
+def cli_plan(settings: Settings, path: Path, base_url: str) -> ChildRun:
+    """``reconciler plan PATH`` against the simulator, pacing out of the way, as in section 1."""
     return run_child(
         [
             "plan",
-            str(directory),
+            str(path),
             "--api-url",
             base_url,
             "--parallelism",
             str(settings.parallelism),
             "--reads-per-minute",
             "10000000",
-        ]
+        ],
+        measure=True,
     )
 
 
-def footprint(settings: Settings, plan_run: ChildRun, integrations: int) -> Section:
+def footprint(
+    settings: Settings, plan_many: ChildRun, plan_one: ChildRun, integrations: int
+) -> Section:
     section = Section(
         5,
         "Peak memory",
-        f"`reconciler plan` on the {integrations} files of section 1 as a subprocess against the "
-        f"simulator process (latency {settings.latency * 1000:g} ms, parallelism "
-        f"{settings.parallelism}); peak RSS of that process from wait4 (ru_maxrss).",
+        f"`reconciler plan` on the {integrations} files of section 1, and on one of them, as "
+        f"subprocesses against the simulator process (latency {settings.latency * 1000:g} ms, "
+        f"parallelism {settings.parallelism}); peak RSS (VmHWM) as reported by the command's "
+        "own process (see `reconciler.bench.measure` for why not ru_maxrss).",
     )
-    baseline = run_child(["--help"])
-    mib = plan_run.max_rss_kib / 1024
-    section.add(
-        Figure(
-            "plan_peak_rss_mib",
-            f"Peak RSS, `plan` on {integrations} integrations",
-            mib,
-            f"{mib:.0f} MiB",
-        )
-    )
-    section.add(
-        Figure(
-            "help_peak_rss_mib",
-            "Peak RSS, `--help` (interpreter + CLI)",
-            baseline.max_rss_kib / 1024,
-            f"{baseline.max_rss_kib / 1024:.0f} MiB",
-        )
-    )
+    bare = run_child(["--help"], measure=True)
+    many, one, help_ = (r.peak_rss_kib or 0 for r in (plan_many, plan_one, bare))
+    for key, label, kib in (
+        ("plan_peak_rss_mib", f"Peak RSS, `plan` on {integrations} integrations", many),
+        ("plan_one_peak_rss_mib", "Peak RSS, `plan` on 1 integration", one),
+        ("help_peak_rss_mib", "Peak RSS, `--help` (interpreter + CLI)", help_),
+    ):
+        section.add(Figure(key, label, kib / 1024, f"{kib / 1024:.0f} MiB"))
     section.add(
         Figure(
             "cli_plan_seconds",
-            "`plan` wall time, end to end (start-up, load, read, diff, render)",
-            plan_run.seconds,
-            seconds(plan_run.seconds),
+            f"`plan` on {integrations} integrations, wall time end to end",
+            plan_many.seconds,
+            seconds(plan_many.seconds),
         )
     )
-    per = (plan_run.max_rss_kib - baseline.max_rss_kib) / max(integrations, 1)
+    if integrations > 1:
+        per = (many - one) / (integrations - 1)
+        section.notes.append(
+            f"About {per:.1f} KiB per additional integration (desired file with positions, "
+            "live state, plan, rendered report); the rest is the interpreter and the libraries."
+        )
     section.notes.append(
-        f"{per:.0f} KiB per integration above `--help`; that difference also holds the "
-        "libraries only a plan imports (pydantic, httpx, ruamel.yaml, rich), so the "
-        "per-integration cost is lower."
+        "The end-to-end wall time includes start-up, loading and validating the files, the "
+        "reads, the diff and rendering the text report (to /dev/null)."
     )
     section.raw = {
-        "plan_max_rss_kib": plan_run.max_rss_kib,
-        "help_max_rss_kib": baseline.max_rss_kib,
-        "cli_plan_seconds": plan_run.seconds,
-        "cli_plan_exit_code": plan_run.exit_code,
+        "plan_peak_rss_kib": many,
+        "plan_one_peak_rss_kib": one,
+        "help_peak_rss_kib": help_,
+        "cli_plan_seconds": plan_many.seconds,
+        "cli_plan_one_seconds": plan_one.seconds,
     }
     return section

@@ -50,7 +50,7 @@ def in_sync_integration(
     integration_id: int = 124, source: str = "integrations/outlet.yaml", *, invalid: bool = False
 ) -> IntegrationPlan:
     statuses = {"1": {"en-gb": "Awaiting payment"}, "2": {"en-gb": "Paid"}}
-    mapping = {"READY_TO_SEND": "2"}
+    mapping: dict[str, str | None] = {"READY_TO_SEND": "2"}
     return plan_integration(
         source,
         desired(statuses, mapping if not invalid else None, integration_id=integration_id),

@@ -40,7 +40,7 @@ def _config() -> SchemathesisConfig:
         basic_auth=(TEST_PUBLIC_KEY, TEST_SECRET_KEY),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
-    project.generation.update(max_examples=30, database="none")
+    project.generation.update(max_examples=20, database="none")
     # The API rejects what no JSON Schema can express (a repeated external_id, a repeated
     # language, a repeated category), so data valid by the schema may rightly get 400.
     project.checks.update(excluded_check_names=["positive_data_acceptance"])

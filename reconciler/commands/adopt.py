@@ -1,0 +1,140 @@
+"""``reconciler adopt``: the other answer to drift, rewriting the files to match Sendcloud.
+
+Only the sections a file manages are touched, and only where they differ: comments, key order,
+quoting and indentation stay (see `reconciler.yamlwrite`), a file already in sync is not written
+at all. What changed is printed per file with the change objects `plan` uses, read as
+"file → live".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from reconciler.changes import (
+    Change,
+    MappingChange,
+    StatusCreate,
+    StatusDelete,
+    TranslationChange,
+    sorted_changes,
+)
+from reconciler.commands.shared import load_or_report, run_async
+from reconciler.config import DesiredFile
+from reconciler.errors import ReconcilerError
+from reconciler.model import Category, Language, LiveState
+from reconciler.options import GlobalOptions
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+Statuses = Mapping[str, Mapping[Language, str]]
+
+
+def run(paths: Sequence[str], options: GlobalOptions) -> int:
+    files = load_or_report(paths)
+    if files is None:
+        return EXIT_ERROR
+    lives = run_async(_read(options, [f.state.integration_id for f in files]))
+    failed = False
+    adopted = 0
+    for desired in files:
+        live = lives[desired.state.integration_id]
+        if isinstance(live, ReconcilerError):
+            click.echo(
+                f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
+                err=True,
+            )
+            failed = True
+            continue
+        try:
+            adopted += _adopt(desired, live)
+        except (ReconcilerError, OSError) as exc:
+            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
+            failed = True
+    in_sync = len(files) - adopted
+    click.echo(
+        f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
+        f"{in_sync} already in sync."
+    )
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+async def _read(
+    options: GlobalOptions, ids: Sequence[int]
+) -> dict[int, LiveState | ReconcilerError]:
+    from reconciler.connect import open_client
+    from reconciler.live import read_many
+
+    async with open_client(options, os.environ) as client:
+        return await read_many(client, ids)
+
+
+def _adopt(desired: DesiredFile, live: LiveState) -> bool:
+    """Rewrite one file to match ``live``; False when it already did (nothing written)."""
+    from reconciler.diff import diff_mapping, diff_statuses
+    from reconciler.yamlwrite import live_mapping, rewrite, verify_rewrite, write_atomically
+
+    state = desired.state
+    statuses = live.statuses if state.statuses is not None else None
+    mapping, notes = live_mapping(live) if state.mapping is not None else (None, {})
+    changes: list[Change] = []
+    if statuses is not None and state.statuses is not None:
+        # Diffed as (target, current): the changes read as "what the file had → what it gets".
+        changes += diff_statuses(statuses, state.statuses)
+    if mapping is not None and state.mapping is not None:
+        changes += diff_mapping(mapping, state.mapping.as_dict())
+    if not changes:
+        return False
+    path = Path(desired.path)
+    text = path.read_bytes().decode("utf-8")
+    new_text = rewrite(
+        text,
+        statuses=statuses,
+        mapping=mapping,
+        notes={c: note for c, (note, _) in notes.items() if c in _remapped(changes)},
+    )
+    verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
+    write_atomically(path, new_text)
+    click.echo(f"{desired.path}: " + "; ".join(describe(c) for c in sorted_changes(changes)))
+    for category, (_, warning) in notes.items():
+        if category in _remapped(changes):
+            click.echo(f"Warning: {desired.path}: {warning}", err=True)
+    return True
+
+
+def _remapped(changes: Sequence[Change]) -> set[Category]:
+    return {c.category for c in changes if isinstance(c, MappingChange)}
+
+
+def describe(change: Change) -> str:
+    """One change to a file, as ``status '4' en-gb "Shipped" → "Sent"``."""
+    from reconciler.render.common import quote
+
+    if isinstance(change, MappingChange):
+        old, new = (quote(v) if v is not None else "null" for v in (change.old, change.new))
+        return f"mapping {change.category.value} {old} → {new}"
+    name = f"status {change.external_id!r}"
+    if isinstance(change, StatusCreate):
+        return f"{name} added ({_translations(change.translations)})"
+    if isinstance(change, StatusDelete):
+        return f"{name} removed (was {_translations(change.translations)})"
+    return "; ".join(_translation(name, t) for t in change.translations)
+
+
+def _translations(translations: Mapping[Language, str]) -> str:
+    from reconciler.render.common import quote
+
+    return ", ".join(f"{language} {quote(text)}" for language, text in translations.items())
+
+
+def _translation(name: str, change: TranslationChange) -> str:
+    from reconciler.render.common import quote
+
+    if change.old is None:
+        return f"{name} {change.language} added {quote(change.new or '')}"
+    if change.new is None:
+        return f"{name} {change.language} removed (was {quote(change.old)})"
+    return f"{name} {change.language} {quote(change.old)} → {quote(change.new)}"

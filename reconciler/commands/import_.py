@@ -1,0 +1,167 @@
+"""``reconciler import``: one desired-state file per integration, written from its live state.
+
+The file starts with the schema modeline when ``schemas/integration.schema.json`` is found in
+``DIR`` or above it (up to the repository root), with a path relative to ``DIR`` so it works in
+every clone; otherwise with a comment saying how to get the schema. A live mapping entry that
+points at a deleted status is written as ``null`` with a comment: the file must pass ``validate``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import click
+
+from reconciler import __version__
+from reconciler.commands.shared import run_async
+from reconciler.errors import ReconcilerError
+from reconciler.model import LiveState
+from reconciler.options import GlobalOptions
+
+EXIT_OK, EXIT_ERROR = 0, 1
+SCHEMA_PATH = Path("schemas", "integration.schema.json")
+
+
+def run(
+    integration_ids: tuple[int, ...],
+    options: GlobalOptions,
+    *,
+    directory: Path,
+    overwrite: bool,
+) -> int:
+    ids = list(dict.fromkeys(integration_ids))
+    targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
+    refused = _refusals(targets, directory, overwrite=overwrite)
+    for message in refused.values():
+        click.echo(f"Error: {message}", err=True)
+    wanted = [integration_id for integration_id in ids if integration_id not in refused]
+    lives = run_async(_read(options, wanted)) if wanted else {}
+    failed = bool(refused)
+    header = _header(directory)
+    for integration_id in wanted:
+        live = lives[integration_id]
+        path = targets[integration_id]
+        if isinstance(live, ReconcilerError):
+            click.echo(f"Error: integration {integration_id}: {live}", err=True)
+            failed = True
+            continue
+        try:
+            _write(path, live, header)
+        except (ReconcilerError, OSError) as exc:
+            click.echo(f"Error: {path}: not written: {exc}", err=True)
+            failed = True
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def today() -> date:
+    return date.today()
+
+
+async def _read(
+    options: GlobalOptions, ids: Sequence[int]
+) -> dict[int, LiveState | ReconcilerError]:
+    from reconciler.connect import open_client
+    from reconciler.live import read_many
+
+    async with open_client(options, os.environ) as client:
+        return await read_many(client, ids)
+
+
+def _refusals(targets: dict[int, Path], directory: Path, *, overwrite: bool) -> dict[int, str]:
+    """Integrations not to import: their file exists, or another file already holds them."""
+    refused: dict[int, str] = {}
+    for integration_id, path in targets.items():
+        if (path.exists() or path.is_symlink()) and not overwrite:
+            refused[integration_id] = (
+                f"{path} already exists; pass --overwrite to replace it, or run "
+                f"`reconciler adopt {path}` to update it keeping its comments"
+            )
+    for integration_id, other in _existing_files(directory).items():
+        if integration_id in targets and other.resolve() != targets[integration_id].resolve():
+            refused[integration_id] = (
+                f"integration {integration_id} is already in {other}; run "
+                f"`reconciler adopt {other}` to update that file instead"
+            )
+    return refused
+
+
+def _existing_files(directory: Path) -> dict[int, Path]:
+    """Integration id → the valid file in ``directory`` that describes it (invalid ones skipped)."""
+    from reconciler.config import discover, load_file
+
+    if not directory.is_dir():
+        return {}
+    found: dict[int, Path] = {}
+    for path in discover([directory])[0]:
+        try:
+            found.setdefault(load_file(path).state.integration_id, path)
+        except ReconcilerError:
+            continue
+    return found
+
+
+def _header(directory: Path) -> list[str]:
+    schema = find_schema(directory)
+    if schema is None:
+        first = [
+            "To check this file in an editor, save `reconciler schema` as "
+            f"{SCHEMA_PATH.as_posix()} and",
+            "start the file with `# yaml-language-server: $schema=<path to it>`.",
+        ]
+    else:
+        relative = os.path.relpath(schema, os.path.abspath(directory))
+        first = [f"yaml-language-server: $schema={Path(relative).as_posix()}"]
+    return [
+        *first,
+        f"Imported from Sendcloud on {today().isoformat()} by reconciler {__version__}.",
+        "",
+        'statuses: the shop\'s order statuses by external id (natural order: "2" before "10"),',
+        "  each with its name per language (in language order). Ids are quoted so they stay",
+        "  text. A status removed here is deleted in Sendcloud by `reconciler apply`.",
+        "mapping: the shop status each Sendcloud category points at (null: unmapped), in the",
+        "  order READY_TO_SEND, IN_TRANSIT, DELIVERED, CANCEL.",
+        "Leave a section out to stop managing it. `reconciler plan` shows what apply would do.",
+    ]
+
+
+def find_schema(directory: Path) -> Path | None:
+    """``schemas/integration.schema.json`` in ``directory`` or above, up to the repository root."""
+    current = Path(os.path.abspath(directory))
+    for candidate in (current, *current.parents):
+        if (candidate / SCHEMA_PATH).is_file():
+            return candidate / SCHEMA_PATH
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def _write(path: Path, live: LiveState, header: list[str]) -> None:
+    from reconciler.yamlwrite import (
+        live_mapping,
+        rewrite,
+        skeleton,
+        verify_rewrite,
+        write_atomically,
+    )
+
+    mapping, notes = live_mapping(live)
+    text = rewrite(
+        skeleton(live.integration_id, header),
+        statuses=live.statuses,
+        mapping=mapping,
+        notes={category: note for category, (note, _) in notes.items()},
+    )
+    verify_rewrite(text, str(path), statuses=live.statuses, mapping=mapping)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, text)
+    for _, warning in notes.values():
+        click.echo(f"Warning: {path}: {warning}", err=True)
+    mapped = sum(value is not None for value in mapping.values())
+    statuses = len(live.statuses)
+    click.echo(
+        f"Wrote {path}: integration {live.integration_id}, "
+        f"{statuses} {'status' if statuses == 1 else 'statuses'}, {mapped} of 4 categories mapped."
+    )
