@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete
 from reconciler.diff import diff_integration
 from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
@@ -90,30 +91,50 @@ async def _apply_integration(
     if item.unsafe_reasons and not force:
         reasons = "; ".join(item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
-    done = 0
     try:
         before = await read_live(client, item.integration_id)
-        if live_checksum(before) != expected_checksum:
-            changed = describe_live_changes(item.live, before)
-            return result(
-                Outcome.STALE,
-                message=f"live state changed since the plan was made ({changed}); "
-                "run plan again and review the new plan",
-            )
-        for write in item.writes:
+    except ReconcilerError as exc:
+        return result(
+            Outcome.FAILED, message=f"could not read the live state, nothing was written: {exc}"
+        )
+    if live_checksum(before) != expected_checksum:
+        changed = describe_live_changes(item.live, before)
+        return result(
+            Outcome.STALE,
+            message=f"live state changed since the plan was made ({changed}); "
+            "run plan again and review the new plan",
+        )
+    done = 0
+    for write in item.writes:
+        try:
             await _write(client, item.integration_id, write, before, journal)
-            done += 1
+        except ReconcilerError as exc:
+            return result(
+                Outcome.FAILED,
+                done,
+                f"write {done + 1} of {len(item.writes)} ({write.purpose}) failed and the "
+                "integration stopped there; Sendcloud may or may not have taken that write: "
+                f"{_sentence(exc)} Run apply again to finish: it plans from the live state.",
+            )
+        done += 1
+    try:
         after = await read_live(client, item.integration_id)
     except ReconcilerError as exc:
-        return result(Outcome.FAILED, done, f"{exc} (after {done} of {len(item.writes)} writes)")
-    residual = diff_integration(item.desired, after).changes
-    if residual:
-        fields = ", ".join(_describe_residual(change) for change in residual)
         return result(
             Outcome.FAILED,
             done,
-            f"Sendcloud does not hold the desired state after applying: {fields} still differ "
-            "(the API may have normalised a value); run plan to see the difference",
+            f"all {done} writes were accepted, but reading the result back to verify it "
+            f"failed: {_sentence(exc)} Run plan to check that nothing is left to do.",
+        )
+    residual = diff_integration(item.desired, after).changes
+    if residual:
+        fields = "; ".join(describe_residual(change) for change in residual)
+        return result(
+            Outcome.FAILED,
+            done,
+            f"Sendcloud does not hold the desired state after applying: {fields} (the API "
+            "may have normalised a value, or someone changed it meanwhile); run plan to see "
+            "the difference",
         )
     return result(Outcome.APPLIED, done)
 
@@ -140,9 +161,26 @@ async def _write(
         journal.record_write(integration_id, write, before, result="ok")
 
 
-def _describe_residual(change: object) -> str:
-    external_id = getattr(change, "external_id", None)
-    if external_id is not None:
-        return f"status {external_id!r}"
-    category = getattr(change, "category", "?")
-    return f"mapping {category}"
+def describe_residual(change: Change) -> str:
+    """What still differs after the writes, naming the field, the live and the desired value."""
+    if isinstance(change, MappingChange):
+        return (
+            f"mapping {change.category.value} is {_shown(change.old)}, desired {_shown(change.new)}"
+        )
+    if isinstance(change, StatusCreate):
+        return f"status {change.external_id!r} is missing"
+    if isinstance(change, StatusDelete):
+        return f"status {change.external_id!r} is still there"
+    languages = ", ".join(
+        f"{t.language} is {_shown(t.old)}, desired {_shown(t.new)}" for t in change.translations
+    )
+    return f"status {change.external_id!r} {languages}"
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc).rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _shown(value: str | None) -> str:
+    return "unset" if value is None else repr(value)

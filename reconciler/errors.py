@@ -12,7 +12,7 @@ reported as a crash with the traceback written to a file.
     │   └── IntegrationNotFound    404: no such PrestaShop V2 integration
     ├── TransportError         the API could not be reached, even after retries
     ├── PlanFileError          a saved plan cannot be read or does not fit the files
-    └── ApplyRefused           apply will not proceed (no terminal to ask, user said no, unsafe plan)
+    └── ApplyRefused           apply will not proceed (no terminal to ask, or the user said no)
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One mistake in one file, located as precisely as the YAML allows (1-based line and column)."""
+    """One mistake in one file, located as precisely as the YAML allows (1-based line, column)."""
 
     path: str
     line: int

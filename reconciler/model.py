@@ -122,7 +122,7 @@ class LiveMappingEntry(BaseModel):
 
 
 class LiveState(BaseModel):
-    """What Sendcloud holds for one integration: live (not soft-deleted) statuses and the mapping."""
+    """What Sendcloud holds for one integration: its live (not soft-deleted) statuses, mapping."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 WRITE_BURST_PER_SECOND = 15.0
 # Starting exactly one interval apart puts the request after next at the very edge of the
 # server's window, where network jitter can push it inside. A small margin keeps it out.
-HEADROOM = 1.05
+HEADROOM = 1.02
 
 
 def read_interval(reads_per_minute: float) -> float:
@@ -36,10 +36,12 @@ def write_interval(writes_per_minute: float) -> float:
 
 
 class Pacer:
-    """Hands out request start times at least `interval` seconds apart, first come first served.
+    """Lets callers go one at a time, each at least `interval` seconds after the previous one.
 
-    Safe without a lock: slots are taken between two awaits, so one event loop never
-    interleaves two takers. A cancelled waiter's slot is simply left unused.
+    The interval is measured from when the previous caller actually went, not from when it was
+    scheduled: if the event loop wakes a caller late, the next one waits the full interval
+    again, so a stall can never be followed by a burst. The lock is FIFO, so callers go in
+    the order they arrived.
     """
 
     def __init__(
@@ -54,15 +56,16 @@ class Pacer:
         self.interval = interval
         self._clock = clock
         self._sleep = sleep
-        self._next = float("-inf")
+        self._lock = asyncio.Lock()
+        self._last = float("-inf")
 
     async def wait(self) -> None:
-        """Return at the caller's slot."""
-        now = self._clock()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await self._sleep(slot - now)
+        """Return when the caller may start its request."""
+        async with self._lock:
+            delay = self._last + self.interval - self._clock()
+            if delay > 0:
+                await self._sleep(delay)
+            self._last = self._clock()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from reconciler.diff import diff_integration
 from reconciler.model import Category, DesiredState, Language, LiveState
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
-# least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe: apply refuses it without --force.
+# least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
 MAX_DELETE_RATIO = 0.30
 MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
@@ -201,7 +201,7 @@ def unsafe_reasons(
 
 
 def live_checksum(live: LiveState) -> str:
-    """A digest of the live state a plan was computed from; apply compares it to refuse stale plans."""
+    """Digest of the live state a plan was made from; apply compares it to refuse stale plans."""
     canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -31,7 +31,7 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import natural_key
-from reconciler.errors import ConfigError, Problem, ReconcilerError
+from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState, StatusMapping
 
 Statuses = Mapping[str, Mapping[Language, str]]
@@ -83,6 +83,8 @@ def rewrite(
     None leaves a section as it is; the sections given must be present in ``text``. ``notes``
     become end-of-line comments on mapping entries that have none.
     """
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
     indent = load_yaml_guess_indent(text)[1] or DEFAULT_INDENT
     yaml = _yaml(indent)
     doc = yaml.load(text)
@@ -93,7 +95,7 @@ def rewrite(
     stream = io.StringIO()
     yaml.dump(doc, stream)
     result = stream.getvalue()
-    return result.replace("\n", "\r\n") if "\r\n" in text else result
+    return result.replace("\n", "\r\n") if crlf else result
 
 
 def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
@@ -109,7 +111,9 @@ def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
         if key not in deleted:
             _sync_translations(section, key, target[external_id])
     for external_id in sorted(set(target) - set(present), key=natural_key):
-        translations = CommentedMap(sorted(target[external_id].items()))
+        translations = CommentedMap(
+            (language, _text(text)) for language, text in sorted(target[external_id].items())
+        )
         section[DoubleQuotedScalarString(external_id)] = translations
     if was_empty and section:
         section.fa.set_block_style()
@@ -128,9 +132,9 @@ def _sync_translations(section: CommentedMap, key: Any, target: Mapping[Language
     for language, text in target.items():
         old = translations.get(language)
         if language in translations and old != text:
-            translations[language] = _styled_like(old, text, default=str)
+            translations[language] = _text(_styled_like(old, text, default=str))
     for language in sorted(set(target) - set(translations)):
-        translations[language] = target[language]
+        translations[language] = _text(target[language])
     layout.restore()
 
 
@@ -154,11 +158,18 @@ def _styled_like(old: Any, new: str, *, default: type[str]) -> str:
     return style(new)
 
 
+def _text(value: str) -> str:
+    """Status text as written; double-quoted (escaped) when it holds a line break or control."""
+    if isinstance(value, DoubleQuotedScalarString) or value.isprintable():
+        return value
+    return DoubleQuotedScalarString(value)  # type: ignore[no-any-return]
+
+
 def _add_note(section: CommentedMap, key: str, note: str) -> None:
     token = _token((section, key))
     eol, rest = _split(token)
-    if eol:
-        return  # the user's own comment on that line stays
+    if eol or section.fa.flow_style():
+        return  # the user's own comment on that line stays; `{...}` has no room for one
     column = section.lc.key(key)[1]
     value_width = len(_dump_scalar(section[key]))
     mark = CommentMark(column + len(key) + 2 + value_width + 2)
@@ -211,8 +222,8 @@ def verify_rewrite(
         written = parse(text, path).state
     except ConfigError as exc:
         problems = "; ".join(p.message for p in exc.problems)
-        raise ConfigError(
-            [Problem(path, 1, 1, f"the live state cannot be written as a valid file: {problems}")]
+        raise ReconcilerError(
+            f"the live state cannot be written as a valid file ({problems})"
         ) from None
     expected_statuses = (
         {ext: dict(translations) for ext, translations in statuses.items()}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from reconciler.model import Category
+from reconciler.model import Category, DesiredState, LiveState
 from reconciler.plan import Plan, Write, live_checksum, plan_integration
 from tests.factories import desired, live
 
@@ -9,8 +9,8 @@ SHIPPED = {"en-gb": "Shipped"}
 SENT = {"en-gb": "Sent"}
 
 
-def writes(d, l) -> tuple[Write, ...]:  # type: ignore[no-untyped-def]
-    return plan_integration("f.yaml", d, l).writes
+def writes(want: DesiredState, have: LiveState) -> tuple[Write, ...]:
+    return plan_integration("f.yaml", want, have).writes
 
 
 def test_in_sync_integration_costs_zero_writes() -> None:
@@ -82,7 +82,8 @@ def test_deleting_every_status_is_unsafe_even_for_small_shops() -> None:
 
 def test_deleting_a_status_an_unmanaged_mapping_uses_is_unsafe() -> None:
     plan = plan_integration(
-        "f", desired({"2": PAID, "3": SENT, "5": SENT, "6": SENT}),
+        "f",
+        desired({"2": PAID, "3": SENT, "5": SENT, "6": SENT}),
         live({"2": PAID, "3": SENT, "5": SENT, "6": SENT, "4": SHIPPED}, {"CANCEL": "4"}),
     )
     assert plan.unsafe_reasons == (
@@ -103,10 +104,12 @@ def test_plan_sorts_integrations_and_summarises() -> None:
 
 
 def test_write_time_at_the_limit() -> None:
-    plan = Plan(tuple(
-        plan_integration("f", desired({"1": PAID}, integration_id=i), live(integration_id=i))
-        for i in range(1, 12)
-    ))
+    plan = Plan(
+        tuple(
+            plan_integration("f", desired({"1": PAID}, integration_id=i), live(integration_id=i))
+            for i in range(1, 12)
+        )
+    )
     assert plan.summary().write_seconds(100) == 6.0  # 11 writes, 0.6 s apart
     assert plan.summary().write_seconds(6000) == 10 / 15  # never faster than 15 per second
 

@@ -38,7 +38,5 @@ def test_bandit_finds_no_security_issue() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pip-audit runs on the CI platform")
 def test_pip_audit_finds_no_known_vulnerability() -> None:
-    result = run(
-        str(BIN / "pip-audit"), "--progress-spinner", "off", "--skip-editable"
-    )
+    result = run(str(BIN / "pip-audit"), "--progress-spinner", "off", "--skip-editable")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -19,7 +19,7 @@ from reconciler.commands.shared import (
 )
 from reconciler.errors import ApplyRefused
 from reconciler.options import GlobalOptions
-from reconciler.plan import Plan
+from reconciler.plan import IntegrationFailure, Plan
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,25 +54,23 @@ def run(
     if not plan.has_changes:
         code = EXIT_ERROR if problems_found else EXIT_OK
         return finish(plan, options, "plan", code, has_changes=False)
-    _confirm(auto_approve)
+    try:
+        _confirm(auto_approve)
+    except ApplyRefused as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return finish(plan, options, "plan", EXIT_ERROR, has_changes=True)
     results = _apply(plan, options, force=force, journal_path=journal_path, expected=expected)
     failed = [r for r in results if not r.ok]
-    _summarise(results)
+    _summarise(results, plan.failures)
     code = EXIT_ERROR if failed or problems_found else EXIT_OK
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 
 def _saved_plan(plan_file: Path) -> tuple[Plan, dict[int, str]]:
-    from reconciler.plan import plan_integration
     from reconciler.planfile import read_plan_file
 
     saved = read_plan_file(plan_file)
-    items = tuple(
-        plan_integration(entry.source, entry.desired, entry.live) for entry in saved.integrations
-    )
-    return Plan(items), {
-        entry.desired.integration_id: entry.live_checksum for entry in saved.integrations
-    }
+    return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -150,15 +148,24 @@ def _describe(result: IntegrationResult) -> str:
     return text
 
 
-def _summarise(results: Sequence[IntegrationResult]) -> None:
+def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:
+    """One line of counts, then every integration that did not end in sync, and why."""
     applied = [r for r in results if r.outcome.value == "applied"]
     in_sync = [r for r in results if r.outcome.value == "in sync"]
     failed = [r for r in results if not r.ok]
     writes = sum(r.writes for r in results)
     click.echo(
-        f"Apply complete: {len(applied)} applied, {len(in_sync)} in sync, {len(failed)} failed "
-        f"({writes} write{'s' if writes != 1 else ''}).",
+        f"Apply complete: {len(applied)} applied, {len(in_sync)} in sync, "
+        f"{len(failed) + len(unread)} failed ({writes} write{'s' if writes != 1 else ''}).",
         err=True,
     )
+    for result in applied:
+        click.echo(f"  applied: {_describe(result)}", err=True)
     for result in failed:
         click.echo(f"  failed: {_describe(result)}", err=True)
+    for failure in unread:
+        click.echo(
+            f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
+            f"its live state could not be read: {failure.message}",
+            err=True,
+        )
