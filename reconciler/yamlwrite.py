@@ -42,6 +42,7 @@ Notes = dict[Category, tuple[str, str]]
 DEFAULT_INDENT = 2
 _EOL_SLOT = 2  # ruamel's index of "the comment after this entry's value" in ca.items[key]
 _PRE_SLOT = 1  # ... and of "comment lines before this key" (after a flow-style value)
+_START_SLOT = 3  # ... and of "comment lines after `key:`" when that line has no comment
 
 
 class _Representer(RoundTripRepresenter):
@@ -262,6 +263,8 @@ class _Layout:
         slots = [self.head, *(_deepest_last(self.section, k) for k in keys)]
         for index, entry in enumerate(keys):
             self.before[entry] = _take_rest(slots[index]) + _take_pre_list(self.section, entry)
+        if keys:
+            self.before[keys[0]] += _take_start_list(parent, key)
         self.tail = _take_rest(slots[-1])
 
     def forget(self, removed: set[Any]) -> None:
@@ -325,6 +328,19 @@ def _take_pre_list(section: CommentedMap, key: Any) -> str:
         return ""
     tokens = entry[_PRE_SLOT]
     entry[_PRE_SLOT] = None
+    return "".join(" " * t.start_mark.column + t.value for t in tokens)
+
+
+def _take_start_list(parent: CommentedMap, key: Any) -> str:
+    """Comment lines between ``key:`` (with no comment of its own) and its first entry."""
+    entry = parent.ca.items.get(key)
+    tokens = entry[_START_SLOT] if entry and len(entry) > _START_SLOT else None
+    if not tokens:
+        return ""
+    entry[_START_SLOT] = None
+    child = parent[key]
+    if child.ca.comment and child.ca.comment[_PRE_SLOT] is tokens:
+        child.ca.comment[_PRE_SLOT] = None
     return "".join(" " * t.start_mark.column + t.value for t in tokens)
 
 

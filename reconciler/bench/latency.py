@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Sequence
 
@@ -28,11 +29,14 @@ async def run(sim: SimulatorProcess, settings: Settings, files: Sequence[Desired
         "2·N·latency / parallelism.",
     )
     sim.clear_log()
+    server_cpu = sim.cpu_seconds()
     async with api_client(sim, parallelism=p) as client:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         plan, problems = await build_plan(client, files)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         stats = client.stats.to_json()
+    server_end = sim.cpu_seconds()
+    server = None if server_cpu is None or server_end is None else server_end - server_cpu
     log = sim.log()
     bound = settings.lower_bound
     sample = [f.state.integration_id for f in files[: settings.sequential_sample]]
@@ -85,6 +89,9 @@ async def run(sim: SimulatorProcess, settings: Settings, files: Sequence[Desired
         f"get_mapping(i)` on the same client class, measured for {seconds(sequential)} and "
         "scaled linearly to N (each GET costs the same).",
     ]
+    section.notes += _cpu_notes(
+        settings, cpu / (2 * n), None if server is None else server / (2 * n)
+    )
     gets = per_integration(log, "GET")
     if plan.failures or problems or throttled(log) or set(gets.values()) != {2}:
         section.notes.append(
@@ -101,6 +108,9 @@ async def run(sim: SimulatorProcess, settings: Settings, files: Sequence[Desired
         "sequential_measured_seconds": sequential,
         "sequential_extrapolated_seconds": extrapolated,
         "seconds_per_sequential_get": per_get,
+        "client_cpu_seconds": cpu,
+        "server_cpu_seconds": server,
+        "sniffio_installed": _has_sniffio(),
         "client_stats": stats,
         "changed_integrations": plan.summary().changed,
     }
@@ -115,3 +125,27 @@ async def _sequential(sim: SimulatorProcess, integration_ids: Sequence[int]) -> 
             await client.get_statuses(integration_id)
             await client.get_mapping(integration_id)
         return time.perf_counter() - started
+
+
+def _has_sniffio() -> bool:
+    return importlib.util.find_spec("sniffio") is not None
+
+
+def _cpu_notes(settings: Settings, client: float, server: float | None) -> list[str]:
+    """Whether CPU, not latency, set the pace: each side has latency/P of CPU per request."""
+    budget = settings.latency / settings.parallelism
+    served = "unknown" if server is None else f"{server * 1000:.2f} ms"
+    notes = [
+        f"CPU per GET: client {client * 1000:.2f} ms (this process: requests, decoding and the "
+        f"diff), simulator {served}. To stay latency-bound each side must spend less than "
+        f"latency/P = {budget * 1000:.2f} ms per request; above that, the single-threaded "
+        "event loop, not the latency, sets the pace."
+    ]
+    if not _has_sniffio():
+        notes.append(
+            "sniffio is not installed: httpcore calls `import sniffio` on every lock and "
+            "semaphore it sets up (httpcore/_synchronization.py, current_async_library), and a "
+            "failed import is not cached, so each request pays several scans of sys.path. "
+            "Installing sniffio removed about a quarter of the client's CPU per request here."
+        )
+    return notes

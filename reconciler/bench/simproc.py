@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -98,6 +99,17 @@ class SimulatorProcess:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU the simulator process has used so far (Linux /proc), else None."""
+        if self._process is None:
+            return None
+        try:
+            stat = Path(f"/proc/{self._process.pid}/stat").read_text(encoding="ascii")
+            fields = stat.rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
 
     # --- admin ------------------------------------------------------------------------------
 

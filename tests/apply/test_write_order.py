@@ -141,7 +141,7 @@ def test_no_interim_write_when_the_live_statuses_already_are_the_interim_ones(
     seed(sim, {11: ({"1": PAID, "3": {"en-gb": "Sent"}}, {"IN_TRANSIT": "3"})})
     path = write_file(tmp_path, 11, statuses={"1": PAID}, mapping={"IN_TRANSIT": "1"})
 
-    assert cli("apply", path, "--auto-approve", "--force").code == 0
+    assert cli("apply", path, "--auto-approve").code == 0
 
     assert write_paths(sim) == [MAPPING_PATH, STATUSES_PATH]
     assert_mapping_always_valid(sim)
