@@ -4,6 +4,10 @@ Integrations are independent: each runs as its own task under the client's pacin
 (an API refusal, a stale plan, an unsafe plan without ``--force``) stops that integration only.
 Every write is journaled before the next one starts, so after an incident the journal says
 exactly what Sendcloud was sent and what it held before.
+
+An integration stops at the first write that fails (after the client's retries). Whatever it
+stopped after, the state it leaves is one the plan's write order allows (the mapping never points
+at a missing status), and a rerun plans from that state and finishes the job.
 """
 
 from __future__ import annotations

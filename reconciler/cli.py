@@ -10,6 +10,7 @@ Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the comman
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tempfile
@@ -40,6 +41,15 @@ DEFAULT_PATHS = ("integrations/",)
 F = TypeVar("F", bound=Callable[..., Any])
 Format = Literal["text", "markdown", "json"]
 
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    # FloatRange lets "nan" through (every comparison with NaN is false), and "inf" means no
+    # pacing at all: neither is a rate.
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of requests per minute.", ctx, param)
+    return value
+
+
 _GLOBAL_OPTIONS = (
     click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
                  "(default: $SENDCLOUD_API_URL or https://panel.sendcloud.sc/api/v3)."),
@@ -52,8 +62,10 @@ _GLOBAL_OPTIONS = (
     click.option("--parallelism", type=click.IntRange(1, 256), default=None, metavar="N",
                  help=f"Requests in flight at once (default: {DEFAULT_PARALLELISM})."),
     click.option("--reads-per-minute", type=click.FloatRange(min=1), default=None,
+                 callback=_finite,
                  help=f"Pace reads at this rate (default: {DEFAULT_READS_PER_MINUTE:g})."),
     click.option("--writes-per-minute", type=click.FloatRange(min=1), default=None,
+                 callback=_finite,
                  help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
                  "never more than 15 per second)."),
 )  # fmt: skip

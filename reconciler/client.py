@@ -89,7 +89,14 @@ def check_base_url(url: str) -> str:
     The key pair goes in every request, so plain http is refused except to this machine
     (a local simulator), and credentials embedded in the URL are refused outright.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - parsing the port is what raises on "host:notaport"
+    except ValueError as exc:
+        raise CredentialsError(
+            f"The API URL cannot be parsed ({exc}); give one like "
+            "https://panel.sendcloud.sc/api/v3."
+        ) from None
     if parts.username is not None or parts.password is not None:
         raise CredentialsError(
             "The API URL contains a user name or password; credentials never go in a URL. "
@@ -112,7 +119,7 @@ def check_base_url(url: str) -> str:
 class _Retryable(Exception):
     """One failed attempt worth retrying; holds only text, never an httpx object."""
 
-    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None):
+    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
         super().__init__(summary)
         self.summary = summary
         self.http_status = http_status
@@ -187,8 +194,11 @@ class SendcloudClient:
             },
             timeout=timeout,
             transport=transport,
+            # Redirects are not followed: a redirect would resend the key pair elsewhere.
             follow_redirects=False,
-            trust_env=False,
+            # Proxies from the environment are honoured for https only (the tunnel keeps TLS
+            # end to end); a proxy in front of plain-http loopback would see the key pair.
+            trust_env=urlsplit(self.base_url).scheme == "https",
         )
 
     def __repr__(self) -> str:
@@ -291,7 +301,7 @@ class SendcloudClient:
             retryable = False
             try:
                 response = await self._http.send(request)
-            except httpx.TransportError as exc:
+            except httpx.HTTPError as exc:
                 # Only text leaves this block: exc.request carries the Authorization header.
                 failure, retryable = _describe_transport_error(exc, self.timeout)
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -386,11 +396,14 @@ class SendcloudClient:
             log.debug("<- %s %s: %s", request.method, request.url, outcome)
 
 
-def _describe_transport_error(exc: httpx.TransportError, timeout: float) -> tuple[str, bool]:
+def _describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
     """A message for a failed exchange and whether retrying can help."""
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {timeout:g} s ({type(exc).__name__})", True
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+    if not isinstance(exc, httpx.TransportError) or isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+    ):
+        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
         return f"{type(exc).__name__}: {exc}", False
     detail = str(exc) or "no detail"
     if isinstance(exc, httpx.RemoteProtocolError):

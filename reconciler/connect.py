@@ -46,8 +46,14 @@ def _pairs(public_key: str, secret_key: str) -> list[tuple[str, str]]:
 
 
 def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
-    """``--api-url``, else SENDCLOUD_API_URL, else Sendcloud's production URL; checked."""
-    return check_base_url(options.api_url or env.get(API_URL_ENV) or DEFAULT_API_URL)
+    """``--api-url``, else SENDCLOUD_API_URL, else Sendcloud's production URL; checked.
+
+    An explicitly given but empty ``--api-url`` is refused rather than read as "not given": a
+    typo must never silently fall back to production. An empty variable counts as unset.
+    """
+    if options.api_url is not None:
+        return check_base_url(options.api_url)
+    return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
 
 
 def open_client(

@@ -3,6 +3,9 @@
 It records what a user needs after an incident (which integration, which endpoint, the exact body
 sent, the live state before, the result and when), and never a credential: bodies hold only
 statuses and mappings, and the client keeps the key pair to itself.
+
+``live_before`` is the live state apply read just before the integration's first write: the
+state to restore to, repeated on each of that integration's lines so every line stands alone.
 """
 
 from __future__ import annotations

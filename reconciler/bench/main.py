@@ -50,7 +50,7 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
             "before the timed plan; it is not part of the plan figure."
         )
         sections.append(first)
-        progress("5/5 peak memory: `reconciler plan` as a subprocess")
+        progress("5/5 peak memory (measured now, on the same data): `reconciler plan` subprocesses")
         one_file = next(iter(sorted(plan_dir.iterdir())))
         plan_many = startup.cli_plan(settings, plan_dir, sim.base_url)
         plan_one = startup.cli_plan(settings, one_file, sim.base_url)

@@ -149,7 +149,7 @@ def _describe(result: IntegrationResult) -> str:
 
 
 def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:
-    """One line of counts, then every integration that did not end in sync, and why."""
+    """One line of counts, then which integrations were applied, and which failed and why."""
     applied = [r for r in results if r.outcome.value == "applied"]
     in_sync = [r for r in results if r.outcome.value == "in sync"]
     failed = [r for r in results if not r.ok]
@@ -160,7 +160,11 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
         err=True,
     )
     for result in applied:
-        click.echo(f"  applied: {_describe(result)}", err=True)
+        writes_made = f"{result.writes} write{'s' if result.writes != 1 else ''}"
+        click.echo(
+            f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
+            err=True,
+        )
     for result in failed:
         click.echo(f"  failed: {_describe(result)}", err=True)
     for failure in unread:

@@ -18,9 +18,7 @@ def test_one_line_per_write_with_body_live_state_result_and_time(
     cli: Cli, sim: Simulator, tmp_path: Path, credentials: tuple[str, str]
 ) -> None:
     seed(sim, {11: ({"1": PAID, "3": SENT}, {"IN_TRANSIT": "3"})})
-    path = write_file(
-        tmp_path, 11, statuses={"1": PAID, "2": SENT}, mapping={"IN_TRANSIT": "2"}
-    )
+    path = write_file(tmp_path, 11, statuses={"1": PAID, "2": SENT}, mapping={"IN_TRANSIT": "2"})
     journal = tmp_path / "logs" / "apply.jsonl"
 
     assert cli("apply", path, "--auto-approve", "--journal", journal).code == 0

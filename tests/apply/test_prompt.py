@@ -24,9 +24,7 @@ def path(tmp_path: Path) -> Path:
     return write_file(tmp_path, 11, statuses={"1": {"en-gb": "Paid"}})
 
 
-def test_yes_applies(
-    cli: Cli, sim: Simulator, path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_yes_applies(cli: Cli, sim: Simulator, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", Terminal("y\n"))
 
     run = cli("apply", path)

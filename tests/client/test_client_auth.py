@@ -88,7 +88,16 @@ def test_credentials_in_the_url_are_refused(url: str) -> None:
     assert "pw" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["ftp://panel.sendcloud.sc/api/v3", "panel.sendcloud.sc/api/v3"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://panel.sendcloud.sc/api/v3",
+        "panel.sendcloud.sc/api/v3",
+        "",
+        "http://[::1",
+        "https://panel.sendcloud.sc:port/api/v3",
+    ],
+)
 def test_urls_that_are_not_http_are_refused(url: str) -> None:
     with pytest.raises(CredentialsError):
         check_base_url(url)
@@ -107,6 +116,23 @@ def test_url_comes_from_option_then_environment() -> None:
     assert default.base_url == "https://panel.sendcloud.sc/api/v3"
     with pytest.raises(CredentialsError):
         open_client(GlobalOptions(), {**env, "SENDCLOUD_API_URL": "http://env.example/api/v3"})
+    with pytest.raises(CredentialsError):  # given but empty: never a silent fallback
+        open_client(GlobalOptions(api_url=""), env)
+
+
+async def test_proxies_from_the_environment_never_see_plain_http(
+    simulator_server: BackgroundServer,
+    credentials: tuple[str, str],
+    sim: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://proxy.invalid:3128")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with SendcloudClient(simulator_server.base_url, *credentials) as client:
+        await client.get_statuses(IID)
+    assert len(sim.log.entries()) == 1
 
 
 async def test_user_agent_and_accept_headers() -> None:

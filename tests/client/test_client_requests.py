@@ -6,12 +6,12 @@ import base64
 import logging
 
 import pytest
-from tests.openapi_check import check_request_body
 
 from reconciler.client import SendcloudClient
 from reconciler.model import CATEGORIES, Category
 from reconciler.simulator.simulator import Simulator
 from tests.client.support import IID, ClientFactory
+from tests.openapi_check import check_request_body
 
 STATUSES = {
     "10": {"nl-nl": "Betaald", "en-gb": "Paid"},

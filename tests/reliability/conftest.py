@@ -1,6 +1,8 @@
 """Fixtures for the reliability tests: the CLI run in-process against the loopback simulator.
 
-Every test runs in its own empty working directory, with the test key pair in the environment,
+Test modules opt in with ``pytestmark = pytest.mark.usefixtures("isolated", "fast_client")``
+(this directory also holds tests that set themselves up differently). Then every test runs in its
+own empty working directory, with the test key pair in the environment,
 outside GitHub Actions, and with crash files written into ``crash_dir`` so a test can prove that
 none was written (or inspect the one that was). The client is tuned fast (short timeout, a
 sub-second retry budget) so that failure paths cost milliseconds, not minutes.
@@ -63,8 +65,8 @@ def crash_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("crashes")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(
+@pytest.fixture
+def isolated(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     crash_dir: Path,
@@ -80,8 +82,8 @@ def _isolated(
     monkeypatch.setattr(tempfile, "tempdir", str(crash_dir))
 
 
-@pytest.fixture(autouse=True)
-def _fast_client(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fast_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands build their client through connect.open_client: make it fail fast."""
     original = connect.open_client
 
