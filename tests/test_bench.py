@@ -64,7 +64,7 @@ def test_quick_preset_and_flags_combine() -> None:
     settings = parse_args(["--quick", "--integrations", "50"]).settings
     assert settings.quick
     assert settings.integrations == 50
-    assert settings.rate_scale == 9
+    assert settings.rate_scale == 6
 
 
 def test_rate_scale_beyond_the_client_burst_cap_is_refused() -> None:
