@@ -13,9 +13,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import tempfile
-import time
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -341,6 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report_crash(exc: BaseException) -> int:
+    import tempfile
+    import time
+    import traceback
+
     from reconciler.errors import ReconcilerError
 
     if isinstance(exc, ReconcilerError):

@@ -194,6 +194,9 @@ class SendcloudClient:
             },
             timeout=timeout,
             transport=transport,
+            # One connection per request in flight, all kept alive: at most `parallelism`
+            # requests are ever sent at once, so a bigger pool only costs bookkeeping.
+            limits=httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism),
             # Redirects are not followed: a redirect would resend the key pair elsewhere.
             follow_redirects=False,
             # Proxies from the environment are honoured for https only (the tunnel keeps TLS
