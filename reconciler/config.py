@@ -9,33 +9,24 @@ are refused with a hint to quote them rather than silently changing meaning.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.parser import Parser
-from ruamel.yaml.scanner import Scanner, ScannerError
 
 from reconciler.config_messages import describe_validation_error, suggest
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, DesiredState
+from reconciler.yamlread import MAX_DEPTH, compose, read_text
 
-MAX_FILE_BYTES = 1024 * 1024
 # Aliases may repeat at most this many nodes in total: enough for any sane reuse of a
 # translation block, far too few for a "billion laughs" file to cost anything.
 MAX_ALIAS_EXPANSION = 1000
-# The format is three levels deep; anything far deeper is a mistake or an attack on the stack.
-MAX_DEPTH = 20
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _TAG = "tag:yaml.org,2002:"
@@ -46,10 +37,6 @@ _TAG_NAMES = {
     "null": "null (nothing)",
     "timestamp": "a date",
 }
-# Characters YAML does not allow in a document (everything but TAB, LF, CR and printable text).
-_NOT_PRINTABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
-)
 
 Location = tuple[str, ...]
 
@@ -138,54 +125,13 @@ def _duplicate_integrations(files: Iterable[DesiredFile]) -> Iterator[Problem]:
 
 def load_file(path: str | os.PathLike[str]) -> DesiredFile:
     name = str(path)
-    text = _read_text(name)
+    text = read_text(name)
     return parse(text, name)
-
-
-def _read_text(name: str) -> str:
-    def fail(message: str, line: int = 1, col: int = 1) -> ConfigError:
-        return ConfigError([Problem(name, line, col, message)])
-
-    try:
-        with open(name, "rb") as handle:
-            # Read one byte past the limit instead of trusting stat(): a FIFO or /dev/zero lies.
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise fail("is a directory, expected a YAML file") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise fail(f"cannot read the file ({reason}); check the path and its permissions") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(
-            "the file is larger than 1 MiB, so it was not read; a desired-state file is a few "
-            "kilobytes: check that this is the right file"
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise fail("the file is saved as UTF-16; save it as UTF-8")
-    if b"\x00" in data:
-        line, col = _byte_position(data, data.index(b"\x00"))
-        message = (
-            "the file contains a NUL byte, so it is not text (a binary file?); save it as text"
-        )
-        raise fail(message, line, col)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_position(data, exc.start)
-        message = (
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (was the file saved as Latin-1 or "
-            "Windows-1252?); save the file as UTF-8"
-        )
-        raise fail(message, line, col) from None
-
-
-def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def parse(text: str, name: str) -> DesiredFile:
     """Parse one file's text. ``name`` is only used in messages."""
-    root = _compose(text, name)
+    root = compose(text, name)
     builder = _Builder(name, _alias_budget(root))
     data = builder.build(root, ())
     problems = builder.problems
@@ -207,144 +153,6 @@ def parse(text: str, name: str) -> DesiredFile:
     if problems:
         raise ConfigError(problems)
     return DesiredFile(name, state, builder.positions)
-
-
-def _compose(text: str, name: str) -> Node:
-    bad_char = _NOT_PRINTABLE.search(text)
-    if bad_char:
-        start = bad_char.start()
-        line, col = text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
-        code = f"U+{ord(bad_char.group()):04X}"
-        what = "a NUL byte" if code == "U+0000" else f"the control character {code}"
-        message = f"the file contains {what}, which YAML does not allow; remove it"
-        raise ConfigError([Problem(name, line, col, message)])
-    root: Node | None
-    try:
-        with warnings.catch_warnings():
-            # A reused anchor name is legal YAML; ruamel would print a warning to stderr.
-            warnings.simplefilter("ignore")
-            try:
-                root = _compose_fast(text)
-            except _FastPathDeclinedError:
-                yaml = YAML(typ="safe", pure=True)
-                yaml.Scanner = _BoundedScanner
-                root = yaml.compose(text)
-    except _TooDeepError as exc:
-        mark = exc.problem_mark
-        message = f"the YAML is nested too deeply (more than {MAX_DEPTH} levels); flatten it"
-        raise ConfigError([Problem(name, mark.line + 1, mark.column + 1, message)]) from None
-    except MarkedYAMLError as exc:
-        raise ConfigError([_syntax_problem(name, exc)]) from None
-    except YAMLError as exc:
-        raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
-    if root is None:
-        message = "the file is empty; write at least `integration_id: <id>`"
-        raise ConfigError([Problem(name, 1, 1, message)])
-    return root
-
-
-class _FastPathDeclinedError(Exception):
-    pass
-
-
-@functools.cache
-def _libyaml() -> YAML:
-    # Building a YAML object costs a third of a millisecond; one serves every file.
-    return YAML(typ="safe", pure=False)
-
-
-def _compose_fast(text: str) -> Node | None:
-    """Compose with libyaml (ruamel.yaml.clib), about seven times faster than pure Python.
-
-    Only for files it can take safely: libyaml's composer recurses in C, so a deeply nested
-    file would overflow the stack; its event parser does not, so the depth is checked on the
-    events first. A file it declines, or rejects, goes to the pure-Python parser, whose bounded
-    scanner and error messages are the reference.
-    """
-    yaml = _libyaml()
-    if yaml.Parser is Parser:  # libyaml is not installed: its safety argument does not hold
-        raise _FastPathDeclinedError
-    try:
-        depth = 0
-        for event in yaml.parse(text):
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _FastPathDeclinedError
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-        root: Node | None = yaml.compose(text)
-    except YAMLError:
-        raise _FastPathDeclinedError from None
-    return root
-
-
-class _TooDeepError(ScannerError):
-    pass
-
-
-class _BoundedScanner(Scanner):
-    """ruamel's scanner with a nesting limit.
-
-    Unbounded, a file of ten thousand ``[`` costs minutes (the scanner is quadratic in the flow
-    depth) and the recursive composer would overflow the stack; the format needs four levels.
-    """
-
-    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
-        self._check_depth(self.flow_level + len(self.indents))
-        super().fetch_flow_collection_start(TokenClass, to_push)
-
-    def add_indent(self, column: int) -> bool:
-        self._check_depth(self.flow_level + len(self.indents))
-        return super().add_indent(column)
-
-    def _check_depth(self, depth: int) -> None:
-        if depth >= MAX_DEPTH:
-            raise _TooDeepError(None, None, "nested too deeply", self.reader.get_mark())
-
-
-def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
-    """Translate ruamel's parser vocabulary ("<block end>", "scalar") into what to fix."""
-    context, problem = exc.context or "", exc.problem or ""
-    mark = exc.problem_mark or exc.context_mark
-    if "'\\t'" in problem:
-        message = "a tab cannot indent YAML; indent with spaces"
-    elif "quoted scalar" in context and "end of stream" in problem:
-        mark = exc.context_mark or mark
-        message = "this quoted text is never closed; add the closing quote"
-    elif "mapping values are not allowed" in problem:
-        message = (
-            "unexpected ':' here; if the text contains ': ', put the whole text in quotes, "
-            "otherwise check the indentation of this line"
-        )
-    elif "<block end>" in problem:
-        message = (
-            "this line does not fit the structure above it; check its indentation (keys of "
-            "one mapping start in the same column) and that every quote above is closed"
-        )
-    elif "single document" in context:
-        message = (
-            "a second YAML document starts here; a file describes one integration in one "
-            "document, so remove the `---` line or move the rest to a file of its own"
-        )
-    elif "undefined alias" in problem:
-        alias = problem.rpartition(" ")[2].strip("'")
-        message = (
-            f"the alias *{alias} has no anchor &{alias} before it; define the anchor first, "
-            "or write the value out"
-        )
-    elif context.startswith("while parsing a flow"):
-        mark = exc.context_mark or mark
-        opening, closing = ("{", "}") if "mapping" in context else ("[", "]")
-        message = (
-            f"the '{opening}' here is not closed, or a ',' is missing between its entries; "
-            f"add the closing '{closing}'"
-        )
-    else:
-        detail = " ".join(part for part in (context, problem) if part)
-        message = f"{detail}; check the indentation and quoting here"
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Problem(name, line, col, f"invalid YAML: {message}")
 
 
 def _schema_problems(exc: ValidationError, builder: _Builder) -> Iterator[Problem]:
