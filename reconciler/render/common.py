@@ -114,6 +114,9 @@ def summary_line(plan: Plan, mode: Mode) -> str:
     aside = f"{summary.unchanged} unchanged" + (
         f", {summary.failed} failed" if summary.failed else ""
     )
+    if not phrase and summary.failed:
+        # "no changes" alone would read as "nothing to do" when some integrations went unread.
+        phrase = "incomplete, no changes in what could be read,"
     return f"Plan: {phrase or 'no changes'} across {plural(total, 'integration')} ({aside})."
 
 

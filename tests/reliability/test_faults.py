@@ -59,9 +59,11 @@ DESIRED = {
 }
 DESIRED_MAPPING = {"READY_TO_SEND": "1", "IN_TRANSIT": "2", "DELIVERED": "6"}
 
-# Tiny backoff and budget: a transient fault is retried at once, a lasting one gives up fast.
-RETRY = RetryPolicy(budget=0.5, initial=0.01, maximum=0.05, jitter=0.01)
+# The apply under test: a small timeout and a tiny backoff, so a transient fault is retried at
+# once; the budget leaves room for a slow machine, except where the fault is meant to outlast it.
 TIMEOUT = 0.3
+RETRY = RetryPolicy(budget=2.0, initial=0.01, maximum=0.05, jitter=0.01)
+SHORT_RETRY = RetryPolicy(budget=0.5, initial=0.01, maximum=0.05, jitter=0.01)
 SLOW = 0.6  # longer than TIMEOUT: the client gives up on the answer and retries
 
 Expect = Literal["applied", "failed", "either"]
@@ -142,9 +144,6 @@ class FaultAtStep(SendcloudClient):
         self.armed = (sim, step, fault)
         self._calls: dict[str, int] = {}
 
-    def disarm(self) -> None:
-        self.armed = None
-
     def _before(self, endpoint: str) -> None:
         if self.armed is None:
             return
@@ -191,17 +190,23 @@ def files(sim: Simulator, tmp_path: Path) -> list[DesiredFile]:
 @pytest.fixture
 async def client(
     simulator_server: BackgroundServer, credentials: tuple[str, str]
-) -> AsyncIterator[FaultAtStep]:
-    """One client per test (each costs ~0.1 s to build): small timeout, tiny backoff."""
-    async with FaultAtStep(
-        simulator_server.base_url,
+) -> AsyncIterator[SendcloudClient]:
+    """A client without faults or tight timeouts: to plan, and to rerun after the fault."""
+    async with fast_client(simulator_server.base_url, credentials) as made:
+        yield made
+
+
+def _faulty_client(
+    server: BackgroundServer, credentials: tuple[str, str], retry: RetryPolicy
+) -> FaultAtStep:
+    return FaultAtStep(
+        server.base_url,
         *credentials,
         timeout=TIMEOUT,
-        retry=RETRY,
+        retry=retry,
         reads_per_minute=60_000.0,
         writes_per_minute=60_000.0,
-    ) as made:
-        yield made
+    )
 
 
 async def _plan(client: SendcloudClient, files: list[DesiredFile]) -> Plan:
@@ -227,7 +232,9 @@ async def _assert_converges(
 
 @pytest.mark.parametrize(("step", "arguments", "expect"), _matrix())
 async def test_fault_at_every_step(
-    client: FaultAtStep,
+    simulator_server: BackgroundServer,
+    credentials: tuple[str, str],
+    client: SendcloudClient,
     sim: Simulator,
     files: list[DesiredFile],
     step: Step,
@@ -240,11 +247,13 @@ async def test_fault_at_every_step(
         "mapping",
         "final statuses",
     ]
-    client.arm(sim, step, Fault(step.endpoint, **arguments))
+    lasting = arguments.get("times", 1) > 1
+    faulty = _faulty_client(simulator_server, credentials, SHORT_RETRY if lasting else RETRY)
+    faulty.arm(sim, step, Fault(step.endpoint, **arguments))
 
-    [result] = await apply_plan(client, plan)
+    async with faulty:
+        [result] = await apply_plan(faulty, plan)
 
-    client.disarm()
     assert sim.wait_idle(5.0)  # a delayed request is logged when it ends
     assert any(entry.fault for entry in sim.log.entries()), "the fault was never met"
     if expect == "applied" or (expect == "either" and result.outcome is Outcome.APPLIED):
@@ -300,7 +309,7 @@ async def test_two_applies_at_once_converge_without_an_invalid_mapping(
 
 
 async def test_an_apply_planned_before_another_one_wrote_is_refused_as_stale(
-    client: FaultAtStep, sim: Simulator, files: list[DesiredFile]
+    client: SendcloudClient, sim: Simulator, files: list[DesiredFile]
 ) -> None:
     late = await _plan(client, files)
     [first] = await apply_plan(client, await _plan(client, files))
