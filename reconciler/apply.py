@@ -24,7 +24,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
 from reconciler.live import read_live
 from reconciler.model import LiveState
-from reconciler.plan import IntegrationPlan, Plan, Write, live_checksum
+from reconciler.plan import NOT_FORCEABLE, IntegrationPlan, Plan, Write, live_checksum
 from reconciler.staleness import describe_live_changes
 
 if TYPE_CHECKING:
@@ -92,6 +92,9 @@ async def _apply_integration(
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
+    if item.orphaned_mapping:
+        reasons = "; ".join(r for r in item.unsafe_reasons if NOT_FORCEABLE in r)
+        return result(Outcome.UNSAFE, message=reasons)
     if item.unsafe_reasons and not force:
         reasons = "; ".join(item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")

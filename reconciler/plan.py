@@ -29,6 +29,7 @@ MAX_DELETE_RATIO = 0.30
 MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
+NOT_FORCEABLE = "add the mapping to this file or keep the status; --force does not override this"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class IntegrationPlan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:
+        return orphaned_mapping(self.desired, self.live, self.changes)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -190,14 +195,30 @@ def unsafe_reasons(
         reasons.append(
             f"deletes {len(deleted)} of {total} live statuses (more than {MAX_DELETE_RATIO:.0%})"
         )
-    if desired.mapping is None:
-        for category, external_id in live.mapped_ids().items():
-            if external_id in deleted:
-                reasons.append(
-                    f"deletes status {external_id!r}, which the live mapping {category.value} "
-                    "still uses, and this file does not manage the mapping"
-                )
+    for category, external_id in orphaned_mapping(desired, live, changes):
+        reasons.append(
+            f"deletes status {external_id!r}, which the live mapping {category.value} still "
+            f"uses, and this file does not manage the mapping ({NOT_FORCEABLE})"
+        )
     return tuple(reasons)
+
+
+def orphaned_mapping(
+    desired: DesiredState, live: LiveState, changes: Sequence[Change]
+) -> tuple[tuple[Category, str], ...]:
+    """Live mapping entries a statuses-only file would leave pointing at a deleted status.
+
+    Without the mapping in the file, apply cannot move the mapping off first, so it refuses
+    these even with --force: the reconciler never makes a mapping invalid.
+    """
+    if desired.mapping is not None:
+        return ()
+    deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+    return tuple(
+        (category, external_id)
+        for category, external_id in live.mapped_ids().items()
+        if external_id is not None and external_id in deleted
+    )
 
 
 def live_checksum(live: LiveState) -> str:

@@ -88,8 +88,10 @@ def test_deleting_a_status_an_unmanaged_mapping_uses_is_unsafe() -> None:
     )
     assert plan.unsafe_reasons == (
         "deletes status '4', which the live mapping CANCEL still uses, "
-        "and this file does not manage the mapping",
+        "and this file does not manage the mapping (add the mapping to this file or keep the "
+        "status; --force does not override this)",
     )
+    assert plan.orphaned_mapping == ((Category.CANCEL, "4"),)
 
 
 def test_plan_sorts_integrations_and_summarises() -> None:

@@ -65,3 +65,19 @@ def test_an_unsafe_integration_does_not_hold_back_a_safe_one(
     assert "Apply complete: 1 applied, 0 in sync, 1 failed (1 write)." in run.err
     assert live_statuses(sim, 11) == FIVE
     assert live_statuses(sim, 12) == FIVE
+
+
+def test_deleting_a_status_an_unmanaged_mapping_uses_is_refused_even_with_force(
+    cli: Cli, sim: Simulator, tmp_path: Path
+) -> None:
+    seed(sim, {11: (FIVE, {"CANCEL": "5"})})
+    path = write_file(tmp_path, 11, statuses={n: FIVE[n] for n in ("1", "2", "3", "4")})
+
+    planned = cli("plan", path)
+    assert "the live mapping CANCEL still uses" in planned.out
+    forced = cli("apply", path, "--auto-approve", "--force")
+
+    assert forced.code == 1
+    assert "--force does not override this" in forced.err
+    assert writes(sim) == []
+    assert live_statuses(sim, 11) == FIVE
