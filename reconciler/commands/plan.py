@@ -3,15 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.commands.shared import (
-    Format,
-    compute_plan,
-    emit,
-    finish,
-    load_or_report,
-    report_plan_problems,
-    run_async,
-)
+from reconciler.commands.shared import Format, finish, plan_and_report
 from reconciler.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -25,13 +17,11 @@ def run(
     out: Path | None = None,
     detailed_exitcode: bool = False,
 ) -> int:
-    files = load_or_report(paths)
-    if files is None:
+    outcome = plan_and_report(paths, options, fmt, "plan")
+    if outcome is None:
         return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
-    plan, problems = run_async(compute_plan(options, files))
-    emit(plan, fmt, options, "plan")
-    report_plan_problems(plan, problems)
-    if problems or plan.failures:
+    plan, failed = outcome
+    if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
         code = EXIT_ERROR
     elif detailed_exitcode and plan.has_changes:

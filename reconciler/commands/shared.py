@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import Coroutine, Sequence
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import click
@@ -96,6 +94,22 @@ def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
             )
 
 
+def plan_and_report(
+    paths: Sequence[str], options: GlobalOptions, fmt: Format, mode: Mode
+) -> tuple[Plan, bool] | None:
+    """Load, read live, diff and print: the plan and whether anything went wrong.
+
+    None when the files are invalid (the problems are printed and nothing is read).
+    """
+    files = load_or_report(paths)
+    if files is None:
+        return None
+    plan, problems = run_async(compute_plan(options, files))
+    emit(plan, fmt, options, mode)
+    report_plan_problems(plan, problems)
+    return plan, bool(problems or plan.failures)
+
+
 def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:
     """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing."""
     from reconciler import github
@@ -124,11 +138,3 @@ def _in_actions() -> bool:
     from reconciler import github
 
     return github.in_github_actions(os.environ)
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
-def ensure_parent(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
