@@ -12,6 +12,7 @@ import pytest
 from reconciler.cli import main
 from reconciler.commands import import_
 from reconciler.simulator.server import BackgroundServer
+from tests.commands.simstate import integration
 
 HEADER = """\
 # Imported from Sendcloud on 2025-01-31 by reconciler 0.1.0.
@@ -23,26 +24,6 @@ HEADER = """\
 #   order READY_TO_SEND, IN_TRANSIT, DELIVERED, CANCEL.
 # Leave a section out to stop managing it. `reconciler plan` shows what apply would do.
 """
-
-
-def integration(
-    statuses: dict[str, dict[str, str]],
-    mapping: dict[str, str | None],
-    deleted: dict[str, dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    """One integration in the simulator's JSON form; translations in the order given."""
-
-    def status(external_id: str, names: dict[str, str], deleted_at: str | None) -> dict[str, Any]:
-        translations = [{"language": lang, "status": text} for lang, text in names.items()]
-        return {"external_id": external_id, "translations": translations, "deleted_at": deleted_at}
-
-    return {
-        "statuses": [status(e, n, None) for e, n in statuses.items()]
-        + [status(e, n, "2024-05-01T10:00:00Z") for e, n in (deleted or {}).items()],
-        "mapping": {
-            c: mapping.get(c) for c in ("READY_TO_SEND", "IN_TRANSIT", "DELIVERED", "CANCEL")
-        },
-    }
 
 
 @pytest.fixture
