@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.simulator.server import BackgroundServer
+
 
 def integration(
     statuses: dict[str, dict[str, str]],
@@ -23,3 +25,8 @@ def integration(
             c: mapping.get(c) for c in ("READY_TO_SEND", "IN_TRANSIT", "DELIVERED", "CANCEL")
         },
     }
+
+
+def seed(api: BackgroundServer, integrations: dict[int, dict[str, Any]]) -> None:
+    """Replace the simulator's state with these integrations."""
+    api.simulator.replace_state({"integrations": {str(k): v for k, v in integrations.items()}})

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from reconciler.cli import main
 from reconciler.simulator.server import BackgroundServer
-from tests.commands.simstate import integration
+from tests.commands.simstate import integration, seed
 
 
 @pytest.fixture
-def api(
-    simulator_server: BackgroundServer,
-    credentials: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> BackgroundServer:
-    monkeypatch.setenv("SENDCLOUD_PUBLIC_KEY", credentials[0])
-    monkeypatch.setenv("SENDCLOUD_SECRET_KEY", credentials[1])
-    monkeypatch.delenv("SENDCLOUD_API_URL", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.chdir(tmp_path)
+def api(live_api: BackgroundServer) -> BackgroundServer:
     Path("integrations").mkdir()
-    return simulator_server
-
-
-def seed(api: BackgroundServer, integrations: dict[int, dict[str, Any]]) -> None:
-    api.simulator.replace_state({"integrations": {str(k): v for k, v in integrations.items()}})
+    return live_api
 
 
 def reconciler(api: BackgroundServer, *args: str) -> int:

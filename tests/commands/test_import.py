@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from reconciler.cli import main
 from reconciler.commands import import_
 from reconciler.simulator.server import BackgroundServer
-from tests.commands.simstate import integration
+from tests.commands.simstate import integration, seed
 
 HEADER = """\
 # Imported from Sendcloud on 2025-01-31 by reconciler 0.1.0.
@@ -28,23 +27,11 @@ HEADER = """\
 
 @pytest.fixture
 def api(
-    simulator_server: BackgroundServer,
-    credentials: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    live_api: BackgroundServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> BackgroundServer:
-    monkeypatch.setenv("SENDCLOUD_PUBLIC_KEY", credentials[0])
-    monkeypatch.setenv("SENDCLOUD_SECRET_KEY", credentials[1])
-    monkeypatch.delenv("SENDCLOUD_API_URL", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.setattr(import_, "today", lambda: date(2025, 1, 31))
-    monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()  # the schema search stops here, whatever lies above tmp_path
-    return simulator_server
-
-
-def seed(api: BackgroundServer, integrations: dict[int, dict[str, Any]]) -> None:
-    api.simulator.replace_state({"integrations": {str(k): v for k, v in integrations.items()}})
+    return live_api
 
 
 def reconciler(api: BackgroundServer, *args: str) -> int:
