@@ -22,13 +22,13 @@ from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete
 from reconciler.diff import diff_integration
 from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
-from reconciler.live import read_live
 from reconciler.model import LiveState
 from reconciler.plan import NOT_FORCEABLE, IntegrationPlan, Plan, Write, live_checksum
+from reconciler.sendcloud.live import read_live
 from reconciler.staleness import describe_live_changes
 
 if TYPE_CHECKING:
-    from reconciler.client import SendcloudClient
+    from reconciler.sendcloud.client import SendcloudClient
 
 
 class Outcome(StrEnum):

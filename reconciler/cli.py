@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__
-from reconciler.options import (
+from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
     DEFAULT_SANDBOX_STATE,

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from reconciler.model import LiveState
 from reconciler.plan import Write
-from reconciler.wire import PostMappingBody, PostStatusesBody
+from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
 
 ENDPOINTS = {
     "statuses": "POST /shop-order-statuses",

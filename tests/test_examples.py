@@ -9,7 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from reconciler.cli import main
-from reconciler.config import load_file
+from reconciler.config.loader import load_file
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples" / "integrations").glob("*.yaml"))
 

@@ -1,8 +1,8 @@
 """``reconciler adopt``: the other answer to drift, rewriting the files to match Sendcloud.
 
 Only the sections a file manages are touched, and only where they differ: comments, key order,
-quoting and indentation stay (see `reconciler.yamlwrite`), a file already in sync is not written
-at all. What changed is printed per file with the change objects `plan` uses, read as
+quoting and indentation stay (see `reconciler.config.rewrite`), a file already in sync is not
+written at all. What changed is printed per file with the change objects `plan` uses, read as
 "file → live".
 """
 
@@ -22,11 +22,11 @@ from reconciler.changes import (
     TranslationChange,
     sorted_changes,
 )
-from reconciler.commands.shared import load_or_report, run_async
-from reconciler.config import DesiredFile
+from reconciler.config.loader import DesiredFile
 from reconciler.errors import ReconcilerError
 from reconciler.model import Category, Language, LiveState
-from reconciler.options import GlobalOptions
+from reconciler.report import load_or_report, run_async
+from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -65,8 +65,8 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
 async def _read(
     options: GlobalOptions, ids: Sequence[int]
 ) -> dict[int, LiveState | ReconcilerError]:
-    from reconciler.connect import open_client
-    from reconciler.live import read_many
+    from reconciler.sendcloud.connect import open_client
+    from reconciler.sendcloud.live import read_many
 
     async with open_client(options, os.environ) as client:
         return await read_many(client, ids)
@@ -74,8 +74,8 @@ async def _read(
 
 def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     """Rewrite one file to match ``live``; False when it already did (nothing written)."""
+    from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite, write_atomically
     from reconciler.diff import diff_mapping, diff_statuses
-    from reconciler.yamlwrite import live_mapping, rewrite, verify_rewrite, write_atomically
 
     state = desired.state
     statuses = live.statuses if state.statuses is not None else None

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.commands.shared import (
+from reconciler.errors import ApplyRefused
+from reconciler.plan import IntegrationFailure, Plan
+from reconciler.report import (
     compute_plan,
     emit,
     finish,
@@ -17,9 +19,7 @@ from reconciler.commands.shared import (
     report_plan_problems,
     run_async,
 )
-from reconciler.errors import ApplyRefused
-from reconciler.options import GlobalOptions
-from reconciler.plan import IntegrationFailure, Plan
+from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,8 +94,8 @@ def _apply(
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
     from reconciler.apply import apply_plan
-    from reconciler.connect import open_client
     from reconciler.journal import Journal
+    from reconciler.sendcloud.connect import open_client
 
     to_apply = [p for p in plan.integrations if p.writes]
     journal_context = Journal(journal_path) if journal_path else nullcontext()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reconciler.commands.shared import Format, finish, plan_and_report
-from reconciler.options import GlobalOptions
+from reconciler.report import Format, finish, plan_and_report
+from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_IN_SYNC, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 

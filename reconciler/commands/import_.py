@@ -16,10 +16,10 @@ from pathlib import Path
 import click
 
 from reconciler import __version__
-from reconciler.commands.shared import run_async
 from reconciler.errors import ReconcilerError
 from reconciler.model import LiveState
-from reconciler.options import GlobalOptions
+from reconciler.report import run_async
+from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR = 0, 1
 SCHEMA_PATH = Path("schemas", "integration.schema.json")
@@ -63,8 +63,8 @@ def today() -> date:
 async def _read(
     options: GlobalOptions, ids: Sequence[int]
 ) -> dict[int, LiveState | ReconcilerError]:
-    from reconciler.connect import open_client
-    from reconciler.live import read_many
+    from reconciler.sendcloud.connect import open_client
+    from reconciler.sendcloud.live import read_many
 
     async with open_client(options, os.environ) as client:
         return await read_many(client, ids)
@@ -90,7 +90,7 @@ def _refusals(targets: dict[int, Path], directory: Path, *, overwrite: bool) -> 
 
 def _existing_files(directory: Path) -> dict[int, Path]:
     """Integration id → the valid file in ``directory`` that describes it (invalid ones skipped)."""
-    from reconciler.config import discover, load_file
+    from reconciler.config.loader import discover, load_file
 
     if not directory.is_dir():
         return {}
@@ -139,7 +139,7 @@ def find_schema(directory: Path) -> Path | None:
 
 
 def _write(path: Path, live: LiveState, header: list[str]) -> None:
-    from reconciler.yamlwrite import (
+    from reconciler.config.rewrite import (
         live_mapping,
         rewrite,
         skeleton,

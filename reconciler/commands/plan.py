@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.commands.shared import Format, finish, plan_and_report
-from reconciler.options import GlobalOptions
+from reconciler.report import Format, finish, plan_and_report
+from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 

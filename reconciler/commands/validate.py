@@ -9,7 +9,7 @@ from reconciler.errors import ConfigError, Problem
 
 
 def run(paths: Sequence[str]) -> int:
-    from reconciler.config import load_paths
+    from reconciler.config.loader import load_paths
 
     try:
         files = load_paths(paths)
@@ -35,7 +35,7 @@ def report_problems(problems: Sequence[Problem]) -> None:
 
 
 def _annotate(problems: Sequence[Problem]) -> None:
-    from reconciler import github
+    from reconciler import actions as github
 
     if not github.in_github_actions(os.environ):
         return

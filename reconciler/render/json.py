@@ -23,7 +23,7 @@ from reconciler import __version__
 from reconciler.changes import Change, MappingChange, StatusUpdate
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, Write
 from reconciler.render.common import Counts, Mode, summary_line, writes_line
-from reconciler.wire import PostMappingBody, PostStatusesBody
+from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
 
 FORMAT_VERSION: Final = 1
 GENERATOR: Final = f"reconciler {__version__}"

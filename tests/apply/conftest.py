@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import reconciler.connect
+import reconciler.sendcloud.connect
 from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import FAST_RETRY, Cli
@@ -43,7 +43,9 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     a failure outlast the retries shrink it at the one place the CLI builds its client.
     """
     monkeypatch.setattr(
-        reconciler.connect, "open_client", partial(reconciler.connect.open_client, retry=FAST_RETRY)
+        reconciler.sendcloud.connect,
+        "open_client",
+        partial(reconciler.sendcloud.connect.open_client, retry=FAST_RETRY),
     )
 
 

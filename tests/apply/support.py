@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from reconciler.cli import main
-from reconciler.client import RetryPolicy, SendcloudClient
 from reconciler.model import CATEGORIES
+from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
 from reconciler.simulator.requestlog import LogEntry
 from reconciler.simulator.simulator import Simulator
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.apply import Outcome, apply_plan
-from reconciler.config import load_paths
-from reconciler.planning import build_plan
+from reconciler.config.loader import load_paths
+from reconciler.planner import build_plan
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator

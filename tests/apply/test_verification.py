@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.apply import Outcome, apply_plan
-from reconciler.client import SendcloudClient
-from reconciler.config import load_paths
+from reconciler.config.loader import load_paths
 from reconciler.model import Category
-from reconciler.planning import build_plan
+from reconciler.planner import build_plan
+from reconciler.sendcloud.client import SendcloudClient
 from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import Cli, fast_client, live_mapping, seed, write_file

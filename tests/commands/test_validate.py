@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import __version__, github
+from reconciler import __version__
+from reconciler import actions as github
 from reconciler.cli import main
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "integrations"

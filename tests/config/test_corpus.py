@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.config import load_file
+from reconciler.config.loader import load_file
 from reconciler.errors import ConfigError
 
 CORPUS = Path(__file__).parent / "corpus"

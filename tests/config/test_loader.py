@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.config import MAX_ALIAS_EXPANSION, load_file, load_paths, parse
-from reconciler.config_messages import suggest
+from reconciler.config.loader import MAX_ALIAS_EXPANSION, load_file, load_paths, parse
+from reconciler.config.messages import suggest
+from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, LANGUAGES, Category
-from reconciler.yamlread import MAX_FILE_BYTES
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "integrations"
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from reconciler import connect
 from reconciler.cli import main
-from reconciler.client import RetryPolicy, SendcloudClient
-from reconciler.options import GlobalOptions
+from reconciler.sendcloud import connect
+from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
+from reconciler.sendcloud.options import GlobalOptions
 from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 

@@ -24,11 +24,11 @@ from typing import Any, Literal
 import pytest
 
 from reconciler.apply import IntegrationResult, Outcome, apply_plan
-from reconciler.client import RetryPolicy, SendcloudClient
-from reconciler.config import DesiredFile, load_paths
+from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.model import Category, Language
 from reconciler.plan import Plan
-from reconciler.planning import build_plan
+from reconciler.planner import build_plan
+from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator

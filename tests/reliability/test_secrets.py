@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.client import check_base_url
 from reconciler.errors import CredentialsError
+from reconciler.sendcloud.client import check_base_url
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from tests.reliability.conftest import IID, VALID, Outcome, Run

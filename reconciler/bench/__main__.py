@@ -1,3 +1,0 @@
-from reconciler.bench.main import main
-
-raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Desired files + live reads → Plan. Shared by plan, apply and drift."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from reconciler.config.loader import DesiredFile
+from reconciler.errors import Problem, ReconcilerError
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, plan_integration
+from reconciler.sendcloud.live import read_many
+
+if TYPE_CHECKING:
+    from reconciler.sendcloud.client import SendcloudClient
+
+
+async def build_plan(
+    client: SendcloudClient, files: Sequence[DesiredFile]
+) -> tuple[Plan, list[Problem]]:
+    """Read every integration (two GETs each, in parallel under the client's pacing) and diff.
+
+    An integration whose live state cannot be read becomes a failure in the plan; the others are
+    planned all the same. A mapping-only file that maps onto a status Sendcloud does not hold is a
+    problem located in the file: applying it would leave an invalid mapping.
+    """
+    lives = await read_many(client, [f.state.integration_id for f in files])
+    plans: list[IntegrationPlan] = []
+    failures: list[IntegrationFailure] = []
+    problems: list[Problem] = []
+    for desired in files:
+        integration_id = desired.state.integration_id
+        live = lives[integration_id]
+        if isinstance(live, ReconcilerError):
+            failures.append(IntegrationFailure(integration_id, desired.path, str(live)))
+            continue
+        item = plan_integration(desired.path, desired.state, live)
+        if item.dangling_mapping:
+            for category, external_id in item.dangling_mapping:
+                line, col = desired.locate("mapping", category.value)
+                problems.append(
+                    Problem(
+                        desired.path,
+                        line,
+                        col,
+                        f"mapping {category.value} points at status {external_id!r}, which "
+                        f"integration {integration_id} does not have in Sendcloud; add the "
+                        "status in the shop (or to this file's statuses) or change the mapping",
+                    )
+                )
+            failures.append(
+                IntegrationFailure(
+                    integration_id, desired.path, "the mapping points at statuses that do not exist"
+                )
+            )
+            continue
+        plans.append(item)
+    return Plan(tuple(plans), tuple(failures)), problems

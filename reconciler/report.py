@@ -1,0 +1,140 @@
+"""What plan, apply and drift have in common: load the files, read live state, print the report.
+
+Rendering goes to stdout (so ``plan --format json > plan.json`` works); progress and problems go
+to stderr. Inside GitHub Actions the Markdown report is appended to the step summary and
+``has_changes`` / ``exit_code`` are written to the step outputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine, Sequence
+from typing import Any, Literal, TypeVar
+
+import click
+
+from reconciler.commands.validate import report_problems
+from reconciler.config.loader import DesiredFile, load_paths
+from reconciler.errors import ConfigError, Problem
+from reconciler.plan import Plan
+from reconciler.sendcloud.options import GlobalOptions
+
+Format = Literal["text", "markdown", "json"]
+Mode = Literal["plan", "drift"]
+FORMATS = ("text", "markdown", "json")
+T = TypeVar("T")
+
+
+def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
+    """The valid files, or None after printing every problem (nothing is read from the API)."""
+    try:
+        return load_paths(paths)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return None
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+async def compute_plan(
+    options: GlobalOptions, files: Sequence[DesiredFile]
+) -> tuple[Plan, list[Problem]]:
+    from reconciler.planner import build_plan
+    from reconciler.sendcloud.connect import open_client
+
+    async with open_client(options, os.environ) as client:
+        return await build_plan(client, files)
+
+
+def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str | None:
+    """The report as a string for markdown/json; for text, print it (with colour on a terminal)."""
+    wpm = options.writes_per_minute
+    if fmt == "json":
+        from reconciler.render.json import render_json
+
+        return render_json(plan, writes_per_minute=wpm, mode=mode)
+    if fmt == "markdown":
+        return markdown(plan, options, mode)
+    from rich.console import Console
+
+    from reconciler.render.text import render_text
+
+    Console(highlight=False, soft_wrap=True).print(
+        render_text(plan, writes_per_minute=wpm, mode=mode)
+    )
+    return None
+
+
+def markdown(plan: Plan, options: GlobalOptions, mode: Mode) -> str:
+    from reconciler.render.markdown import render_markdown
+
+    return render_markdown(
+        plan, writes_per_minute=options.writes_per_minute, mode=mode, full_plan_hint="the job log"
+    )
+
+
+def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
+    text = render(plan, fmt, options, mode)
+    if text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
+    if problems:
+        report_problems(problems)
+    for failure in plan.failures:
+        if not any(p.path == failure.source for p in problems):
+            click.echo(
+                f"Error: integration {failure.integration_id} ({failure.source}): "
+                f"{failure.message}",
+                err=True,
+            )
+
+
+def plan_and_report(
+    paths: Sequence[str], options: GlobalOptions, fmt: Format, mode: Mode
+) -> tuple[Plan, bool] | None:
+    """Load, read live, diff and print: the plan and whether anything went wrong.
+
+    None when the files are invalid (the problems are printed and nothing is read).
+    """
+    files = load_or_report(paths)
+    if files is None:
+        return None
+    plan, problems = run_async(compute_plan(options, files))
+    emit(plan, fmt, options, mode)
+    report_plan_problems(plan, problems)
+    return plan, bool(problems or plan.failures)
+
+
+def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:
+    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing."""
+    from reconciler import actions as github
+
+    env = os.environ
+    if not github.in_github_actions(env):
+        return
+    if markdown_text:
+        github.append_step_summary(markdown_text, env)
+    outputs = {"exit_code": str(exit_code)}
+    if has_changes is not None:
+        outputs["has_changes"] = "true" if has_changes else "false"
+    github.write_outputs(outputs, env)
+
+
+def finish(
+    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: int, *, has_changes: bool
+) -> int:
+    """Report to GitHub Actions (when inside it) and return ``exit_code``."""
+    text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
+    github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)
+    return exit_code
+
+
+def _in_actions() -> bool:
+    from reconciler import actions as github
+
+    return github.in_github_actions(os.environ)

@@ -1,0 +1,144 @@
+"""From the command line's options and the environment to a ready `SendcloudClient`.
+
+With ``--sandbox`` the client talks to an in-process simulator whose state lives in a file, so
+every command can be tried without a Sendcloud account; otherwise to the real API (or
+``--api-url`` / ``SENDCLOUD_API_URL``). The simulator is imported only in sandbox mode: it
+pulls in starlette, and the CLI's start-up must stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from reconciler.errors import ConfigError, CredentialsError, Problem
+from reconciler.sendcloud.client import RetryPolicy, SendcloudClient, check_base_url
+from reconciler.sendcloud.options import DEFAULT_API_URL, GlobalOptions
+
+if TYPE_CHECKING:
+    import httpx
+
+PUBLIC_KEY_ENV = "SENDCLOUD_PUBLIC_KEY"
+SECRET_KEY_ENV = "SENDCLOUD_SECRET_KEY"  # noqa: S105 - the variable's name, not its value
+API_URL_ENV = "SENDCLOUD_API_URL"
+SANDBOX_BASE_URL = "http://sandbox.invalid/api/v3"
+
+
+def credentials_from_env(env: Mapping[str, str]) -> tuple[str, str]:
+    """The (public, secret) key pair, or `CredentialsError` naming both variables."""
+    public_key = env.get(PUBLIC_KEY_ENV, "").strip()
+    secret_key = env.get(SECRET_KEY_ENV, "").strip()
+    if not public_key or not secret_key:
+        missing = [name for name, value in _pairs(public_key, secret_key) if not value]
+        raise CredentialsError(
+            f"No Sendcloud API key pair: {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set. Set {PUBLIC_KEY_ENV} and "
+            f"{SECRET_KEY_ENV} to the public and secret key of an API integration "
+            "(Sendcloud panel: Settings > Integrations), or use --sandbox to try without one."
+        )
+    return public_key, secret_key
+
+
+def _pairs(public_key: str, secret_key: str) -> list[tuple[str, str]]:
+    return [(PUBLIC_KEY_ENV, public_key), (SECRET_KEY_ENV, secret_key)]
+
+
+def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
+    """``--api-url``, else SENDCLOUD_API_URL, else Sendcloud's production URL; checked.
+
+    An explicitly given but empty ``--api-url`` is refused rather than read as "not given": a
+    typo must never silently fall back to production. An empty variable counts as unset.
+    """
+    if options.api_url is not None:
+        return check_base_url(options.api_url)
+    return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+
+
+def open_client(
+    options: GlobalOptions,
+    env: Mapping[str, str],
+    *,
+    retry: RetryPolicy | None = None,
+    timeout: float = 30.0,
+) -> SendcloudClient:
+    """A client configured by `options`; nothing is sent until a call is made.
+
+    Raises `CredentialsError` (missing keys, unsafe URL) before any request.
+    """
+    if options.debug:
+        _enable_debug_log()
+    if options.sandbox:
+        return _sandbox_client(options, env, retry=retry, timeout=timeout)
+    public_key, secret_key = credentials_from_env(env)
+    base_url = api_url(options, env)
+    return _client(options, base_url, public_key, secret_key, retry=retry, timeout=timeout)
+
+
+def _client(
+    options: GlobalOptions,
+    base_url: str,
+    public_key: str,
+    secret_key: str,
+    *,
+    retry: RetryPolicy | None,
+    timeout: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> SendcloudClient:
+    return SendcloudClient(
+        base_url,
+        public_key,
+        secret_key,
+        transport=transport,
+        timeout=timeout,
+        parallelism=options.parallelism,
+        reads_per_minute=options.reads_per_minute,
+        writes_per_minute=options.writes_per_minute,
+        retry=retry,
+        debug=options.debug,
+    )
+
+
+def _sandbox_client(
+    options: GlobalOptions,
+    env: Mapping[str, str],
+    *,
+    retry: RetryPolicy | None,
+    timeout: float,
+) -> SendcloudClient:
+    from reconciler.simulator.credentials import SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY
+    from reconciler.simulator.simulator import Simulator
+    from reconciler.simulator.transport import in_process_transport
+
+    public_key = env.get(PUBLIC_KEY_ENV, "").strip()
+    secret_key = env.get(SECRET_KEY_ENV, "").strip()
+    if not (public_key and secret_key):
+        public_key, secret_key = SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY
+    path = options.sandbox_state
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        simulator = Simulator(credentials=(public_key, secret_key), state_path=path)
+    except (OSError, ValueError) as exc:
+        problem = f"the sandbox state cannot be used ({exc}); fix or delete the file"
+        raise ConfigError([Problem(str(path), 1, 1, problem)]) from None
+    transport = in_process_transport(simulator)
+    return _client(
+        options,
+        SANDBOX_BASE_URL,
+        public_key,
+        secret_key,
+        retry=retry,
+        timeout=timeout,
+        transport=transport,
+    )
+
+
+def _enable_debug_log() -> None:
+    """Show the HTTP exchange on stderr, unless logging is already set up elsewhere."""
+    logger = logging.getLogger("reconciler.http")
+    logger.setLevel(logging.DEBUG)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("debug: %(message)s"))
+        logger.addHandler(handler)

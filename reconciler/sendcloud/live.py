@@ -1,0 +1,71 @@
+"""Client → live state: what Sendcloud holds for one integration, or for many at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from reconciler.errors import ReconcilerError
+from reconciler.model import Language, LiveMappingEntry, LiveState
+
+if TYPE_CHECKING:
+    from reconciler.sendcloud import bodies as wire
+    from reconciler.sendcloud.client import SendcloudClient
+
+
+async def read_live(client: SendcloudClient, integration_id: int) -> LiveState:
+    """The live statuses and mapping of one integration: two GETs, issued together.
+
+    Soft-deleted statuses are not live, so they are not asked for. When both calls fail, the
+    statuses call's error is the one raised, so the same failure always reads the same.
+    """
+    statuses, mapping = await asyncio.gather(
+        client.get_statuses(integration_id),
+        client.get_mapping(integration_id),
+        return_exceptions=True,  # let the other call finish rather than leave it running
+    )
+    if isinstance(statuses, BaseException):
+        raise statuses
+    if isinstance(mapping, BaseException):
+        raise mapping
+    return LiveState(
+        integration_id=integration_id,
+        statuses=_live_statuses(statuses),
+        mapping={
+            item.status_category: LiveMappingEntry(
+                external_id=item.external_id, is_valid=item.is_valid
+            )
+            for item in mapping.mapping
+        },
+    )
+
+
+def _live_statuses(statuses: list[wire.WireStatus]) -> dict[str, dict[Language, str]]:
+    # The API lists deleted statuses only when asked, but never trust a deleted one as live.
+    return {
+        status.external_id: {t.language: t.status for t in status.translations}
+        for status in statuses
+        if status.deleted_at is None
+    }
+
+
+async def read_many(
+    client: SendcloudClient, integration_ids: Iterable[int]
+) -> dict[int, LiveState | ReconcilerError]:
+    """Read several integrations concurrently, within the client's pacing and parallelism.
+
+    One integration's failure (unknown id, contract violation, exhausted retries) is its entry
+    in the result and does not stop the others; anything that is not a `ReconcilerError` is a
+    bug and propagates.
+    """
+    ids = list(dict.fromkeys(integration_ids))
+    results = await asyncio.gather(*(_read_one(client, i) for i in ids))
+    return dict(zip(ids, results, strict=True))
+
+
+async def _read_one(client: SendcloudClient, integration_id: int) -> LiveState | ReconcilerError:
+    try:
+        return await read_live(client, integration_id)
+    except ReconcilerError as exc:
+        return exc

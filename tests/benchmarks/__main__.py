@@ -1,0 +1,3 @@
+from tests.benchmarks.main import main
+
+raise SystemExit(main())
