@@ -14,7 +14,15 @@ from pydantic_core import ErrorDetails
 
 from reconciler.model import CATEGORIES, LANGUAGES
 
-TOP_LEVEL_KEYS = ("integration_id", "statuses", "mapping")
+TOP_LEVEL_KEYS = (
+    "integration_id",
+    "statuses",
+    "mapping",
+    "extends",
+    "labels",
+    "unmanaged",
+    "safety",
+)
 _LANGUAGE_LIST = ", ".join(LANGUAGES)
 _CATEGORY_LIST = ", ".join(CATEGORIES)
 
