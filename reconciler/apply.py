@@ -114,7 +114,7 @@ async def _apply_integration(
     done = 0
     for write in item.writes:
         try:
-            await _write(client, item.integration_id, write, before, journal)
+            await _write(client, item, write, before, journal)
         except ReconcilerError as exc:
             return result(
                 Outcome.FAILED,
@@ -148,11 +148,12 @@ async def _apply_integration(
 
 async def _write(
     client: SendcloudClient,
-    integration_id: int,
+    item: IntegrationPlan,
     write: Write,
     before: LiveState,
     journal: Journal | None,
 ) -> None:
+    integration_id, account = item.integration_id, item.account
     try:
         if write.endpoint == "statuses":
             assert write.statuses is not None  # noqa: S101 - Write is built that way
@@ -162,10 +163,12 @@ async def _write(
             await client.post_mapping(integration_id, write.mapping)
     except ReconcilerError as exc:
         if journal is not None:
-            journal.record_write(integration_id, write, before, result=f"error: {exc}")
+            journal.record_write(
+                integration_id, write, before, result=f"error: {exc}", account=account
+            )
         raise
     if journal is not None:
-        journal.record_write(integration_id, write, before, result="ok")
+        journal.record_write(integration_id, write, before, result="ok", account=account)
 
 
 def describe_residual(change: Change) -> str:

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -34,6 +34,9 @@ EXIT_CHANGES = 2
 EXIT_INTERRUPTED = 130
 
 DEFAULT_PATHS = ("integrations/",)
+
+if TYPE_CHECKING:
+    from reconciler.fleet import Targeting
 
 F = TypeVar("F", bound=Callable[..., Any])
 Format = Literal["text", "markdown", "json"]
@@ -121,6 +124,32 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
     return run(paths or DEFAULT_PATHS)
 
 
+def targeting_options(func: F) -> F:
+    """``--only`` and ``--exclude``: integration ids, file globs, account names or labels."""
+    func = click.option(
+        "--exclude",
+        multiple=True,
+        metavar="SELECTOR",
+        help="Leave out these integrations (same forms as --only); repeatable.",
+    )(func)
+    return click.option(
+        "--only",
+        multiple=True,
+        metavar="SELECTOR",
+        help="Work only on these integrations: an id (12), a file glob (integrations/nl/**), an "
+        "account name or a label (account:NAME, label:NAME to be explicit); repeatable, "
+        "or comma-separated.",
+    )(func)
+
+
+def _targeting(
+    only: tuple[str, ...], exclude: tuple[str, ...], changed_since: str | None = None
+) -> Targeting:
+    from reconciler.fleet import Targeting
+
+    return Targeting(only=only, exclude=exclude, changed_since=changed_since)
+
+
 format_option = click.option(
     "--format",
     "fmt",
@@ -145,6 +174,14 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
+@targeting_options
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Plan only the integrations whose file, or a base it extends, changed between the git "
+    "commit REF and the working tree (e.g. origin/main).",
+)
 @global_options
 @click.pass_context
 def plan(
@@ -154,6 +191,9 @@ def plan(
     fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    changed_since: str | None,
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
@@ -161,7 +201,12 @@ def plan(
 
     options = _options(ctx, _split(kwargs))
     return run(
-        paths or DEFAULT_PATHS, options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+        paths or DEFAULT_PATHS,
+        options,
+        fmt=fmt,
+        out=out,
+        detailed_exitcode=detailed_exitcode,
+        targeting=_targeting(only, exclude, changed_since),
     )
 
 
@@ -217,14 +262,23 @@ def apply(
 @cli.command()
 @paths_argument
 @format_option
+@targeting_options
 @global_options
 @click.pass_context
-def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: Any) -> int:
+def drift(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    fmt: Format,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
     """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
     from reconciler.commands.drift import run
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options, fmt=fmt)
+    return run(paths or DEFAULT_PATHS, options, fmt=fmt, targeting=_targeting(only, exclude))
 
 
 @cli.command("import")

@@ -57,10 +57,19 @@ class Journal:
         self._file.close()
 
     def record_write(
-        self, integration_id: int, write: Write, before: LiveState, *, result: str
+        self,
+        integration_id: int,
+        write: Write,
+        before: LiveState,
+        *,
+        result: str,
+        account: str = "",
     ) -> None:
+        """Append one line; ``account`` is the project file's account ("" without one), so a
+        fleet's journal can be read per account (``jq 'select(.account == "agency-nl")'``)."""
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "account": account,
             "integration_id": integration_id,
             "endpoint": ENDPOINTS[write.endpoint],
             "purpose": write.purpose,

@@ -17,6 +17,7 @@ import click
 from reconciler.commands.validate import report_problems
 from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.errors import ConfigError, Problem
+from reconciler.fleet import Fleet, Targeting
 from reconciler.plan import Plan
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -35,18 +36,33 @@ def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
         return None
 
 
+def load_fleet_or_report(paths: Sequence[str], targeting: Targeting) -> Fleet | None:
+    """The files, their accounts and the targeted subset; None after printing what is wrong."""
+    from reconciler.config.project import load_project
+    from reconciler.errors import ReconcilerError
+    from reconciler.fleet import narrow
+
+    files = load_or_report(paths)
+    if files is None:
+        return None
+    try:
+        return narrow(files, load_project(paths), targeting, paths)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+    return None
+
+
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-async def compute_plan(
-    options: GlobalOptions, files: Sequence[DesiredFile]
-) -> tuple[Plan, list[Problem]]:
-    from reconciler.planner import build_plan
-    from reconciler.sendcloud.connect import open_client
+async def compute_plan(options: GlobalOptions, fleet: Fleet) -> tuple[Plan, list[Problem]]:
+    """Each account read with its own client, all accounts at once (see `reconciler.fleet`)."""
+    from reconciler.fleet import plan_fleet
 
-    async with open_client(options, os.environ) as client:
-        return await build_plan(client, files)
+    return await plan_fleet(options, os.environ, fleet)
 
 
 def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str | None:
@@ -95,16 +111,20 @@ def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
 
 
 def plan_and_report(
-    paths: Sequence[str], options: GlobalOptions, fmt: Format, mode: Mode
+    paths: Sequence[str],
+    options: GlobalOptions,
+    fmt: Format,
+    mode: Mode,
+    targeting: Targeting | None = None,
 ) -> tuple[Plan, bool] | None:
     """Load, read live, diff and print: the plan and whether anything went wrong.
 
     None when the files are invalid (the problems are printed and nothing is read).
     """
-    files = load_or_report(paths)
-    if files is None:
+    fleet = load_fleet_or_report(paths, targeting or Targeting())
+    if fleet is None:
         return None
-    plan, problems = run_async(compute_plan(options, files))
+    plan, problems = run_async(compute_plan(options, fleet))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems)
     return plan, bool(problems or plan.failures)

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from reconciler.errors import ApplyRefused
-from reconciler.plan import IntegrationFailure, Plan
+from reconciler.fleet import Targeting
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.project import Project
 from reconciler.report import (
     compute_plan,
     emit,
     finish,
-    load_or_report,
+    load_fleet_or_report,
     report_plan_problems,
     run_async,
 )
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
     from reconciler.apply import IntegrationResult
     from reconciler.journal import Journal
+    from reconciler.sendcloud.accounts import AccountGroup
+    from reconciler.sendcloud.client import SendcloudClient
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -38,15 +42,21 @@ def run(
     auto_approve: bool = False,
     force: bool = False,
     journal_path: Path | None = None,
+    targeting: Targeting | None = None,
 ) -> int:
     if plan_file is not None:
+        # A targeted saved plan holds only its subset: applying it touches nothing else.
         plan, expected = _saved_plan(plan_file)
         problems_found = False
-    else:
-        files = load_or_report(paths)
-        if files is None:
+        project = _project_of(plan)
+        if project is None:
             return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
-        plan, problems = run_async(compute_plan(options, files))
+    else:
+        fleet = load_fleet_or_report(paths, targeting or Targeting())
+        if fleet is None:
+            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+        project = fleet.project
+        plan, problems = run_async(compute_plan(options, fleet))
         report_plan_problems(plan, problems)
         problems_found = bool(problems or plan.failures)
         expected = None
@@ -59,7 +69,9 @@ def run(
     except ApplyRefused as exc:
         click.echo(f"Error: {exc}", err=True)
         return finish(plan, options, "plan", EXIT_ERROR, has_changes=True)
-    results = _apply(plan, options, force=force, journal_path=journal_path, expected=expected)
+    results = _apply(
+        plan, options, project, force=force, journal_path=journal_path, expected=expected
+    )
     failed = [r for r in results if not r.ok]
     _summarise(results, plan.failures)
     code = EXIT_ERROR if failed or problems_found else EXIT_OK
@@ -71,6 +83,30 @@ def _saved_plan(plan_file: Path) -> tuple[Plan, dict[int, str]]:
 
     saved = read_plan_file(plan_file)
     return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
+
+
+def _project_of(plan: Plan) -> Project | None:
+    """The project file that names the saved plan's accounts (found from its files' paths)."""
+    from reconciler.commands.validate import report_problems
+    from reconciler.config.project import load_project
+    from reconciler.errors import ConfigError
+
+    sources = [p.source for p in plan.integrations][:1] or ["."]
+    try:
+        project = load_project(sources)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return None
+    missing = sorted({p.account for p in plan.integrations} - {""} - set(project.model.accounts))
+    if missing:
+        where = project.path or "no project file"
+        click.echo(
+            f"Error: the plan names account(s) {', '.join(missing)}, which {where} does not "
+            "define; run plan again",
+            err=True,
+        )
+        return None
+    return project
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -88,29 +124,49 @@ def _confirm(auto_approve: bool) -> None:
 def _apply(
     plan: Plan,
     options: GlobalOptions,
+    project: Project,
     *,
     force: bool,
     journal_path: Path | None,
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
-    from reconciler.apply import apply_plan
+    """Each account with its own client, all accounts at once; an account whose credentials
+    are missing fails its own integrations only."""
+    from reconciler.apply import Outcome, apply_plan
+    from reconciler.apply import IntegrationResult as Result
     from reconciler.journal import Journal
-    from reconciler.sendcloud.connect import open_client
+    from reconciler.sendcloud.accounts import group_by_account, per_account
 
     to_apply = [p for p in plan.integrations if p.writes]
     journal_context = Journal(journal_path) if journal_path else nullcontext()
+    groups = group_by_account(plan.integrations, lambda p: p.account, project.model.accounts)
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
         with _progress(len(to_apply)) as on_result:
-            async with open_client(options, os.environ) as client:
+
+            async def work(
+                client: SendcloudClient, group: AccountGroup[IntegrationPlan]
+            ) -> list[IntegrationResult]:
                 return await apply_plan(
                     client,
-                    plan,
+                    Plan(group.items),
                     force=force,
                     journal=journal,
                     expected_checksums=expected,
                     on_result=on_result,
                 )
+
+            results: list[IntegrationResult] = []
+            for group, outcome in await per_account(options, os.environ, groups, work):
+                if isinstance(outcome, list):
+                    results += outcome
+                    continue
+                for item in group.items:
+                    failed = Result(item.integration_id, item.source, Outcome.FAILED, 0,
+                                    f"nothing was written: {outcome}")  # fmt: skip
+                    on_result(failed)
+                    results.append(failed)
+            return sorted(results, key=lambda r: r.integration_id)
 
     with journal_context as journal:
         return run_async(go(journal))

@@ -2,15 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.fleet import Targeting
 from reconciler.report import Format, finish, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_IN_SYNC, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
 
-def run(paths: Sequence[str], options: GlobalOptions, *, fmt: Format = "text") -> int:
+def run(
+    paths: Sequence[str],
+    options: GlobalOptions,
+    *,
+    fmt: Format = "text",
+    targeting: Targeting | None = None,
+) -> int:
     """Compare Sendcloud with git: exit 0 in sync, 2 when something differs, 1 on error."""
-    outcome = plan_and_report(paths, options, fmt, "drift")
+    outcome = plan_and_report(paths, options, fmt, "drift", targeting)
     if outcome is None:
         return finish(None, options, "drift", EXIT_ERROR, has_changes=False)
     plan, failed = outcome

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from reconciler.fleet import Targeting
 from reconciler.report import Format, finish, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -16,8 +17,9 @@ def run(
     fmt: Format = "text",
     out: Path | None = None,
     detailed_exitcode: bool = False,
+    targeting: Targeting | None = None,
 ) -> int:
-    outcome = plan_and_report(paths, options, fmt, "plan")
+    outcome = plan_and_report(paths, options, fmt, "plan", targeting)
     if outcome is None:
         return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
     plan, failed = outcome

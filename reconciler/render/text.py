@@ -31,7 +31,18 @@ from reconciler.render.common import (
     unsafe_line,
     writes_line,
 )
+from reconciler.render.grouping import (
+    ChangeGroup,
+    by_account,
+    group_identical,
+    group_title,
+    in_sync_phrase,
+    member_list,
+    selection_lines,
+)
 
+# More integrations in sync than this are shown as one line of ids instead of one line each.
+IN_SYNC_LISTED: Final = 10
 MARKER_STYLES: Final = {"+": "green", "~": "yellow", "-": "red", "=": "dim", "!": "bold red"}
 ARROW: Final = " → "
 _CHANGE_INDENT: Final = "    "
@@ -43,10 +54,15 @@ def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
     lines: list[Text] = []
     if mode == "drift":
         lines += [Text(DRIFT_LEGEND, style="dim"), Text()]
-    for item in plan.integrations:
-        lines += integration_lines(item, mode)
-    for failure in plan.failures:
-        lines.append(failure_line(failure))
+    for account, part in by_account(plan):
+        if account:
+            heading = f"Account {printable(account)}: {summary_line(part, mode)}"
+            lines += [Text(heading, style="bold underline"), Text()]
+        lines += _account_lines(part, mode)
+        if account and lines[-1].plain:
+            lines.append(Text())
+    if plan.selection.is_targeted:
+        lines += [Text(printable(s), style="dim") for s in selection_lines(plan.selection)]
     if lines and lines[-1].plain:
         lines.append(Text())
     lines.append(Text(summary_line(plan, mode), style="bold"))
@@ -56,6 +72,43 @@ def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
     return Text("\n").join(lines)
 
 
+def _account_lines(plan: Plan, mode: Mode) -> list[Text]:
+    """Integrations in id order; identical change sets once, at their first member; a long run
+    of in-sync integrations as one line."""
+    groups = {g.first.integration_id: g for g in group_identical(plan.integrations)}
+    grouped = {p.integration_id for g in groups.values() if g.is_group for p in g.members}
+    in_sync = [p for p in plan.integrations if not p.has_changes]
+    collapse = len(in_sync) > IN_SYNC_LISTED
+    lines: list[Text] = []
+    for item in plan.integrations:
+        group = groups.get(item.integration_id)
+        if item.has_changes and group is not None and group.is_group:
+            lines += _group_lines(group, mode)
+        elif item.integration_id in grouped:
+            continue
+        elif collapse and not item.has_changes:
+            if item is in_sync[0]:
+                text = f"{in_sync_phrase(len(in_sync), mode)}: {member_list(in_sync)}"
+                lines.append(_line("=", text))
+            lines += _warning_lines(item, prefix=f"integration {item.integration_id}: ")
+        else:
+            lines += integration_lines(item, mode)
+    for failure in plan.failures:
+        lines.append(failure_line(failure))
+    return lines
+
+
+def _group_lines(group: ChangeGroup, mode: Mode) -> list[Text]:
+    lines = [_line("~", printable(group_title(group, mode)), bold=True)]
+    lines.append(Text(f"{_CHANGE_INDENT}members: {printable(member_list(group.members))}"))
+    lines += _warning_lines(group.first)
+    lines += unmanaged_lines(group.first)
+    for change in group.first.changes:
+        lines += change_lines(change, group.first.origin_of(change))
+    lines.append(Text())
+    return lines
+
+
 def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
     label = integration_label(item.integration_id, item.source)
     phrase = integration_phrase(item, mode)
@@ -63,17 +116,22 @@ def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
         return [_line("=", f"{label}: {phrase}"), *_warning_lines(item)]
     lines = [_line("~", f"{label}: {phrase}", bold=True)]
     lines += _warning_lines(item)
+    lines += unmanaged_lines(item)
     for change in item.changes:
-        lines += change_lines(change)
+        lines += change_lines(change, item.origin_of(change))
     lines.append(Text())  # a changed integration stands apart from the next one
     return lines
 
 
-def change_lines(change: Change) -> list[Text]:
+def change_lines(change: Change, origin: str | None = None) -> list[Text]:
+    """The lines of one change; ``origin`` (``from bases/nl.yaml:14``) when a base set it."""
+    suffix = f"  ({printable(origin)})" if origin else ""
     if isinstance(change, MappingChange):
         text = f"{change.category.value}: {mapped(change.old)}{ARROW}{mapped(change.new)}"
-        return [_line("~", text, indent=_CHANGE_INDENT)]
-    lines = [_line(change.marker, f"status {quote(change.external_id)}", indent=_CHANGE_INDENT)]
+        return [_line("~", text + suffix, indent=_CHANGE_INDENT)]
+    lines = [
+        _line(change.marker, f"status {quote(change.external_id)}{suffix}", indent=_CHANGE_INDENT)
+    ]
     if isinstance(change, StatusUpdate):
         for translation in change.translations:
             old, new = translation.old, translation.new
@@ -90,14 +148,22 @@ def change_lines(change: Change) -> list[Text]:
     return lines
 
 
+def unmanaged_lines(item: IntegrationPlan) -> list[Text]:
+    """Live statuses left alone (carried over unchanged into the statuses write)."""
+    if not item.unmanaged:
+        return []
+    ids = ", ".join(quote(ext) for ext in item.unmanaged)
+    return [_line("=", f"unmanaged, kept as they are: {ids}", indent=_CHANGE_INDENT)]
+
+
 def failure_line(failure: IntegrationFailure) -> Text:
     label = integration_label(failure.integration_id, failure.source)
     return _line("!", f"{label}: could not read live state: {printable(failure.message)}")
 
 
-def _warning_lines(item: IntegrationPlan) -> list[Text]:
+def _warning_lines(item: IntegrationPlan, *, prefix: str = "") -> list[Text]:
     return [
-        Text.assemble(_CHANGE_INDENT, ("! " + printable(warning), "yellow"))
+        Text.assemble(_CHANGE_INDENT, ("! " + prefix + printable(warning), "yellow"))
         for warning in item.warnings
     ]
 
