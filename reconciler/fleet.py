@@ -1,10 +1,9 @@
-"""A fleet: the loaded files, the account each belongs to, and the subset a command works on.
+"""The subset of a fleet a command works on, and planning it account by account.
 
-Every command that reads Sendcloud (plan, apply, drift, adopt) goes through `load_fleet`: it loads
-the files and the project file, assigns each integration to its account (the project file's
-``paths`` globs and ``labels``), then narrows to what ``--only`` / ``--exclude`` /
-``--changed-since`` select, remembering what was left out and why. `plan_fleet` then reads and
-diffs each account with its own client, all accounts at once.
+`reconciler.config.loader.load_fleet` loads the files with the project file and gives each its
+account (the project file's ``paths`` globs and ``labels``); `narrow` keeps what ``--only`` /
+``--exclude`` / ``--changed-since`` select, remembering what was left out and why; `plan_fleet`
+reads and diffs each account with its own client, all accounts at once.
 """
 
 from __future__ import annotations
@@ -15,11 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reconciler.config.loader import DesiredFile
+from reconciler.config.loader import DesiredFile, Fleet
 from reconciler.errors import CredentialsError, Problem
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
 from reconciler.project import Project
-from reconciler.targeting import Selection, Target, parse_selectors, select, unmatched_ids
+from reconciler.targeting import (
+    Selection,
+    Target,
+    TargetingError,
+    parse_selectors,
+    select,
+    unmatched_ids,
+)
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.accounts import AccountGroup
@@ -37,14 +43,15 @@ class Targeting:
 
 
 @dataclass(frozen=True)
-class Fleet:
+class Selected:
+    """The files a command works on, with their project, accounts and what was left out."""
+
     project: Project
     files: list[DesiredFile]  # the selected files, by integration id
-    accounts: dict[int, str] = field(default_factory=dict)  # integration id -> account name
     selection: Selection = field(default_factory=Selection)
 
-    def account_of(self, integration_id: int) -> str:
-        return self.accounts.get(integration_id, "")
+    def account_of(self, desired: DesiredFile) -> str:
+        return desired.account or ""
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -54,49 +61,22 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return absolute if relative.startswith("..") else relative
 
 
-def labels_of(desired: DesiredFile) -> frozenset[str]:
-    """The labels of a file and of the bases it extends."""
-    return frozenset(getattr(desired, "labels", ()))
-
-
-def bases_of(desired: DesiredFile) -> tuple[str, ...]:
-    """Every base a file extends, directly or through other bases."""
-    return tuple(getattr(desired, "bases", ()))
-
-
-def account_for(project: Project, desired: DesiredFile) -> str:
-    """The account name of one file; "" when no account of the project file claims it."""
-    if project.path is None:
-        return ""
-    relative = Path(os.path.relpath(os.path.abspath(desired.path), os.path.abspath(project.root)))
-    return project.account_for(relative.as_posix(), labels_of(desired)) or ""
-
-
-def narrow(
-    files: Sequence[DesiredFile],
-    project: Project,
-    targeting: Targeting,
-    paths: Sequence[str],
-) -> Fleet:
-    """Assign accounts and apply the targeting; raises `TargetingError` / `GitError`."""
-    accounts = {f.state.integration_id: account_for(project, f) for f in files}
+def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selected:
+    """Apply the targeting to the loaded files; raises `TargetingError` / `GitError`."""
+    project = loaded.project
+    files = loaded.files
     targets = [
-        Target(f.state.integration_id, display_path(f.path), accounts[f.state.integration_id],
-               labels_of(f))  # fmt: skip
+        Target(f.state.integration_id, display_path(f.path), f.account or "", frozenset(f.labels))
         for f in files
     ]
     known_labels = {label for t in targets for label in t.labels}
-    if project.path is not None:
-        for account in project.model.accounts.values():
-            known_labels.update(account.labels)
-    only = parse_selectors("--only", targeting.only, accounts=project.model.accounts,
-                           labels=known_labels)  # fmt: skip
-    exclude = parse_selectors("--exclude", targeting.exclude, accounts=project.model.accounts,
-                              labels=known_labels)  # fmt: skip
+    for account in project.model.accounts.values():
+        known_labels.update(account.labels)
+    accounts = project.model.accounts
+    only = parse_selectors("--only", targeting.only, accounts=accounts, labels=known_labels)
+    exclude = parse_selectors("--exclude", targeting.exclude, accounts=accounts, labels=known_labels)
     unknown = unmatched_ids(targets, [*only, *exclude])
     if unknown:
-        from reconciler.targeting import TargetingError
-
         raise TargetingError("; ".join(unknown))
     chosen, selection = select(targets, only, exclude)
     if targeting.changed_since is not None:
@@ -105,32 +85,24 @@ def narrow(
         by_id = {f.state.integration_id: f for f in files}
         changes = changes_since(targeting.changed_since, paths[0] if paths else ".")
         candidates = [
-            Candidate(t.integration_id, t.source, t.account,
-                      tuple(bases_of(by_id[t.integration_id])))  # fmt: skip
+            Candidate(t.integration_id, t.source, t.account, by_id[t.integration_id].extends)
             for t in chosen
         ]
         keep, changed = select_changed(candidates, changes, under=paths, shown=display_path)
         chosen = [t for t in chosen if t.integration_id in keep]
         selection = selection.merged(changed)
     ids = {t.integration_id for t in chosen}
-    return Fleet(
-        project,
-        [f for f in files if f.state.integration_id in ids],
-        {i: accounts[i] for i in ids},
-        selection,
-    )
+    return Selected(project, [f for f in files if f.state.integration_id in ids], selection)
 
 
 async def plan_fleet(
-    options: GlobalOptions, env: Mapping[str, str], fleet: Fleet
+    options: GlobalOptions, env: Mapping[str, str], fleet: Selected
 ) -> tuple[Plan, list[Problem]]:
     """Read and diff every selected integration, each account with its own client, in parallel."""
     from reconciler.planner import build_plan
     from reconciler.sendcloud.accounts import describe_failure, group_by_account, per_account
 
-    groups = group_by_account(
-        fleet.files, lambda f: fleet.account_of(f.state.integration_id), fleet.project.model.accounts
-    )
+    groups = group_by_account(fleet.files, fleet.account_of, fleet.project.model.accounts)
 
     async def work(
         client: SendcloudClient, group: AccountGroup[DesiredFile]

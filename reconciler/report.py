@@ -17,7 +17,7 @@ import click
 from reconciler.commands.validate import report_problems
 from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.errors import ConfigError, Problem
-from reconciler.fleet import Fleet, Targeting
+from reconciler.fleet import Selected, Targeting
 from reconciler.plan import Plan
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -36,17 +36,14 @@ def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
         return None
 
 
-def load_fleet_or_report(paths: Sequence[str], targeting: Targeting) -> Fleet | None:
+def load_fleet_or_report(paths: Sequence[str], targeting: Targeting) -> Selected | None:
     """The files, their accounts and the targeted subset; None after printing what is wrong."""
-    from reconciler.config.project import load_project
+    from reconciler.config.loader import load_fleet
     from reconciler.errors import ReconcilerError
     from reconciler.fleet import narrow
 
-    files = load_or_report(paths)
-    if files is None:
-        return None
     try:
-        return narrow(files, load_project(paths), targeting, paths)
+        return narrow(load_fleet(paths), targeting, paths)
     except ConfigError as exc:
         report_problems(exc.problems)
     except ReconcilerError as exc:
@@ -58,7 +55,7 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-async def compute_plan(options: GlobalOptions, fleet: Fleet) -> tuple[Plan, list[Problem]]:
+async def compute_plan(options: GlobalOptions, fleet: Selected) -> tuple[Plan, list[Problem]]:
     """Each account read with its own client, all accounts at once (see `reconciler.fleet`)."""
     from reconciler.fleet import plan_fleet
 
