@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from reconciler.changes import (
@@ -22,6 +22,8 @@ from reconciler.changes import (
 )
 from reconciler.diff import diff_integration
 from reconciler.model import Category, DesiredState, Language, LiveState
+from reconciler.project import Safety, is_unmanaged
+from reconciler.targeting import Selection
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
 # least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
@@ -54,10 +56,30 @@ class IntegrationPlan:
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
     dangling_mapping: tuple[tuple[Category, str], ...]
     live_checksum: str
+    account: str = ""  # the project file's account it belongs to; "" without one
+    # Effective thresholds (project defaults < account < bases < file).
+    safety: Safety = field(default_factory=Safety)
+    # Live statuses left alone (unmanaged): copied unchanged into every statuses write.
+    unmanaged: tuple[str, ...] = ()
+    # Where values set by another file (a base) came from: ("statuses", "4") -> "from b.yaml:3".
+    provenance: Mapping[tuple[str, ...], str] = field(default_factory=dict, compare=False)
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    def origin_of(self, change: Change) -> str | None:
+        """``from bases/nl.yaml:14`` when a base set what ``change`` writes, else None."""
+        if isinstance(change, MappingChange):
+            return self.provenance.get(("mapping", change.category.value))
+        if isinstance(change, StatusUpdate):
+            for translation in change.translations:
+                found = self.provenance.get(
+                    ("statuses", change.external_id, translation.language)
+                )
+                if found:
+                    return found
+        return self.provenance.get(("statuses", change.external_id))
 
     @property
     def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:
@@ -80,6 +102,7 @@ class IntegrationFailure:
     integration_id: int
     source: str
     message: str
+    account: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,10 +126,14 @@ class Summary:
 class Plan:
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
+    # What --only/--exclude/--changed-since left out, and why (empty for an untargeted plan).
+    selection: Selection = field(default_factory=Selection)
 
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.
-        ordered = tuple(sorted(self.integrations, key=lambda p: p.integration_id))
+        ordered = tuple(
+            sorted(_with_fleet_limits(self.integrations), key=lambda p: p.integration_id)
+        )
         object.__setattr__(self, "integrations", ordered)
         failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
         object.__setattr__(self, "failures", failures)
@@ -118,6 +145,12 @@ class Plan:
     @property
     def is_safe(self) -> bool:
         return not any(p.unsafe_reasons for p in self.integrations)
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The accounts this plan spans, sorted; ``("",)`` without a project file."""
+        names = {p.account for p in self.integrations} | {f.account for f in self.failures}
+        return tuple(sorted(names))
 
     def summary(self) -> Summary:
         changes = [c for p in self.integrations for c in p.changes]
@@ -134,8 +167,29 @@ class Plan:
         )
 
 
-def plan_integration(source: str, desired: DesiredState, live: LiveState) -> IntegrationPlan:
+def plan_integration(
+    source: str,
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    safety: Safety | None = None,
+    unmanaged: Sequence[str] = (),
+    provenance: Mapping[tuple[str, ...], str] | None = None,
+    account: str = "",
+) -> IntegrationPlan:
+    """Diff one integration. ``unmanaged``: patterns of live statuses to carry over unchanged.
+
+    Carrying over is done by adding those live statuses to the desired ones, so they are never
+    a difference, never deleted and always in the statuses write (which replaces the whole
+    list); the plan lists them in ``unmanaged``.
+    """
+    safety = safety or Safety()
+    carried = carried_statuses(desired, live, unmanaged)
+    if carried:
+        statuses = {**(desired.statuses or {}), **{ext: live.statuses[ext] for ext in carried}}
+        desired = desired.model_copy(update={"statuses": statuses})
     diff = diff_integration(desired, live)
+    dangling = diff.dangling_mapping + _unmanaged_dangling(desired, live, unmanaged)
     return IntegrationPlan(
         integration_id=desired.integration_id,
         source=source,
@@ -143,10 +197,49 @@ def plan_integration(source: str, desired: DesiredState, live: LiveState) -> Int
         live=live,
         changes=diff.changes,
         writes=plan_writes(desired, live, diff.changes),
-        unsafe_reasons=unsafe_reasons(desired, live, diff.changes),
+        unsafe_reasons=unsafe_reasons(desired, live, diff.changes, safety, len(carried)),
         invalid_live_mapping=diff.invalid_live_mapping,
-        dangling_mapping=diff.dangling_mapping,
+        dangling_mapping=dangling,
         live_checksum=live_checksum(live),
+        account=account,
+        safety=safety,
+        unmanaged=carried,
+        provenance=dict(provenance or {}),
+    )
+
+
+def carried_statuses(
+    desired: DesiredState, live: LiveState, unmanaged: Sequence[str]
+) -> tuple[str, ...]:
+    """Live statuses the file does not manage but must keep: those matching ``unmanaged``."""
+    if desired.statuses is None or not unmanaged:
+        return ()
+    return tuple(
+        sorted(
+            (
+                ext
+                for ext in live.statuses
+                if ext not in desired.statuses and is_unmanaged(ext, unmanaged)
+            ),
+            key=natural_key,
+        )
+    )
+
+
+def _unmanaged_dangling(
+    desired: DesiredState, live: LiveState, unmanaged: Sequence[str]
+) -> tuple[tuple[Category, str], ...]:
+    # A file with statuses may map onto an unmanaged status: it must exist live (the mapping-only
+    # case is already checked by the diff).
+    if desired.statuses is None or desired.mapping is None:
+        return ()
+    return tuple(
+        (category, ext)
+        for category, ext in desired.mapping.as_dict().items()
+        if ext is not None
+        and ext not in desired.statuses
+        and ext not in live.statuses
+        and is_unmanaged(ext, unmanaged)
     )
 
 
@@ -184,16 +277,27 @@ def plan_writes(
 
 
 def unsafe_reasons(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
+    desired: DesiredState,
+    live: LiveState,
+    changes: Sequence[Change],
+    safety: Safety | None = None,
+    carried: int = 0,
 ) -> tuple[str, ...]:
+    """Why applying these changes needs ``--force`` (or is refused outright).
+
+    The delete share counts the live statuses this file manages (``carried`` unmanaged ones are
+    never deleted and do not count).
+    """
+    safety = safety or Safety()
     deleted = [c.external_id for c in changes if isinstance(c, StatusDelete)]
-    total = len(live.statuses)
+    total = len(live.statuses) - carried
     reasons: list[str] = []
     if deleted and len(deleted) == total:
         reasons.append(f"deletes all {total} live statuses")
-    elif total >= MIN_STATUSES_FOR_RATIO and len(deleted) / total > MAX_DELETE_RATIO:
+    elif total >= safety.min_live_statuses and len(deleted) / total > safety.max_delete_share:
         reasons.append(
-            f"deletes {len(deleted)} of {total} live statuses (more than {MAX_DELETE_RATIO:.0%})"
+            f"deletes {len(deleted)} of {total} live statuses "
+            f"(more than {safety.max_delete_share:.0%})"
         )
     for category, external_id in orphaned_mapping(desired, live, changes):
         reasons.append(
@@ -219,6 +323,34 @@ def orphaned_mapping(
         for category, external_id in live.mapped_ids().items()
         if external_id is not None and external_id in deleted
     )
+
+
+def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPlan, ...]:
+    """Mark every changed integration unsafe when its account's plan changes too many of them.
+
+    ``max_integration_share`` is per account: a base edit touching 400 shops must be deliberate
+    (``--force``, or a higher limit in the project file).
+    """
+    by_account: dict[str, list[IntegrationPlan]] = {}
+    for item in items:
+        by_account.setdefault(item.account, []).append(item)
+    result: list[IntegrationPlan] = []
+    for account, members in by_account.items():
+        limits = [m.safety.max_integration_share for m in members]
+        limit = min((x for x in limits if x is not None), default=None)
+        changed = sum(1 for m in members if m.has_changes)
+        reason = ""
+        if limit is not None and changed / len(members) > limit:
+            where = f" of account {account}" if account else ""
+            reason = (
+                f"the plan changes {changed} of {len(members)} integrations{where} (more than "
+                f"{limit:.0%}, the max_integration_share); a change this wide must be deliberate"
+            )
+        for member in members:
+            if reason and member.has_changes and reason not in member.unsafe_reasons:
+                member = replace(member, unsafe_reasons=(*member.unsafe_reasons, reason))
+            result.append(member)
+    return tuple(result)
 
 
 def live_checksum(live: LiveState) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from reconciler.errors import PlanFileError
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import IntegrationFailure, Plan, live_checksum, plan_integration
+from reconciler.project import Safety, SafetySettings
 from reconciler.render.json import (
     CHECKSUM_FIELD,
     FORMAT_VERSION,
@@ -41,6 +42,8 @@ class SavedIntegration:
     desired: DesiredState
     live: LiveState  # the live state the reviewed plan was computed from
     live_checksum: str
+    # The thresholds the reviewed plan was judged by (from the project file and the bases).
+    safety: Safety = field(default_factory=Safety)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ class SavedPlan:
     def plan(self) -> Plan:
         """The plan as reviewed: recomputed from the recorded desired and live states."""
         return Plan(
-            tuple(plan_integration(i.source, i.desired, i.live) for i in self.integrations),
+            tuple(
+                plan_integration(i.source, i.desired, i.live, safety=i.safety)
+                for i in self.integrations
+            ),
             self.failures,
         )
 
@@ -166,7 +172,8 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
         raise PlanFileError(f"{where}: the recorded live state does not match its live_checksum")
     # What apply will do is recomputed from the recorded states; refuse if that is not what the
     # reviewer saw (a plan written by another version that diffs differently).
-    replanned = plan_integration(file_source, desired, live)
+    safety = _safety(where, entry.get("safety"))
+    replanned = plan_integration(file_source, desired, live, safety=safety)
     changes = [change_document(c) for c in replanned.changes]
     writes = [write_document(integration_id, w) for w in replanned.writes]
     if entry.get("changes") != changes or entry.get("writes") != writes:
@@ -174,7 +181,17 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
             f"{where}: this reconciler computes different changes from the recorded states than "
             f"the plan shows (written by {generator}); {_REPLAN}"
         )
-    return SavedIntegration(integration_id, file_source, desired, live, recorded_checksum)
+    return SavedIntegration(integration_id, file_source, desired, live, recorded_checksum, safety)
+
+
+def _safety(where: str, raw: Any) -> Safety:
+    """The recorded thresholds; a plan file from before they were configurable has none."""
+    if raw is None:
+        return Safety()
+    try:
+        return Safety().overlaid(SafetySettings.model_validate(raw))
+    except ValidationError as exc:
+        raise PlanFileError(f"{where} has malformed safety thresholds ({exc}); {_REPLAN}") from None
 
 
 def _failure(source: Path, entry: Any) -> IntegrationFailure:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from reconciler.config.loader import DesiredFile
@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 
 async def build_plan(
-    client: SendcloudClient, files: Sequence[DesiredFile]
+    client: SendcloudClient,
+    files: Sequence[DesiredFile],
+    *,
+    describe: Callable[[ReconcilerError], str] = str,
+    account: str = "",
 ) -> tuple[Plan, list[Problem]]:
     """Read every integration (two GETs each, in parallel under the client's pacing) and diff.
 
@@ -31,9 +35,19 @@ async def build_plan(
         integration_id = desired.state.integration_id
         live = lives[integration_id]
         if isinstance(live, ReconcilerError):
-            failures.append(IntegrationFailure(integration_id, desired.path, str(live)))
+            failures.append(
+                IntegrationFailure(integration_id, desired.path, describe(live), account)
+            )
             continue
-        item = plan_integration(desired.path, desired.state, live)
+        item = plan_integration(
+            desired.path,
+            desired.state,
+            live,
+            account=account,
+            safety=desired.safety,
+            unmanaged=desired.unmanaged,
+            provenance=provenance(desired),
+        )
         if item.dangling_mapping:
             for category, external_id in item.dangling_mapping:
                 line, col = desired.locate("mapping", category.value)
@@ -44,14 +58,35 @@ async def build_plan(
                         col,
                         f"mapping {category.value} points at status {external_id!r}, which "
                         f"integration {integration_id} does not have in Sendcloud; add the "
-                        "status in the shop (or to this file's statuses) or change the mapping",
+                        "status in the shop (or to this file's statuses) or change the mapping"
+                        + _from(desired, "mapping", category.value),
                     )
                 )
             failures.append(
                 IntegrationFailure(
-                    integration_id, desired.path, "the mapping points at statuses that do not exist"
+                    integration_id,
+                    desired.path,
+                    "the mapping points at statuses that do not exist",
+                    account,
                 )
             )
             continue
         plans.append(item)
     return Plan(tuple(plans), tuple(failures)), problems
+
+
+def provenance(desired: DesiredFile) -> dict[tuple[str, ...], str]:
+    """What the plan says about values another file set: "from bases/nl.yaml:14"."""
+    found = {
+        loc: f"from {origin}"
+        for loc, origin in desired.origins.items()
+        if origin.path != desired.path
+    }
+    for external_id, origin in desired.removed.items():
+        found[("statuses", external_id)] = f"removed at {origin}"
+    return found
+
+
+def _from(desired: DesiredFile, *location: str) -> str:
+    origin = desired.provenance(*location)
+    return f" (from {origin})" if origin else ""

@@ -99,6 +99,12 @@ def integration_document(item: IntegrationPlan) -> Document:
             {"category": category.value, "external_id": external_id}
             for category, external_id in item.dangling_mapping
         ],
+        "safety": dict(item.safety.__dict__),
+        "unmanaged": list(item.unmanaged),
+        "provenance": [
+            {"location": list(location), "origin": origin}
+            for location, origin in sorted(item.provenance.items())
+        ],
         "desired": item.desired.model_dump(mode="json"),
         "live": item.live.model_dump(mode="json"),
         "live_checksum": item.live_checksum,

@@ -195,15 +195,20 @@ def _section(item: IntegrationPlan, mode: Mode) -> str:
     ]
     if item.warnings:
         lines += _warning_block(item.warnings)
+    if item.unmanaged:
+        kept = ", ".join(f"`{escape_markdown(ext)}`" for ext in item.unmanaged)
+        lines += [f"Unmanaged, kept as they are: {kept}", ""]
     status_changes = [c for c in item.changes if not isinstance(c, MappingChange)]
     if status_changes:
-        lines += ["```diff", *(line for c in status_changes for line in _diff_lines(c)), "```", ""]
+        diff = [line for c in status_changes for line in _diff_lines(c, item.origin_of(c))]
+        lines += ["```diff", *diff, "```", ""]
     mapping_changes = [c for c in item.changes if isinstance(c, MappingChange)]
     if mapping_changes:
         before, after = ("Before", "After") if mode == "plan" else ("Live", "Git")
         lines += [f"| Category | {before} | {after} |", "| --- | --- | --- |"]
         lines += [
-            f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)} |" for c in mapping_changes
+            f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)}{_from(item.origin_of(c))} |"
+            for c in mapping_changes
         ]
         lines.append("")
     lines += ["</details>", "", ""]
@@ -235,16 +240,23 @@ def _code(text: str) -> str:
     return quote(text).replace("<!--", "<" + _ZWJ + "!--")
 
 
-def _diff_lines(change: Change) -> list[str]:
-    """Status changes as diff lines: GitHub colours ``+`` and ``-``; each is exactly one line."""
+def _from(origin: str | None) -> str:
+    return f" ({escape_markdown(origin)})" if origin else ""
+
+
+def _diff_lines(change: Change, origin: str | None = None) -> list[str]:
+    """Status changes as diff lines: GitHub colours ``+`` and ``-``; each is exactly one line.
+
+    ``origin`` (``from bases/nl.yaml:14``) follows the status line when a base set the value."""
+    suffix = f"  ({_code(origin)[1:-1]})" if origin else ""
     if isinstance(change, StatusCreate | StatusDelete):
         marker = change.marker
         return [
-            f"{marker} status {_code(change.external_id)}",
+            f"{marker} status {_code(change.external_id)}{suffix}",
             *(f"{marker}   {lang}: {_code(name)}" for lang, name in change.translations.items()),
         ]
     if isinstance(change, StatusUpdate):
-        lines = [f"~ status {_code(change.external_id)}"]
+        lines = [f"~ status {_code(change.external_id)}{suffix}"]
         for t in change.translations:
             if t.old is not None:
                 lines.append(f"-   {t.language}: {_code(t.old)}")
