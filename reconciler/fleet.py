@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.config.loader import DesiredFile, Fleet
@@ -74,7 +73,9 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
         known_labels.update(account.labels)
     accounts = project.model.accounts
     only = parse_selectors("--only", targeting.only, accounts=accounts, labels=known_labels)
-    exclude = parse_selectors("--exclude", targeting.exclude, accounts=accounts, labels=known_labels)
+    exclude = parse_selectors(
+        "--exclude", targeting.exclude, accounts=accounts, labels=known_labels
+    )
     unknown = unmatched_ids(targets, [*only, *exclude])
     if unknown:
         raise TargetingError("; ".join(unknown))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess  # noqa: S404 - git is run with fixed argument lists, never a shell
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +49,8 @@ def changes_since(ref: str, where: str | os.PathLike[str] = ".") -> Changes:
     start = Path(where)
     start = start if start.is_dir() else start.parent
     root = Path(_git(["rev-parse", "--show-toplevel"], start, ref).strip())
-    if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root, ref, check=False) == "":
+    verify = ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]
+    if not _git(verify, root, ref, check=False):
         raise GitError(
             f"--changed-since {ref}: git knows no commit {ref!r} in {root}; fetch it first "
             "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
@@ -129,9 +130,9 @@ def select_changed(
                 (candidate.integration_id, f"extends {', '.join(bases)}, which changed since {ref}")
             )
         else:
+            why = f"unchanged since {ref} (--changed-since)"
             left_out.append(
-                LeftOut(candidate.integration_id, candidate.source, candidate.account,
-                        f"unchanged since {ref} (--changed-since)")  # fmt: skip
+                LeftOut(candidate.integration_id, candidate.source, candidate.account, why)
             )
             continue
         chosen.add(candidate.integration_id)

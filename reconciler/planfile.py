@@ -31,6 +31,7 @@ from reconciler.render.json import (
     render_json,
     write_document,
 )
+from reconciler.targeting import LeftOut, Selection
 
 _REPLAN = "run `reconciler plan --out FILE` again"
 
@@ -44,6 +45,7 @@ class SavedIntegration:
     live_checksum: str
     # The thresholds the reviewed plan was judged by (from the project file and the bases).
     safety: Safety = field(default_factory=Safety)
+    account: str = ""  # the project file's account whose key pair applies it
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,18 @@ class SavedPlan:
     checksum: str
     integrations: tuple[SavedIntegration, ...]
     failures: tuple[IntegrationFailure, ...]
+    # What a targeted plan left out: applying it touches only the integrations above.
+    selection: Selection = field(default_factory=Selection)
 
     def plan(self) -> Plan:
         """The plan as reviewed: recomputed from the recorded desired and live states."""
         return Plan(
             tuple(
-                plan_integration(i.source, i.desired, i.live, safety=i.safety)
+                plan_integration(i.source, i.desired, i.live, safety=i.safety, account=i.account)
                 for i in self.integrations
             ),
             self.failures,
+            self.selection,
         )
 
 
@@ -109,7 +114,28 @@ def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:
         checksum=document[CHECKSUM_FIELD],
         integrations=integrations,
         failures=tuple(_failure(source, entry) for entry in document["failures"]),
+        selection=_selection(source, document.get("selection")),
     )
+
+
+def _selection(source: Path, raw: Any) -> Selection:
+    """The recorded selection (a plan file from before targeting has none)."""
+    if raw is None:
+        return Selection()
+    try:
+        return Selection(
+            left_out=tuple(
+                LeftOut(
+                    int(i["integration_id"]), str(i["source"]), str(i["account"]), str(i["reason"])
+                )
+                for i in raw["left_out"]
+            ),
+            reasons=tuple((int(r["integration_id"]), str(r["reason"])) for r in raw["reasons"]),
+            notes=tuple(str(note) for note in raw["notes"]),
+            criteria=tuple(str(c) for c in raw["criteria"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"plan file {source} has a malformed selection ({exc})") from None
 
 
 def _parse(source: Path, raw: bytes) -> dict[str, Any]:
@@ -181,7 +207,12 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
             f"{where}: this reconciler computes different changes from the recorded states than "
             f"the plan shows (written by {generator}); {_REPLAN}"
         )
-    return SavedIntegration(integration_id, file_source, desired, live, recorded_checksum, safety)
+    account = entry.get("account", "")
+    if not isinstance(account, str):
+        raise PlanFileError(f"{where} has a malformed account; {_REPLAN}")
+    return SavedIntegration(
+        integration_id, file_source, desired, live, recorded_checksum, safety, account
+    )
 
 
 def _safety(where: str, raw: Any) -> Safety:
@@ -200,6 +231,7 @@ def _failure(source: Path, entry: Any) -> IntegrationFailure:
             integration_id=int(entry["integration_id"]),
             source=str(entry["source"]),
             message=str(entry["message"]),
+            account=str(entry.get("account", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"plan file {source} has a malformed failure ({exc})") from None

@@ -1,4 +1,4 @@
-"""Which integrations a command works on: ``--only`` / ``--exclude`` selectors, and what was left out.
+"""Which integrations a command works on: ``--only`` / ``--exclude``, and what was left out.
 
 Pure: no I/O. A selector is one of
 
@@ -173,7 +173,7 @@ def normalise(path: str) -> str:
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    """Whether ``path`` matches ``pattern`` (``*``, ``?``, ``[...]`` in a segment; ``**`` across)."""
+    """Whether ``path`` matches ``pattern``: ``*``, ``?``, ``[...]`` in a segment, ``**`` across."""
     return _compiled(normalise(pattern)).fullmatch(normalise(path)) is not None
 
 

@@ -132,8 +132,8 @@ def _apply(
 ) -> list[IntegrationResult]:
     """Each account with its own client, all accounts at once; an account whose credentials
     are missing fails its own integrations only."""
-    from reconciler.apply import Outcome, apply_plan
     from reconciler.apply import IntegrationResult as Result
+    from reconciler.apply import Outcome, apply_plan
     from reconciler.journal import Journal
     from reconciler.sendcloud.accounts import group_by_account, per_account
 

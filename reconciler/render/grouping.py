@@ -91,7 +91,8 @@ def describe(change: Change, mode: Mode) -> str:
     """One change in a few words, as plan (what apply does) or drift (how live differs) reads."""
     if isinstance(change, MappingChange):
         if mode == "drift":
-            return f"{change.category.value} is {mapped(change.old)} live, {mapped(change.new)} in git"
+            old, new = mapped(change.old), mapped(change.new)
+            return f"{change.category.value} is {old} live, {new} in git"
         if change.new is None:
             return f"unmap {change.category.value}"
         return f"map {change.category.value} to {quote(change.new)}"
@@ -104,7 +105,9 @@ def describe(change: Change, mode: Mode) -> str:
         return f"{status} not in git{name}" if mode == "drift" else f"delete {status}{name}"
     assert isinstance(change, StatusUpdate)  # noqa: S101 - the four change kinds are exhaustive
     languages = ", ".join(t.language for t in change.translations)
-    return f"{status} changed live ({languages})" if mode == "drift" else f"change {status} ({languages})"
+    if mode == "drift":
+        return f"{status} changed live ({languages})"
+    return f"change {status} ({languages})"
 
 
 def _first_name(translations: Mapping[Language, str]) -> str:
@@ -155,7 +158,7 @@ def left_out_by_reason(left_out: Sequence[LeftOut]) -> list[tuple[str, tuple[Lef
 
 
 def selection_lines(selection: Selection) -> list[str]:
-    """What a targeted run chose and left out, as plain sentences (text and Markdown escape them)."""
+    """What a targeted run chose and left out, as plain sentences (renderers escape them)."""
     lines = [f"Targeted: {'; '.join(selection.criteria)}."] if selection.criteria else []
     lines += [f"Selected integration {i}: {why}." for i, why in selection.reasons]
     for reason, items in left_out_by_reason(selection.left_out):

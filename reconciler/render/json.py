@@ -24,6 +24,7 @@ from reconciler.changes import Change, MappingChange, StatusUpdate
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, Write
 from reconciler.render.common import Counts, Mode, summary_line, writes_line
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
+from reconciler.targeting import Selection
 
 FORMAT_VERSION: Final = 1
 GENERATOR: Final = f"reconciler {__version__}"
@@ -62,6 +63,7 @@ def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") 
         "safe": plan.is_safe,
         "integrations": [integration_document(item) for item in plan.integrations],
         "failures": [failure_document(failure) for failure in plan.failures],
+        "selection": selection_document(plan.selection),
     }
     document[CHECKSUM_FIELD] = document_checksum(document)
     return document
@@ -79,6 +81,7 @@ def integration_document(item: IntegrationPlan) -> Document:
     return {
         "integration_id": item.integration_id,
         "source": item.source,
+        "account": item.account,
         "status": "changes" if item.has_changes else "in_sync",
         "summary": {
             "creates": counts.creates,
@@ -153,5 +156,24 @@ def failure_document(failure: IntegrationFailure) -> Document:
     return {
         "integration_id": failure.integration_id,
         "source": failure.source,
+        "account": failure.account,
         "message": failure.message,
+    }
+
+
+def selection_document(selection: Selection) -> Document:
+    """What a targeted plan chose and left out (every integration left out, with its reason)."""
+    return {
+        "criteria": list(selection.criteria),
+        "reasons": [{"integration_id": i, "reason": why} for i, why in selection.reasons],
+        "left_out": [
+            {
+                "integration_id": item.integration_id,
+                "source": item.source,
+                "account": item.account,
+                "reason": item.reason,
+            }
+            for item in selection.left_out
+        ],
+        "notes": list(selection.notes),
     }

@@ -69,11 +69,8 @@ def credentials_for(name: str, account: Account, env: Mapping[str, str]) -> tupl
     """The account's key pair from the variables it names, or `CredentialsError` naming them."""
     public_key = env.get(account.public_key_env, "").strip()
     secret_key = env.get(account.secret_key_env, "").strip()
-    missing = [
-        var
-        for var, value in ((account.public_key_env, public_key), (account.secret_key_env, secret_key))
-        if not value
-    ]
+    pairs = ((account.public_key_env, public_key), (account.secret_key_env, secret_key))
+    missing = [var for var, value in pairs if not value]
     if missing:
         verb = "is" if len(missing) == 1 else "are"
         raise CredentialsError(
