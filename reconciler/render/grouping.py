@@ -73,7 +73,11 @@ def _key(item: IntegrationPlan) -> tuple[str, ...]:
     return (
         *(repr(c) for c in item.changes),
         "|",
+        *(item.origin_of(c) or "" for c in item.changes),  # "from bases/nl.yaml:14"
+        "|",
         *item.warnings,
+        "|",
+        *item.unmanaged,
         "|",
         *(repr(w) for w in item.writes),
     )

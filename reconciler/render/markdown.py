@@ -13,7 +13,7 @@ integration sections are dropped from the end and a note says how many and where
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
@@ -29,8 +29,19 @@ from reconciler.render.common import (
     unsafe_line,
     writes_line,
 )
+from reconciler.render.grouping import (
+    ChangeGroup,
+    by_account,
+    group_identical,
+    group_title,
+    in_sync_phrase,
+    member_list,
+    selection_lines,
+)
 
 MAX_MARKDOWN_CHARS: Final = 60_000
+# More integrations in sync than this are listed as one collapsed line of ids.
+IN_SYNC_LISTED: Final = 10
 # Room kept for the truncation note, whatever the counts and the hint.
 _NOTE_RESERVE: Final = 400
 
@@ -85,37 +96,16 @@ def render_markdown(
     the note written when sections had to be left out to stay under ``max_chars``.
     """
     head = _head(plan, writes_per_minute, mode)
-    groups = [
-        _Group(
-            "\n**Could not read live state:**\n\n",
-            [_Item(f.integration_id, _failure_item(f)) for f in plan.failures],
-            "",
-        ),
-        _Group(
-            "\n",
-            [_Item(p.integration_id, _section(p, mode)) for p in plan.integrations if p.changes],
-            "",
-        ),
-        _Group(
-            "\n",
-            [
-                _Item(p.integration_id, _in_sync_warnings(p, mode))
-                for p in plan.integrations
-                if not p.changes and p.warnings
-            ],
-            "",
-        ),
-        _Group(
-            f"\n**{'In sync' if mode == 'plan' else 'Matching git'}:** ",
-            [
-                _Item(p.integration_id, _label(p.integration_id, p.source))
-                for p in plan.integrations
-                if not p.changes
-            ],
-            "\n",
-            separator=", ",
-        ),
-    ]
+    groups: list[_Group] = []
+    for account, part in by_account(plan):
+        heading = ""
+        if account:
+            summary = escape_markdown(summary_line(part, mode))
+            heading = f"\n### Account {escape_markdown(account)}\n\n{summary}\n"
+        groups += _with_heading(heading, _account_groups(part, mode))
+    if plan.selection.is_targeted:
+        lines = [f"- {escape_markdown(line)}\n" for line in selection_lines(plan.selection)]
+        groups.append(_Group("\n**Selection:**\n\n", [_Item(0, "".join(lines), ())], ""))
     body, left_out = _fit(head, groups, max_chars)
     if left_out:
         reserve = _NOTE_RESERVE + len(escape_markdown(full_plan_hint or ""))
@@ -124,10 +114,85 @@ def render_markdown(
     return body
 
 
+def _account_groups(plan: Plan, mode: Mode) -> list[_Group]:
+    """Failures, changed integrations (identical change sets once), warnings, in sync."""
+    changed = group_identical(p for p in plan.integrations if p.changes)
+    in_sync = [p for p in plan.integrations if not p.changes]
+    if len(in_sync) > IN_SYNC_LISTED:
+        ids = tuple(p.integration_id for p in in_sync)
+        summary = escape_markdown(in_sync_phrase(len(in_sync), mode))
+        members = escape_markdown(member_list(in_sync))
+        listing = [
+            _Item(ids[0], f"<details><summary>{summary}</summary>\n\n{members}\n</details>", ids)
+        ]
+    else:
+        listing = [_Item(p.integration_id, _label(p.integration_id, p.source)) for p in in_sync]
+    return [
+        _Group(
+            "\n**Could not read live state:**\n\n",
+            [_Item(f.integration_id, _failure_item(f)) for f in plan.failures],
+            "",
+        ),
+        _Group(
+            "\n",
+            [
+                _Item(
+                    g.first.integration_id,
+                    _group_section(g, mode),
+                    tuple(p.integration_id for p in g.members),
+                )
+                if g.is_group
+                else _Item(g.first.integration_id, _section(g.first, mode))
+                for g in changed
+            ],
+            "",
+        ),
+        _Group(
+            "\n",
+            [_Item(p.integration_id, _in_sync_warnings(p, mode)) for p in in_sync if p.warnings],
+            "",
+        ),
+        _Group(
+            f"\n**{'In sync' if mode == 'plan' else 'Matching git'}:** ",
+            listing,
+            "\n",
+            separator=", ",
+        ),
+    ]
+
+
+def _with_heading(heading: str, groups: list[_Group]) -> list[_Group]:
+    """The account's heading goes before the first of its groups that has anything to show."""
+    for index, group in enumerate(groups):
+        if group.items:
+            groups[index] = replace(group, opening=heading + group.opening)
+            break
+    return groups
+
+
+def _group_section(group: ChangeGroup, mode: Mode) -> str:
+    """Identical changes shown once, open; the members listed collapsed."""
+    members = escape_markdown(member_list(group.members))
+    section = _section(group.first, mode)
+    # The single section's body (between its summary and </details>) is the group's body.
+    body = section.split("</summary>\n", 1)[1].rsplit("</details>", 1)[0]
+    return (
+        f"**{escape_markdown(group_title(group, mode))}**\n\n"
+        f"<details><summary>Members ({len(group.members)})</summary>\n\n{members}\n</details>\n"
+        f"{body}\n"
+    )
+
+
 @dataclass(frozen=True)
 class _Item:
     integration_id: int
     text: str
+    # The integrations this item shows (a group shows many; the selection note none).
+    members: tuple[int, ...] | None = None
+
+    @property
+    def shows(self) -> tuple[int, ...]:
+        return (self.integration_id,) if self.members is None else self.members
 
 
 @dataclass(frozen=True)
@@ -150,7 +215,7 @@ def _fit(head: str, groups: Sequence[_Group], budget: int) -> tuple[str, set[int
             if not shown:
                 cost += len(group.opening) + len(group.closing)
             if left_out or used + cost > budget:
-                left_out.add(item.integration_id)
+                left_out.update(item.shows)
                 continue
             shown.append(item.text)
             used += cost
@@ -241,7 +306,12 @@ def _code(text: str) -> str:
 
 
 def _from(origin: str | None) -> str:
-    return f" ({escape_markdown(origin)})" if origin else ""
+    """`` (from `bases/nl.yaml:14`)``: a code span, so dots and colons need no escaping."""
+    if not origin:
+        return ""
+    verb, _, where = origin.partition(" ")
+    safe = "".join("_" if ch in "`|<>" or not ch.isprintable() else ch for ch in where)
+    return f" ({escape_markdown(verb)} `{safe}`)"
 
 
 def _diff_lines(change: Change, origin: str | None = None) -> list[str]:

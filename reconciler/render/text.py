@@ -75,7 +75,8 @@ def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
 def _account_lines(plan: Plan, mode: Mode) -> list[Text]:
     """Integrations in id order; identical change sets once, at their first member; a long run
     of in-sync integrations as one line."""
-    groups = {g.first.integration_id: g for g in group_identical(plan.integrations)}
+    changed = group_identical(p for p in plan.integrations if p.has_changes)
+    groups = {g.first.integration_id: g for g in changed}
     grouped = {p.integration_id for g in groups.values() if g.is_group for p in g.members}
     in_sync = [p for p in plan.integrations if not p.has_changes]
     collapse = len(in_sync) > IN_SYNC_LISTED
