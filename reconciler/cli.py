@@ -364,11 +364,31 @@ def sandbox_serve(
 
 
 @cli.command()
-def schema() -> int:
-    """Print the JSON Schema of the desired-state file format."""
+@click.argument(
+    "kind", type=click.Choice(["integration", "base", "project"]), default="integration"
+)
+def schema(kind: Literal["integration", "base", "project"]) -> int:
+    """Print the JSON Schema of a file format: integration (default), base, or project."""
     from reconciler.commands.schema import run
 
-    return run()
+    return run(kind)
+
+
+@cli.command("render")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: a flat file with `# file:line` comments; json: values and origins.",
+)
+def render(paths: tuple[str, ...], fmt: Literal["yaml", "json"]) -> int:
+    """Print the resolved desired state of files (bases merged in), each value with its origin."""
+    from reconciler.commands.render import run
+
+    return run(paths, fmt=fmt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

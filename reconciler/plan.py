@@ -72,14 +72,20 @@ class IntegrationPlan:
         """``from bases/nl.yaml:14`` when a base set what ``change`` writes, else None."""
         if isinstance(change, MappingChange):
             return self.provenance.get(("mapping", change.category.value))
-        if isinstance(change, StatusUpdate):
-            for translation in change.translations:
-                found = self.provenance.get(
-                    ("statuses", change.external_id, translation.language)
-                )
-                if found:
-                    return found
-        return self.provenance.get(("statuses", change.external_id))
+        if isinstance(change, StatusDelete):
+            return self.provenance.get(("statuses", change.external_id))
+        # The texts written decide: a status the base defines but this file renames is this
+        # file's doing.
+        languages = (
+            [t.language for t in change.translations if t.new is not None]
+            if isinstance(change, StatusUpdate)
+            else list(change.translations)
+        )
+        for language in languages:
+            found = self.provenance.get(("statuses", change.external_id, language))
+            if found:
+                return found
+        return None
 
     @property
     def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:

@@ -19,12 +19,14 @@ from reconciler.changes import (
     MappingChange,
     StatusCreate,
     StatusDelete,
+    StatusUpdate,
     TranslationChange,
     sorted_changes,
 )
 from reconciler.config.loader import DesiredFile
 from reconciler.errors import ReconcilerError
 from reconciler.model import Category, Language, LiveState
+from reconciler.project import is_unmanaged
 from reconciler.report import load_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -78,7 +80,13 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     from reconciler.diff import diff_mapping, diff_statuses
 
     state = desired.state
-    statuses = live.statuses if state.statuses is not None else None
+    # Unmanaged live statuses belong to someone else: never adopted into a file.
+    owned = {
+        ext: texts
+        for ext, texts in live.statuses.items()
+        if ext in (state.statuses or {}) or not is_unmanaged(ext, desired.unmanaged)
+    }
+    statuses = owned if state.statuses is not None else None
     mapping, notes = live_mapping(live) if state.mapping is not None else (None, {})
     changes: list[Change] = []
     if statuses is not None and state.statuses is not None:
@@ -88,6 +96,8 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         changes += diff_mapping(mapping, state.mapping.as_dict())
     if not changes:
         return False
+    if desired.extends:
+        return _adopt_overrides(desired, changes, statuses, mapping)
     path = Path(desired.path)
     text = path.read_bytes().decode("utf-8")
     new_text = rewrite(
@@ -103,6 +113,52 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         if category in _remapped(changes):
             click.echo(f"Warning: {desired.path}: {warning}", err=True)
     return True
+
+
+def _adopt_overrides(
+    desired: DesiredFile,
+    changes: list[Change],
+    statuses: Statuses | None,
+    mapping: dict[Category, str | None] | None,
+) -> bool:
+    """A file with bases: each value goes where it was set if that is this file, otherwise it
+    becomes an override in this file; a shared base is never edited."""
+    from reconciler.config.override import (
+        apply_overrides,
+        base_only,
+        check_overrides,
+        overrides,
+    )
+    from reconciler.config.rewrite import write_atomically
+
+    ordered = sorted_changes(changes)
+    path = Path(desired.path)
+    text = path.read_bytes().decode("utf-8")
+    new_text = apply_overrides(text, overrides(list(ordered), base_only(desired)))
+    expected = {k: dict(v) for k, v in statuses.items()} if statuses is not None else None
+    check_overrides(new_text, desired, expected, mapping)
+    write_atomically(path, new_text)
+    described = []
+    for change in ordered:
+        origin = _origin(desired, change)
+        where = f" (override here; was set in {origin})" if origin else " (in this file)"
+        described.append(describe(change) + where)
+    click.echo(f"{desired.path}: " + "; ".join(described))
+    return True
+
+
+def _origin(desired: DesiredFile, change: Change) -> str | None:
+    """The base that set what ``change`` replaces (None: this file set it, or nothing did)."""
+    if isinstance(change, MappingChange):
+        return desired.provenance("mapping", change.category.value)
+    if isinstance(change, StatusUpdate):
+        for t in change.translations:
+            if t.old is not None:
+                return desired.provenance("statuses", change.external_id, t.language)
+        return None
+    if isinstance(change, StatusDelete):
+        return desired.provenance("statuses", change.external_id)
+    return None
 
 
 def _remapped(changes: Sequence[Change]) -> set[Category]:

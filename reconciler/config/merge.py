@@ -108,14 +108,23 @@ class Merge:
             ):
                 continue
             origin = self.origins[("mapping", category.value)]
-            known = ", ".join(repr(k) for k in self.statuses) or "none"
-            message = (
-                f"mapping {category.value} points at status {external_id!r}, which is not in "
-                f"statuses (known: {known}); add the status or change the mapping"
-            )
+            inherited = origin.path != layer.path
+            what = f"mapping {category.value}" + (f" (from {origin})" if inherited else "")
             if external_id in self.removed:
-                message += f" (status {external_id!r} is removed at {self.removed[external_id]})"
-            yield self._located(layer, origin, message)
+                message = (
+                    f"{what} points at status {external_id!r}, which is removed at "
+                    f"{self.removed[external_id]}; map {category.value} to another status (or "
+                    "null) in this file, or keep the status"
+                )
+            else:
+                known = ", ".join(repr(k) for k in self.statuses) or "none"
+                message = (
+                    f"{what} points at status {external_id!r}, which is not in statuses (known: "
+                    f"{known}); add the status or change the mapping"
+                )
+            # In the integration's file: at the value when it set it, else at its extends.
+            where = layer.origin("extends") if inherited else origin
+            yield Problem(layer.path, where.line, where.col, message)
 
     def unmanaged_conflicts(self, unmanaged: Sequence[str]) -> Iterator[Problem]:
         for external_id in self.statuses or {}:
@@ -128,10 +137,3 @@ class Merge:
                     f"status {external_id!r} is also unmanaged (it matches an unmanaged "
                     "pattern); manage it here or leave it unmanaged, not both",
                 )
-
-    def _located(self, layer: Layer, origin: Origin, message: str) -> Problem:
-        """In the integration's file: at the value when it set it, else at its extends."""
-        if origin.path == layer.path:
-            return Problem(layer.path, origin.line, origin.col, message)
-        where = layer.origin("extends")
-        return Problem(layer.path, where.line, where.col, f"{message} (from {origin})")

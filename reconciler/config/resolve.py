@@ -108,8 +108,8 @@ class Resolver:
     ) -> None:
         extends = layer.settings.base_paths()
         for index, relative in enumerate(extends):
-            loc = ("extends", str(index)) if not isinstance(layer.settings.extends, str) else ()
-            where = layer.origin("extends", *loc)
+            listed = not isinstance(layer.settings.extends, str)
+            where = layer.origin("extends", str(index)) if listed else layer.origin("extends")
             path = os.path.normpath(os.path.join(os.path.dirname(layer.path), relative))
             key = os.path.realpath(path)
             reals = [real for real, _ in stack]
