@@ -231,6 +231,7 @@ def plan(
     default=None,
     help="Append one JSON line per API write to this file.",
 )
+@targeting_options
 @global_options
 @click.pass_context
 def apply(
@@ -241,6 +242,8 @@ def apply(
     auto_approve: bool,
     force: bool,
     journal_path: Path | None,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
@@ -249,6 +252,10 @@ def apply(
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
+    if plan_file is not None and (only or exclude):
+        raise click.UsageError(
+            "--plan applies exactly the saved plan; target when planning (plan --only ...)"
+        )
     return run(
         paths or DEFAULT_PATHS,
         options,
@@ -256,6 +263,7 @@ def apply(
         auto_approve=auto_approve,
         force=force,
         journal_path=journal_path,
+        targeting=_targeting(only, exclude),
     )
 
 
@@ -292,6 +300,7 @@ def drift(
     help="Where to write the files.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace files that already exist.")
+@targeting_options
 @global_options
 @click.pass_context
 def import_(
@@ -300,25 +309,41 @@ def import_(
     integration_ids: tuple[int, ...],
     directory: Path,
     overwrite: bool,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Write one desired-state file per integration from its live state."""
     from reconciler.commands.import_ import run
 
     options = _options(ctx, _split(kwargs))
-    return run(integration_ids, options, directory=directory, overwrite=overwrite)
+    return run(
+        integration_ids,
+        options,
+        directory=directory,
+        overwrite=overwrite,
+        targeting=_targeting(only, exclude),
+    )
 
 
 @cli.command()
 @paths_argument
+@targeting_options
 @global_options
 @click.pass_context
-def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
+def adopt(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
     """Rewrite the files to match Sendcloud, keeping comments and layout."""
     from reconciler.commands.adopt import run
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options)
+    return run(paths or DEFAULT_PATHS, options, _targeting(only, exclude))
 
 
 @cli.group()

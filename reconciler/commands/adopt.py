@@ -25,9 +25,11 @@ from reconciler.changes import (
 )
 from reconciler.config.loader import DesiredFile
 from reconciler.errors import ReconcilerError
+from reconciler.fleet import Selected, Targeting
 from reconciler.model import Category, Language, LiveState
 from reconciler.project import is_unmanaged
-from reconciler.report import load_or_report, run_async
+from reconciler.render.grouping import selection_lines
+from reconciler.report import load_fleet_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -35,11 +37,14 @@ EXIT_OK, EXIT_ERROR = 0, 1
 Statuses = Mapping[str, Mapping[Language, str]]
 
 
-def run(paths: Sequence[str], options: GlobalOptions) -> int:
-    files = load_or_report(paths)
-    if files is None:
+def run(paths: Sequence[str], options: GlobalOptions, targeting: Targeting | None = None) -> int:
+    selected = load_fleet_or_report(paths, targeting or Targeting())
+    if selected is None:
         return EXIT_ERROR
-    lives = run_async(_read(options, [f.state.integration_id for f in files]))
+    files = selected.files
+    for line in selection_lines(selected.selection):
+        click.echo(line, err=True)
+    lives = run_async(_read(options, selected))
     failed = False
     adopted = 0
     for desired in files:
@@ -65,13 +70,13 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
 
 
 async def _read(
-    options: GlobalOptions, ids: Sequence[int]
+    options: GlobalOptions, selected: Selected
 ) -> dict[int, LiveState | ReconcilerError]:
-    from reconciler.sendcloud.connect import open_client
-    from reconciler.sendcloud.live import read_many
+    """Each account's integrations with that account's client, all accounts at once."""
+    from reconciler.sendcloud.accounts import read_accounts
 
-    async with open_client(options, os.environ) as client:
-        return await read_many(client, ids)
+    accounts = {f.state.integration_id: f.account or "" for f in selected.files}
+    return await read_accounts(options, os.environ, selected.project.model.accounts, accounts)
 
 
 def _adopt(desired: DesiredFile, live: LiveState) -> bool:

@@ -9,15 +9,17 @@ points at a deleted status is written as ``null`` with a comment: the file must 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import click
 
 from reconciler import __version__
+from reconciler.config.project import load_project
 from reconciler.errors import ReconcilerError
+from reconciler.fleet import Targeting
 from reconciler.model import LiveState
+from reconciler.project import Project
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -31,14 +33,23 @@ def run(
     *,
     directory: Path,
     overwrite: bool,
+    targeting: Targeting | None = None,
 ) -> int:
     ids = list(dict.fromkeys(integration_ids))
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
+    try:
+        project = load_project([directory])
+        accounts = {i: _account(project, path) for i, path in targets.items()}
+        ids = _targeted(ids, targets, accounts, project, targeting or Targeting())
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_ERROR
+    targets = {i: targets[i] for i in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
         click.echo(f"Error: {message}", err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
-    lives = run_async(_read(options, wanted)) if wanted else {}
+    lives = run_async(_read(options, project, {i: accounts[i] for i in wanted})) if wanted else {}
     failed = bool(refused)
     header = _header(directory)
     for integration_id in wanted:
@@ -61,13 +72,45 @@ def today() -> date:
 
 
 async def _read(
-    options: GlobalOptions, ids: Sequence[int]
+    options: GlobalOptions, project: Project, accounts: dict[int, str]
 ) -> dict[int, LiveState | ReconcilerError]:
-    from reconciler.sendcloud.connect import open_client
-    from reconciler.sendcloud.live import read_many
+    """Each integration with the key pair of the account its new file will belong to."""
+    from reconciler.sendcloud.accounts import read_accounts
 
-    async with open_client(options, os.environ) as client:
-        return await read_many(client, ids)
+    return await read_accounts(options, os.environ, project.model.accounts, accounts)
+
+
+def _account(project: Project, path: Path) -> str:
+    """The account whose ``paths`` the new file falls under ("" for the default key pair)."""
+    if project.path is None:
+        return ""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project.root))
+    return project.account_for(Path(relative).as_posix()) or ""
+
+
+def _targeted(
+    ids: list[int],
+    targets: dict[int, Path],
+    accounts: dict[int, str],
+    project: Project,
+    targeting: Targeting,
+) -> list[int]:
+    """The ids --only / --exclude keep (by id, new file path or account); the rest are named."""
+    from reconciler.fleet import display_path
+    from reconciler.render.grouping import selection_lines
+    from reconciler.targeting import Target, parse_selectors, select
+
+    if not (targeting.only or targeting.exclude):
+        return ids
+    names = project.model.accounts
+    labels = {label for account in names.values() for label in account.labels}
+    only = parse_selectors("--only", targeting.only, accounts=names, labels=labels)
+    exclude = parse_selectors("--exclude", targeting.exclude, accounts=names, labels=labels)
+    candidates = [Target(i, display_path(targets[i]), accounts[i]) for i in ids]
+    chosen, selection = select(candidates, only, exclude)
+    for line in selection_lines(selection):
+        click.echo(line, err=True)
+    return [t.integration_id for t in chosen]
 
 
 def _refusals(targets: dict[int, Path], directory: Path, *, overwrite: bool) -> dict[int, str]:

@@ -28,6 +28,7 @@ from reconciler.sendcloud.connect import api_url, open_client
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
+    from reconciler.model import LiveState
     from reconciler.project import Account
     from reconciler.sendcloud.client import SendcloudClient
 
@@ -177,3 +178,33 @@ async def per_account(
 
     results = await asyncio.gather(*(one(group) for group in groups))
     return list(zip(groups, results, strict=True))
+
+
+async def read_accounts(
+    options: GlobalOptions,
+    env: Mapping[str, str],
+    accounts: Mapping[str, Account],
+    account_of: Mapping[int, str],
+) -> dict[int, LiveState | ReconcilerError]:
+    """Read integrations (id -> account name) per account, all accounts at once.
+
+    An account without usable credentials yields its `CredentialsError` for each of its ids; a
+    refused key pair is reworded to name the account's variables.
+    """
+    from reconciler.sendcloud.live import read_many
+
+    groups = group_by_account(list(account_of), lambda i: account_of[i], accounts)
+
+    async def work(
+        client: SendcloudClient, group: AccountGroup[int]
+    ) -> dict[int, LiveState | ReconcilerError]:
+        return await read_many(client, group.items)
+
+    found: dict[int, LiveState | ReconcilerError] = {}
+    for group, result in await per_account(options, env, groups, work):
+        for integration_id in group.items:
+            live = result if isinstance(result, CredentialsError) else result[integration_id]
+            if isinstance(live, AuthenticationError) and group.account is not None:
+                live = CredentialsError(describe_failure(group, live))
+            found[integration_id] = live
+    return found

@@ -48,8 +48,14 @@ def fleet(
         ("BE_SENDCLOUD_SECRET_KEY", BE_KEYS[1]),
     ):
         monkeypatch.setenv(name, value)
-    for name in ("SENDCLOUD_PUBLIC_KEY", "SENDCLOUD_SECRET_KEY", "SENDCLOUD_API_URL",
-                 "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):  # fmt: skip
+    for name in (
+        "SENDCLOUD_PUBLIC_KEY",
+        "SENDCLOUD_SECRET_KEY",
+        "SENDCLOUD_API_URL",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+    ):
         monkeypatch.delenv(name, raising=False)
     fleet = Fleet(tmp_path, _nl_server, _be_server, capsys)
     fleet.write_project()
