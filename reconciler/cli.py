@@ -346,6 +346,21 @@ def adopt(
     return run(paths or DEFAULT_PATHS, options, _targeting(only, exclude))
 
 
+@cli.command("matrix")
+@paths_argument
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="List only the accounts holding an integration changed since the git commit REF.",
+)
+def matrix_command(paths: tuple[str, ...], changed_since: str | None) -> int:
+    """Print a GitHub Actions matrix: one entry per account (its paths, its credential names)."""
+    from reconciler.commands.matrix import matrix
+
+    return matrix(paths or DEFAULT_PATHS, changed_since=changed_since)
+
+
 @cli.group()
 def sandbox() -> None:
     """The embedded Sendcloud simulator."""
