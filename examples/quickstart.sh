@@ -8,7 +8,8 @@ python3 -m venv .venv
 .venv/bin/pip install -q -e .
 
 state=.reconciler/quickstart.json
-rm -f "$state"
+# Each account of a fleet gets its own sandbox next to it (quickstart.agency-nl.json, ...).
+rm -f .reconciler/quickstart*.json
 step() {
   printf '\n$ reconciler --sandbox %s\n' "$*"
   .venv/bin/reconciler --sandbox --sandbox-state "$state" "$@"
@@ -20,4 +21,12 @@ step validate examples/integrations/
 step plan examples/integrations/
 step apply --auto-approve --journal .reconciler/quickstart-journal.jsonl examples/integrations/
 step drift examples/integrations/
-printf '\nDone: Sendcloud (simulated, in %s) now matches examples/integrations/.\n' "$state"
+
+# An agency fleet: two Sendcloud accounts (examples/fleet/reconciler.yaml), one shared base,
+# shops with overrides. In the sandbox each account's simulator accepts the key pair its
+# variables hold (NL_SENDCLOUD_PUBLIC_KEY, ...) or, when they are unset, the sandbox pair.
+step validate examples/fleet/integrations/
+step plan examples/fleet/integrations/
+step apply --auto-approve examples/fleet/integrations/
+step drift examples/fleet/integrations/
+printf '\nDone: Sendcloud (simulated, in .reconciler/quickstart*.json) now matches examples/integrations/ and examples/fleet/.\n'

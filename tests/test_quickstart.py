@@ -21,7 +21,18 @@ def steps_of_quickstart() -> list[list[str]]:
 
 def test_quickstart_runs_validate_plan_apply_drift_in_order() -> None:
     commands = [step[0] for step in steps_of_quickstart()]
-    assert commands == ["apply", "validate", "plan", "apply", "drift"]
+    assert commands == [
+        "apply",
+        "validate",
+        "plan",
+        "apply",
+        "drift",
+        "validate",
+        "plan",
+        "apply",
+        "drift",
+    ]
+    assert steps_of_quickstart()[-1] == ["drift", "examples/fleet/integrations/"]
 
 
 def test_quickstart_steps_succeed_and_end_in_sync(
@@ -39,7 +50,16 @@ def test_quickstart_steps_succeed_and_end_in_sync(
     out = capsys.readouterr().out
     assert "Drift: none of 3 integrations differ from git." in out
     assert len(journal.read_text().splitlines()) == 5
+    # The fleet: each account in its own sandbox, planned with identical changes grouped.
+    assert '~ 2 integrations: add status "1" ("Awaiting check payment");' in out
+    assert "Account agency-be: Drift: none of 2 integrations differ from git." in out
+    assert "Account agency-nl: Drift: none of 4 integrations differ from git." in out
+    assert {p.name for p in tmp_path.glob("sandbox.*.json")} == {
+        "sandbox.agency-be.json",
+        "sandbox.agency-nl.json",
+    }
     # A second plan right after shows nothing to do.
-    code = main(["--sandbox", "--sandbox-state", str(state), "plan", "--detailed-exitcode",
-                 "examples/integrations/"])  # fmt: skip
-    assert code == 0
+    for examples in ("examples/integrations/", "examples/fleet/integrations/"):
+        code = main(["--sandbox", "--sandbox-state", str(state), "plan", "--detailed-exitcode",
+                     examples])  # fmt: skip
+        assert code == 0
