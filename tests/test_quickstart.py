@@ -51,7 +51,7 @@ def test_quickstart_steps_succeed_and_end_in_sync(
     assert "Drift: none of 3 integrations differ from git." in out
     assert len(journal.read_text().splitlines()) == 5
     # The fleet: each account in its own sandbox, planned with identical changes grouped.
-    assert '~ 2 integrations: add status "1" ("Awaiting check payment");' in out
+    assert "~ 2 integrations: 6 statuses to create, 4 mapping changes; 2 API writes each" in out
     assert "Account agency-be: Drift: none of 2 integrations differ from git." in out
     assert "Account agency-nl: Drift: none of 4 integrations differ from git." in out
     assert {p.name for p in tmp_path.glob("sandbox.*.json")} == {

@@ -18,7 +18,7 @@ from typing import Final
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
 from reconciler.model import Language
 from reconciler.plan import IntegrationPlan, Plan
-from reconciler.render.common import Mode, mapped, plural, quote
+from reconciler.render.common import Counts, Mode, mapped, plural, quote
 from reconciler.targeting import LeftOut, Selection
 
 # A headline names at most this many changes; the section below it shows every one.
@@ -84,11 +84,11 @@ def _key(item: IntegrationPlan) -> tuple[str, ...]:
 
 
 def headline(changes: Sequence[Change], mode: Mode) -> str:
-    """``add status "12" ("Returned"); map CANCEL to "6"``: the changes in a few words."""
-    words = [describe(change, mode) for change in changes[:HEADLINE_CHANGES]]
+    """``add status "12" ("Returned"); map CANCEL to "6"``: the changes in a few words, or their
+    counts (``6 statuses to create, 4 mapping changes``) when there are many."""
     if len(changes) > HEADLINE_CHANGES:
-        words.append(f"and {plural(len(changes) - HEADLINE_CHANGES, 'more change')}")
-    return "; ".join(words)
+        return Counts.of(tuple(changes)).phrase(mode)
+    return "; ".join(describe(change, mode) for change in changes)
 
 
 def describe(change: Change, mode: Mode) -> str:
