@@ -9,15 +9,17 @@ from reconciler.errors import ConfigError, Problem
 
 
 def run(paths: Sequence[str]) -> int:
-    from reconciler.config.loader import load_paths
+    from reconciler.config.loader import load_fleet
 
     try:
-        files = load_paths(paths)
+        fleet = load_fleet(paths)
     except ConfigError as exc:
         report_problems(exc.problems)
         return 1
-    noun = "file" if len(files) == 1 else "files"
-    click.echo(f"{len(files)} {noun} valid.")
+    files, bases = len(fleet.files), len(fleet.bases)
+    noun = "file" if files == 1 else "files"
+    extending = f" (extending {bases} {'base' if bases == 1 else 'bases'})" if bases else ""
+    click.echo(f"{files} {noun} valid{extending}.")
     return 0
 
 

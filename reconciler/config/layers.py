@@ -37,6 +37,9 @@ class Layer:
     overlay: bool
 
     def origin(self, *location: str) -> Origin:
+        found = self.positions.get(location)
+        if found is not None:
+            return Origin(self.path, *found)
         loc = tuple(location)
         while loc and loc not in self.positions:
             loc = loc[:-1]

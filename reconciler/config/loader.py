@@ -94,10 +94,10 @@ def load_fleet(paths: Sequence[str | os.PathLike[str]]) -> Fleet:
     files, problems = discover(paths)
     resolver = Resolver(project)
     layers: list[Layer] = []
+    given = {Path(p) for p in paths}
     for path in files:
-        explicit = Path(path) in {Path(p) for p in paths}
         try:
-            layers.append(read_layer(str(path), "integration" if explicit else "auto"))
+            layers.append(read_layer(str(path), "integration" if path in given else "auto"))
         except ConfigError as exc:
             problems.extend(exc.problems)
     loaded: list[DesiredFile] = []

@@ -68,7 +68,10 @@ def describe_validation_error(
     if kind == "string_too_short":
         return f"{where} is empty; write the text, or remove the line"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{where} must be {_expected_mapping(loc)}, not {_yaml_kind(value)}"
+        message = f"{where} must be {_expected_mapping(loc)}, not {_yaml_kind(value)}"
+        if value is None and len(loc) == 2 and loc[0] == "statuses":
+            message += "; null removes a status only in a file that extends a base"
+        return message
     if kind == "too_short" and len(loc) == 2 and loc[0] == "statuses":
         return (
             f"status {loc[1]!r} has no texts; add at least one (for example "

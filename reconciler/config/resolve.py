@@ -75,9 +75,17 @@ class Resolver:
         self.project = project
         self._layers: dict[str, Layer | ConfigError] = {}
         self.used_as_base: set[str] = set()
+        # realpath() costs a system call per path component: once per distinct path is enough.
+        self._real: dict[str, str] = {}
+
+    def real(self, path: str) -> str:
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = os.path.realpath(path)
+        return found
 
     def base(self, path: str) -> Layer:
-        key = os.path.realpath(path)
+        key = self.real(path)
         self.used_as_base.add(key)
         cached = self._layers.get(key)
         if cached is None:
@@ -94,7 +102,8 @@ class Resolver:
         """``layer``'s bases in application order, then ``layer`` itself."""
         ordered: dict[str, Layer] = {}
         problems: list[Problem] = []
-        self._collect(layer, [(os.path.realpath(layer.path), layer.path)], ordered, problems)
+        # abspath, not realpath: no system calls for the thousand integration files themselves.
+        self._collect(layer, [(os.path.abspath(layer.path), layer.path)], ordered, problems)
         if problems:
             raise ConfigError(problems)
         return [*ordered.values(), layer]
@@ -111,7 +120,7 @@ class Resolver:
             listed = not isinstance(layer.settings.extends, str)
             where = layer.origin("extends", str(index)) if listed else layer.origin("extends")
             path = os.path.normpath(os.path.join(os.path.dirname(layer.path), relative))
-            key = os.path.realpath(path)
+            key = self.real(path)
             reals = [real for real, _ in stack]
             if key in reals:
                 cycle = " → ".join([shown for _, shown in stack[reals.index(key) :]] + [path])
@@ -127,7 +136,7 @@ class Resolver:
                 continue
             if key in ordered:
                 continue
-            if not os.path.isfile(path):
+            if key not in self._layers and not os.path.isfile(path):
                 problems.append(
                     Problem(
                         layer.path,

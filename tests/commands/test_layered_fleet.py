@@ -96,7 +96,7 @@ def test_markdown_plan_names_the_base_too(
 
     out = capsys.readouterr().out
     assert '~ status "2"  (from bases/prestashop.yaml:4)' in out
-    assert '| READY_TO_SEND | *(unmapped)* | 3 (from `bases/prestashop.yaml:10`) |' in out
+    assert "| READY_TO_SEND | *(unmapped)* | 3 (from `bases/prestashop.yaml:10`) |" in out
 
 
 def test_unmanaged_statuses_are_carried_over_listed_and_never_deleted(
@@ -207,8 +207,8 @@ def test_adopt_writes_an_override_into_the_shops_own_file_never_the_base(
     out = capsys.readouterr().out
     assert "status '2' en-gb \"Payment accepted\" → \"Paid (live)\" (override here; was set in " \
         "bases/prestashop.yaml:4)" in out  # fmt: skip
-    assert "status '4' en-gb \"Sent\" → \"Sent live\" (in this file)" in out
-    assert "mapping CANCEL null → \"3\" (override here; was set in bases/prestashop.yaml:13)" in out
+    assert 'status \'4\' en-gb "Sent" → "Sent live" (in this file)' in out
+    assert 'mapping CANCEL null → "3" (override here; was set in bases/prestashop.yaml:13)' in out
     assert path.read_text("utf-8") == SHOP.format(id=1).replace("Sent", "Sent live") + (
         '  "2":\n    en-gb: Paid (live)\nmapping:\n  CANCEL: "3"\n'
     )
