@@ -78,6 +78,9 @@ def parse_layer(text: str, name: str, role: Role) -> Layer:
             problems.append(Problem(name, *position(root), message))
         raise ConfigError(problems)
     raw_settings = {key: data.pop(key) for key in SETTING_KEYS if key in data}
+    if isinstance(raw_settings.get("extends"), str) and ("extends",) in builder.values:
+        # `extends: x.yaml` is located like the first entry of a list: at the path itself.
+        builder.positions[("extends", "0")] = builder.values[("extends",)][0]
     settings = FileSettings()
     try:
         settings = FileSettings.model_validate(raw_settings)

@@ -11,13 +11,21 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from reconciler.config.builder import Builder, position
-from reconciler.config.messages import describe_validation_error
+from reconciler.config.messages import describe_validation_error, suggest
 from reconciler.config.reader import compose, read_text
 from reconciler.errors import ConfigError, Problem
-from reconciler.project import PROJECT_FILE_NAMES, Project, ProjectFile
+from reconciler.project import (
+    PROJECT_FILE_NAMES,
+    Account,
+    Defaults,
+    Project,
+    ProjectFile,
+    SafetySettings,
+)
 
 
 def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
@@ -101,9 +109,54 @@ def load_project_file(path: str | os.PathLike[str]) -> Project:
                 (line, col), written = builder.values[loc]
             else:
                 line, col = builder.nearest(loc)
-            problems.append(
-                Problem(name, line, col, describe_validation_error(error, loc, written))
-            )
+            problems.append(Problem(name, line, col, project_message(error, loc, written)))
     if problems:
         raise ConfigError(problems)
     return Project(name, os.path.dirname(name) or ".", model)
+
+
+def project_message(error: ErrorDetails, loc: tuple[str, ...], written: str | None) -> str:
+    """Pydantic's error reworded for the project file; never quotes a ``*_env`` value, which
+    may be a credential pasted where its variable's name belongs."""
+    kind = error["type"]
+    where = ".".join(loc) or "the project file"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        keys = list(model.model_fields) if model else []
+        hint = suggest(loc[-1], keys) if keys else None
+        did_you_mean = f"did you mean {hint}? " if hint else ""
+        parent = ".".join(loc[:-1]) or "the project file"
+        listed = f"the keys are {', '.join(keys)}" if keys else "remove it"
+        return f"unknown key {loc[-1]!r} in {parent}; {did_you_mean}{listed}"
+    if kind == "missing":
+        parent = ".".join(loc[:-1]) or "the project file"
+        return f"{parent} is missing {loc[-1]!r}; add it"
+    if loc and loc[-1].endswith("_env"):
+        return (
+            f"{where} must be the NAME of an environment variable (letters, digits and _, "
+            "such as NL_SENDCLOUD_PUBLIC_KEY), never the key itself"
+        )
+    if loc and loc[-1].endswith("_share") and kind not in ("float_type", "float_parsing"):
+        shown = written if written is not None else str(error.get("input"))
+        return f"{where} must be a share between 0 and 1 (0.3 is 30 %), not {shown}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{where} must be {expected}, not {written!r}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{where} must start with a letter or digit and hold only letters, digits, "
+            "'.', '_' and '-'"
+        )
+    return describe_validation_error(error, loc, written)
+
+
+def _model_at(loc: tuple[str, ...]) -> type[BaseModel] | None:
+    if not loc:
+        return ProjectFile
+    if loc[-1] == "safety":
+        return SafetySettings
+    if loc == ("defaults",):
+        return Defaults
+    if len(loc) == 2 and loc[0] == "accounts":
+        return Account
+    return None

@@ -117,8 +117,7 @@ class Resolver:
     ) -> None:
         extends = layer.settings.base_paths()
         for index, relative in enumerate(extends):
-            listed = not isinstance(layer.settings.extends, str)
-            where = layer.origin("extends", str(index)) if listed else layer.origin("extends")
+            where = layer.origin("extends", str(index))
             path = os.path.normpath(os.path.join(os.path.dirname(layer.path), relative))
             key = self.real(path)
             reals = [real for real, _ in stack]
