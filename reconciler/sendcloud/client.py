@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import ipaddress
 import logging
+import ssl
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -195,6 +197,7 @@ class SendcloudClient:
             },
             timeout=timeout,
             transport=transport,
+            verify=_tls_context(),
             # One connection per request in flight, all kept alive: at most `parallelism`
             # requests are ever sent at once, so a bigger pool only costs bookkeeping.
             limits=httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism),
@@ -398,6 +401,16 @@ class SendcloudClient:
     def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
         if self.debug:
             log.debug("<- %s %s: %s", request.method, request.url, outcome)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client (httpx's default: certifi, SSL_CERT_FILE).
+
+    Building one loads the CA bundle, about 0.1 s of CPU; a fleet opens one client per account,
+    and they must not start one after the other for that.
+    """
+    return httpx.create_ssl_context()
 
 
 def _describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.config.loader import load_paths
-from tests.benchmarks import economy, latency, ratelimited, startup, workload
+from tests.benchmarks import economy, fleet, latency, ratelimited, startup, workload
 from tests.benchmarks.report import Section, load_average, machine_facts, render, to_json
 from tests.benchmarks.settings import Settings, parse_args
 from tests.benchmarks.simproc import BenchError, SimulatorProcess
@@ -68,6 +68,8 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
     )
     sections.append(startup.startup(settings, one_file, many_dir, many))
     sections.append(memory)
+    progress(f"6/6 fleet: {n} integrations in {fleet.ACCOUNTS} accounts, one simulator each")
+    sections.append(fleet.run(settings, root / "fleet"))
     return sections
 
 
