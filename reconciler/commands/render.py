@@ -59,6 +59,7 @@ def resolved_document(desired: DesiredFile) -> dict[str, Any]:
         "safety": dict(desired.safety.__dict__),
         **{k: v for k, v in state.model_dump(mode="json").items() if v is not None},
         "origins": origins,
+        "removed": {ext: str(origin) for ext, origin in desired.removed.items()},
     }
 
 
@@ -84,6 +85,8 @@ def resolved_yaml(desired: DesiredFile) -> str:
             for lang, text in texts.items():
                 origin = desired.origin("statuses", ext, lang)
                 lines.append(f"    {lang}: {_str(text)}  # {origin}")
+        for ext, origin in desired.removed.items():
+            lines.append(f"  # {_str(ext)}: removed (null) at {origin}")
     if state.mapping is not None:
         lines.append("mapping:")
         for category, mapped in state.mapping.as_dict().items():
