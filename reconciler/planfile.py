@@ -46,6 +46,8 @@ class SavedIntegration:
     # The thresholds the reviewed plan was judged by (from the project file and the bases).
     safety: Safety = field(default_factory=Safety)
     account: str = ""  # the project file's account whose key pair applies it
+    # Live statuses the plan carried over (unmanaged); ``desired`` is the file's, without them.
+    unmanaged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,14 @@ class SavedPlan:
         """The plan as reviewed: recomputed from the recorded desired and live states."""
         return Plan(
             tuple(
-                plan_integration(i.source, i.desired, i.live, safety=i.safety, account=i.account)
+                plan_integration(
+                    i.source,
+                    i.desired,
+                    i.live,
+                    safety=i.safety,
+                    account=i.account,
+                    unmanaged=i.unmanaged,
+                )
                 for i in self.integrations
             ),
             self.failures,
@@ -199,7 +208,17 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
     # What apply will do is recomputed from the recorded states; refuse if that is not what the
     # reviewer saw (a plan written by another version that diffs differently).
     safety = _safety(where, entry.get("safety"))
-    replanned = plan_integration(file_source, desired, live, safety=safety)
+    unmanaged = entry.get("unmanaged", [])
+    if not isinstance(unmanaged, list) or not all(isinstance(u, str) for u in unmanaged):
+        raise PlanFileError(f"{where} has a malformed unmanaged list; {_REPLAN}")
+    # The recorded desired state holds the carried-over statuses; replan from the file's own
+    # so the carried ones (and the delete share, which leaves them out) come out the same.
+    if unmanaged and desired.statuses is not None:
+        own = {k: v for k, v in desired.statuses.items() if k not in unmanaged}
+        desired = desired.model_copy(update={"statuses": own})
+    replanned = plan_integration(
+        file_source, desired, live, safety=safety, unmanaged=tuple(unmanaged)
+    )
     changes = [change_document(c) for c in replanned.changes]
     writes = [write_document(integration_id, w) for w in replanned.writes]
     if entry.get("changes") != changes or entry.get("writes") != writes:
@@ -211,7 +230,14 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
     if not isinstance(account, str):
         raise PlanFileError(f"{where} has a malformed account; {_REPLAN}")
     return SavedIntegration(
-        integration_id, file_source, desired, live, recorded_checksum, safety, account
+        integration_id,
+        file_source,
+        desired,
+        live,
+        recorded_checksum,
+        safety,
+        account,
+        tuple(unmanaged),
     )
 
 

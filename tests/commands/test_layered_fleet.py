@@ -85,6 +85,10 @@ def test_plan_names_the_base_line_that_set_each_value(
     assert '+ status "4"\n' in out  # set by the shop's own file: no origin shown
     assert 'READY_TO_SEND: (unmapped) → "3"  (from bases/prestashop.yaml:10)' in out
 
+    assert reconciler(api, "drift", "integrations") == 2
+    out = capsys.readouterr().out
+    assert '~ status "2"  (from bases/prestashop.yaml:4)' in out
+
 
 def test_markdown_plan_names_the_base_too(
     api: BackgroundServer, capsys: pytest.CaptureFixture[str]
@@ -230,3 +234,23 @@ def test_adopt_removes_a_base_status_gone_live_with_null(
     document = json.loads(capsys.readouterr().out)[0]
     assert sorted(document["statuses"]) == ["2", "4"]
     assert document["mapping"]["READY_TO_SEND"] is None
+
+
+def test_a_saved_plan_carries_unmanaged_statuses_over_and_judges_them_as_reviewed(
+    api: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("reconciler.yaml").write_text('defaults:\n  unmanaged: ["module-*"]\n', "utf-8")
+    module = {f"module-{n}": {"en-gb": f"Module {n}"} for n in range(6)}
+    old = {"20": {"en-gb": "Old"}, "21": {"en-gb": "Older"}}
+    seed(api, {1: integration({**IN_SYNC_LIVE, "4": {"en-gb": "Sent"}, **old, **module}, MAPPING)})
+    shop(1)  # deletes 2 of 5 managed statuses: 40 %, unsafe (of all 11 live it would be 18 %)
+
+    assert reconciler(api, "plan", "--out", "plan.json", "integrations") == 0
+    assert "unsafe: deletes 2 of 5 live statuses" in capsys.readouterr().out
+    saved = json.loads(Path("plan.json").read_text("utf-8"))["integrations"][0]
+    assert saved["unmanaged"] == [f"module-{n}" for n in range(6)]
+
+    assert reconciler(api, "apply", "--plan", "plan.json", "--auto-approve") == 1
+    assert "deletes 2 of 5 live statuses" in capsys.readouterr().out
+    assert reconciler(api, "apply", "--plan", "plan.json", "--auto-approve", "--force") == 0
+    assert live_ids(api, 1) == ["2", "3", "4", *(f"module-{n}" for n in range(6))]
