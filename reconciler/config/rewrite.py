@@ -6,10 +6,8 @@ and indentation survive. ``import`` rewrites a small skeleton, so a new file and
 are laid out by the same rules: new statuses are appended in natural order ("2" before "10"),
 new translations in language order, and external ids are written double-quoted so they stay text.
 
-ruamel.yaml keeps a comment line with the value *before* it (a comment above status "4" belongs
-to the last translation of status "3"), which is wrong for deletion and insertion. `_Layout`
-re-assigns such lines to the entry they precede while the entries are edited, then puts them
-back where ruamel expects them.
+Comment lines stay with the entry they precede while entries are deleted and inserted
+(`reconciler.config.layout`). A file that extends bases is adopted by `reconciler.config.override`.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import natural_key
+from reconciler.config.layout import EOL_SLOT, Layout, comment_token, split_comment
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState, StatusMapping
 
@@ -40,9 +39,6 @@ MappedIds = Mapping[Category, str | None]
 Notes = dict[Category, tuple[str, str]]
 
 DEFAULT_INDENT = 2
-_EOL_SLOT = 2  # ruamel's index of "the comment after this entry's value" in ca.items[key]
-_PRE_SLOT = 1  # ... and of "comment lines before this key" (after a flow-style value)
-_START_SLOT = 3  # ... and of "comment lines after `key:`" when that line has no comment
 
 
 class _Representer(RoundTripRepresenter):
@@ -102,7 +98,7 @@ def rewrite(
 def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
     section: CommentedMap = doc["statuses"]
     was_empty = not section
-    layout = _Layout(doc, "statuses")
+    layout = Layout(doc, "statuses")
     present = {str(key): key for key in section}
     deleted = {key for external_id, key in present.items() if external_id not in target}
     layout.forget(deleted)
@@ -125,7 +121,7 @@ def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
 
 def _sync_translations(section: CommentedMap, key: Any, target: Mapping[Language, str]) -> None:
     translations: CommentedMap = section[key]
-    layout = _Layout(section, key)
+    layout = Layout(section, key)
     removed = {language for language in translations if language not in target}
     layout.forget(removed)
     for language in removed:
@@ -167,15 +163,15 @@ def _text(value: str) -> str:
 
 
 def _add_note(section: CommentedMap, key: str, note: str) -> None:
-    token = _token((section, key))
-    eol, rest = _split(token)
+    token = comment_token((section, key))
+    eol, rest = split_comment(token)
     if eol or section.fa.flow_style():
         return  # the user's own comment on that line stays; `{...}` has no room for one
     column = section.lc.key(key)[1]
     value_width = len(_dump_scalar(section[key]))
     mark = CommentMark(column + len(key) + 2 + value_width + 2)
     section.ca.items.setdefault(key, [None, None, None, None])
-    section.ca.items[key][_EOL_SLOT] = CommentToken(f"# {note}\n" + rest, mark)
+    section.ca.items[key][EOL_SLOT] = CommentToken(f"# {note}\n" + rest, mark)
 
 
 def _dump_scalar(value: Any) -> str:
@@ -241,136 +237,6 @@ def verify_rewrite(
             "the rewritten file would not match the live state (a bug in reconciler); "
             "please report it with the file"
         )
-
-
-# --- comment layout --------------------------------------------------------------------------
-
-Slot = tuple[CommentedMap, Any]  # the entry whose trailing comment token we mean
-
-
-class _Layout:
-    """The comment lines of one mapping, held by the entry they precede while it is edited."""
-
-    def __init__(self, parent: CommentedMap, key: Any) -> None:
-        self.head: Slot = (parent, key)
-        self.section: CommentedMap = parent[key]
-        self.active = not (self.section and self.section.fa.flow_style())
-        self.before: dict[Any, str] = {}
-        self.tail = ""
-        if not self.active:
-            return
-        keys = list(self.section)
-        slots = [self.head, *(_deepest_last(self.section, k) for k in keys)]
-        for index, entry in enumerate(keys):
-            self.before[entry] = _take_rest(slots[index]) + _take_pre_list(self.section, entry)
-        if keys:
-            self.before[keys[0]] += _take_start_list(parent, key)
-        self.tail = _take_rest(slots[-1])
-
-    def forget(self, removed: set[Any]) -> None:
-        """Drop the comments of removed entries, except a block above a blank line (a heading)."""
-        if not self.active:
-            return
-        carried = ""
-        for entry in list(self.before):
-            if entry in removed:
-                carried += _heading(self.before.pop(entry))
-            else:
-                self.before[entry] = carried + self.before[entry]
-                carried = ""
-        self.tail = carried + self.tail
-
-    def restore(self) -> None:
-        if not self.active:
-            return
-        keys = list(self.section)
-        slots = [self.head, *(_deepest_last(self.section, k) for k in keys)]
-        for index, entry in enumerate(keys):
-            _put_rest(slots[index], self.before.get(entry, ""))
-        _put_rest(slots[-1], self.tail)
-
-
-def _deepest_last(section: CommentedMap, key: Any) -> Slot:
-    """Where ruamel keeps the comment lines that follow this entry: its innermost last value."""
-    value = section[key]
-    if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
-        return _deepest_last(value, list(value)[-1])
-    return section, key
-
-
-def _token(slot: Slot) -> CommentToken | None:
-    owner, key = slot
-    entry = owner.ca.items.get(key)
-    token = entry[_EOL_SLOT] if entry else None
-    return token if isinstance(token, CommentToken) else None
-
-
-def _split(token: CommentToken | None) -> tuple[str, str]:
-    """(end-of-line comment with its newline, or ""; the whole lines after it)."""
-    if token is None:
-        return "", ""
-    value = token.value
-    if not value or value.startswith("\n"):
-        return "", value[1:]
-    eol, _, rest = value.partition("\n")
-    return eol + "\n", rest
-
-
-def _take_rest(slot: Slot) -> str:
-    rest = _split(_token(slot))[1]
-    _put_rest(slot, "")
-    return rest
-
-
-def _take_pre_list(section: CommentedMap, key: Any) -> str:
-    entry = section.ca.items.get(key)
-    if not entry or not entry[_PRE_SLOT]:
-        return ""
-    tokens = entry[_PRE_SLOT]
-    entry[_PRE_SLOT] = None
-    return "".join(" " * t.start_mark.column + t.value for t in tokens)
-
-
-def _take_start_list(parent: CommentedMap, key: Any) -> str:
-    """Comment lines between ``key:`` (with no comment of its own) and its first entry."""
-    entry = parent.ca.items.get(key)
-    tokens = entry[_START_SLOT] if entry and len(entry) > _START_SLOT else None
-    if not tokens:
-        return ""
-    entry[_START_SLOT] = None
-    child = parent[key]
-    if child.ca.comment and child.ca.comment[_PRE_SLOT] is tokens:
-        child.ca.comment[_PRE_SLOT] = None
-    return "".join(" " * t.start_mark.column + t.value for t in tokens)
-
-
-def _put_rest(slot: Slot, rest: str) -> None:
-    token = _token(slot)
-    eol, _ = _split(token)
-    _set_token(slot, (eol or "\n") + rest, token.start_mark if token else CommentMark(0))
-
-
-def _set_token(slot: Slot, value: str, mark: Any) -> None:
-    token = _token(slot)
-    if token is not None:
-        # Mutated in place: a nested mapping shares this token as its own start comment.
-        token.value = value
-        return
-    if value == "\n":
-        return
-    owner, key = slot
-    entry = owner.ca.items.setdefault(key, [None, None, None, None])
-    entry[_EOL_SLOT] = CommentToken(value, mark)
-
-
-def _heading(before: str) -> str:
-    """The part of a comment block that a blank line separates from the entry below it."""
-    lines = before.splitlines(keepends=True)
-    blanks = [i for i, line in enumerate(lines) if not line.strip()]
-    if not blanks:
-        return ""
-    above = lines[: blanks[-1] + 1]
-    return "".join(above) if any(line.strip() for line in above) else ""
 
 
 # --- files -----------------------------------------------------------------------------------
