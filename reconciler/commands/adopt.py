@@ -111,7 +111,14 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         mapping=mapping,
         notes={c: note for c, (note, _) in notes.items() if c in _remapped(changes)},
     )
-    verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
+    verify_rewrite(
+        new_text,
+        desired.path,
+        statuses=statuses,
+        mapping=mapping,
+        base=state,
+        unmanaged=desired.unmanaged,
+    )
     write_atomically(path, new_text)
     click.echo(f"{desired.path}: " + "; ".join(describe(c) for c in sorted_changes(changes)))
     for category, (_, warning) in notes.items():

@@ -19,7 +19,7 @@ from reconciler.config.project import load_project
 from reconciler.errors import ReconcilerError
 from reconciler.fleet import Targeting
 from reconciler.model import LiveState
-from reconciler.project import Project
+from reconciler.project import Project, is_unmanaged
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -60,7 +60,7 @@ def run(
             failed = True
             continue
         try:
-            _write(path, live, header)
+            _write(path, live, header, project.unmanaged_for(accounts[integration_id] or None))
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {path}: not written: {exc}", err=True)
             failed = True
@@ -181,7 +181,8 @@ def find_schema(directory: Path) -> Path | None:
     return None
 
 
-def _write(path: Path, live: LiveState, header: list[str]) -> None:
+def _write(path: Path, live: LiveState, header: list[str], unmanaged: tuple[str, ...] = ()) -> None:
+    """Write one file; statuses the project file leaves unmanaged are someone else's: left out."""
     from reconciler.config.rewrite import (
         live_mapping,
         rewrite,
@@ -191,19 +192,20 @@ def _write(path: Path, live: LiveState, header: list[str]) -> None:
     )
 
     mapping, notes = live_mapping(live)
+    owned = {e: t for e, t in live.statuses.items() if not is_unmanaged(e, unmanaged)}
     text = rewrite(
         skeleton(live.integration_id, header),
-        statuses=live.statuses,
+        statuses=owned,
         mapping=mapping,
         notes={category: note for category, (note, _) in notes.items()},
     )
-    verify_rewrite(text, str(path), statuses=live.statuses, mapping=mapping)
+    verify_rewrite(text, str(path), statuses=owned, mapping=mapping, unmanaged=unmanaged)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     for _, warning in notes.values():
         click.echo(f"Warning: {path}: {warning}", err=True)
     mapped = sum(value is not None for value in mapping.values())
-    statuses = len(live.statuses)
+    statuses = len(owned)
     click.echo(
         f"Wrote {path}: integration {live.integration_id}, "
         f"{statuses} {'status' if statuses == 1 else 'statuses'}, {mapped} of 4 categories mapped."

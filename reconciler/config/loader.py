@@ -18,7 +18,7 @@ from reconciler.config.layers import Layer, parse_layer, read_layer
 from reconciler.config.project import load_project
 from reconciler.config.resolve import DesiredFile, Resolver, resolve
 from reconciler.errors import ConfigError, Problem
-from reconciler.project import PROJECT_FILE_NAMES, Project
+from reconciler.project import PROJECT_FILE_NAMES, Defaults, Project, ProjectFile
 
 __all__ = [
     "MAX_ALIAS_EXPANSION",
@@ -168,6 +168,13 @@ def load_file(path: str | os.PathLike[str], project: Project | None = None) -> D
     return resolve(layer, Resolver(project or Project.none()))
 
 
-def parse(text: str, name: str) -> DesiredFile:
-    """Parse one integration file's text (its bases are read from disk, relative to ``name``)."""
-    return resolve(parse_layer(text, name, "integration"), Resolver(Project.none()))
+def parse(text: str, name: str, *, unmanaged: Sequence[str] = ()) -> DesiredFile:
+    """Parse one integration file's text (its bases are read from disk, relative to ``name``).
+
+    ``unmanaged``: patterns the project file adds (its mapping may point at such statuses).
+    """
+    project = Project.none()
+    if unmanaged:
+        defaults = Defaults(unmanaged=list(unmanaged))
+        project = Project(None, ".", ProjectFile(defaults=defaults))
+    return resolve(parse_layer(text, name, "integration"), Resolver(project))

@@ -135,7 +135,7 @@ def check_overrides(
     from reconciler.config.loader import parse
 
     try:
-        written = parse(text, desired.path).state
+        written = parse(text, desired.path, unmanaged=desired.unmanaged).state
     except ConfigError as exc:
         problems = "; ".join(p.message for p in exc.problems)
         raise ReconcilerError(

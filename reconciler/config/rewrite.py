@@ -16,7 +16,7 @@ import io
 import os
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,12 +211,15 @@ def verify_rewrite(
     statuses: Statuses | None,
     mapping: MappedIds | None,
     base: DesiredState | None = None,
+    unmanaged: Sequence[str] = (),
 ) -> None:
-    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state."""
+    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state.
+
+    ``unmanaged``: the effective patterns (the mapping may point at such statuses)."""
     from reconciler.config.loader import parse
 
     try:
-        written = parse(text, path).state
+        written = parse(text, path, unmanaged=unmanaged).state
     except ConfigError as exc:
         problems = "; ".join(p.message for p in exc.problems)
         raise ReconcilerError(

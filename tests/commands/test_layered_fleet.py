@@ -254,3 +254,22 @@ def test_a_saved_plan_carries_unmanaged_statuses_over_and_judges_them_as_reviewe
     assert "deletes 2 of 5 live statuses" in capsys.readouterr().out
     assert reconciler(api, "apply", "--plan", "plan.json", "--auto-approve", "--force") == 0
     assert live_ids(api, 1) == ["2", "3", "4", *(f"module-{n}" for n in range(6))]
+
+
+def test_import_leaves_unmanaged_statuses_out_and_may_map_onto_them(
+    api: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("reconciler.yaml").write_text('defaults:\n  unmanaged: ["module-*"]\n', "utf-8")
+    cancel = {"module-cancel": {"en-gb": "Cancelled by module"}}
+    seed(api, {5: integration({**IN_SYNC_LIVE, **cancel}, {**MAPPING, "CANCEL": "module-cancel"})})
+
+    assert reconciler(api, "import", "5") == 0
+
+    text = Path("integrations/5.yaml").read_text("utf-8")
+    assert "Cancelled by module" not in text
+    assert 'CANCEL: "module-cancel"' in text
+    assert "Wrote integrations/5.yaml: integration 5, 2 statuses, 2 of 4 categories mapped." in (
+        capsys.readouterr().out
+    )
+    assert main(["validate", "integrations"]) == 0
+    assert reconciler(api, "plan", "--detailed-exitcode", "integrations") == 0
