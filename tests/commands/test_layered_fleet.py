@@ -261,14 +261,15 @@ def test_import_leaves_unmanaged_statuses_out_and_may_map_onto_them(
 ) -> None:
     Path("reconciler.yaml").write_text('defaults:\n  unmanaged: ["module-*"]\n', "utf-8")
     cancel = {"module-cancel": {"en-gb": "Cancelled by module"}}
-    seed(api, {5: integration({**IN_SYNC_LIVE, **cancel}, {**MAPPING, "CANCEL": "module-cancel"})})
+    statuses = {**IN_SYNC_LIVE, "4": {"en-gb": "Sent"}, **cancel}
+    seed(api, {5: integration(statuses, {**MAPPING, "CANCEL": "module-cancel"})})
 
     assert reconciler(api, "import", "5") == 0
 
     text = Path("integrations/5.yaml").read_text("utf-8")
     assert "Cancelled by module" not in text
     assert 'CANCEL: "module-cancel"' in text
-    assert "Wrote integrations/5.yaml: integration 5, 2 statuses, 2 of 4 categories mapped." in (
+    assert "Wrote integrations/5.yaml: integration 5, 3 statuses, 3 of 4 categories mapped." in (
         capsys.readouterr().out
     )
     assert main(["validate", "integrations"]) == 0
