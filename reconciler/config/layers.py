@@ -111,7 +111,8 @@ def parse_layer(text: str, name: str, role: Role) -> Layer:
             # Reported with the others so one run shows everything; a complete file's mapping
             # is checked after resolution, where the project's unmanaged patterns are known.
             problems.extend(_dangling(data, builder, settings.unmanaged))
-        raise ConfigError(problems)
+        # A union (`extends`: text or list) fails once per branch with the same message.
+        raise ConfigError(list(dict.fromkeys(problems)))
     return Layer(name, data, builder.positions, settings, overlay)
 
 

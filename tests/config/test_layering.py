@@ -241,3 +241,21 @@ def test_validate_reports_errors_with_their_origin_and_passes_a_good_fleet(
     assert main(["validate", "shops"]) == 1
     err = capsys.readouterr().err
     assert "shops/b.yaml:2:1: mapping CANCEL (from bases/nl.yaml:11) points at status '6'" in err
+
+
+def test_layering_keys_are_checked_with_messages_that_say_what_to_write() -> None:
+    write("shops/a.yaml", "integration_id: 1\nextends: 5\nlabels: [tier 1, ok]\n"
+          "unmanaged: [true]\nsafety: {max_delete_share: 30, max_integration_share: 0.5}\n")  # fmt: skip
+
+    assert problems() == [
+        "shops/a.yaml:2:1: extends must be the path of a base file (text) or a list of paths, "
+        "not the number 5; quote it if it is a path",
+        "shops/a.yaml:3:10: label 'tier 1' must start with a letter or digit and hold only "
+        "letters, digits, '.', '_' and '-'",
+        "shops/a.yaml:4:13: unmanaged pattern true must be text (an id or a glob such as "
+        '"module-*"); quote it',
+        "shops/a.yaml:5:28: safety.max_delete_share must be a share between 0 and 1 (0.3 is "
+        "30 %), not 30",
+        "shops/a.yaml:5:32: unknown key 'max_integration_share' in safety; a file's safety sets "
+        "max_delete_share, min_live_statuses (max_integration_share belongs in the project file)",
+    ]
