@@ -244,8 +244,8 @@ def test_validate_reports_errors_with_their_origin_and_passes_a_good_fleet(
 
 
 def test_layering_keys_are_checked_with_messages_that_say_what_to_write() -> None:
-    write("shops/a.yaml", "integration_id: 1\nextends: 5\nlabels: [tier 1, ok]\n"
-          "unmanaged: [true]\nsafety: {max_delete_share: 30, max_integration_share: 0.5}\n")  # fmt: skip
+    text = "integration_id: 1\nextends: 5\nlabels: [tier 1, ok]\nunmanaged: [true]\n"
+    write("shops/a.yaml", text + "safety: {max_delete_share: 30, max_integration_share: 0.5}\n")
 
     assert problems() == [
         "shops/a.yaml:2:1: extends must be the path of a base file (text) or a list of paths, "
