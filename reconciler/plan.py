@@ -31,6 +31,7 @@ MAX_DELETE_RATIO = 0.30
 MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
+FLEET_LIMIT = "the max_integration_share"
 NOT_FORCEABLE = "add the mapping to this file or keep the status; --force does not override this"
 
 
@@ -63,6 +64,8 @@ class IntegrationPlan:
     unmanaged: tuple[str, ...] = ()
     # Where values set by another file (a base) came from: ("statuses", "4") -> "from b.yaml:3".
     provenance: Mapping[tuple[str, ...], str] = field(default_factory=dict, compare=False)
+    # Integrations of this account in the whole fleet (0: unknown, the plan's own count is used).
+    account_size: int = 0
 
     @property
     def has_changes(self) -> bool:
@@ -182,6 +185,7 @@ def plan_integration(
     unmanaged: Sequence[str] = (),
     provenance: Mapping[tuple[str, ...], str] | None = None,
     account: str = "",
+    account_size: int = 0,
 ) -> IntegrationPlan:
     """Diff one integration. ``unmanaged``: patterns of live statuses to carry over unchanged.
 
@@ -211,6 +215,7 @@ def plan_integration(
         safety=safety,
         unmanaged=carried,
         provenance=dict(provenance or {}),
+        account_size=account_size,
     )
 
 
@@ -335,7 +340,9 @@ def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPla
     """Mark every changed integration unsafe when its account's plan changes too many of them.
 
     ``max_integration_share`` is per account: a base edit touching 400 shops must be deliberate
-    (``--force``, or a higher limit in the project file).
+    (``--force``, or a higher limit in the project file). The share is of the account's
+    integrations in the whole fleet, so a targeted plan (``--only``) is not judged by its subset,
+    and a plan split per account (rendering, apply) reaches the same verdict.
     """
     by_account: dict[str, list[IntegrationPlan]] = {}
     for item in items:
@@ -345,15 +352,17 @@ def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPla
         limits = [m.safety.max_integration_share for m in members]
         limit = min((x for x in limits if x is not None), default=None)
         changed = sum(1 for m in members if m.has_changes)
+        total = max(max(m.account_size for m in members), len(members))
         reason = ""
-        if limit is not None and changed / len(members) > limit:
+        if limit is not None and changed / total > limit:
             where = f" of account {account}" if account else ""
             reason = (
-                f"the plan changes {changed} of {len(members)} integrations{where} (more than "
-                f"{limit:.0%}, the max_integration_share); a change this wide must be deliberate"
+                f"the plan changes {changed} of {total} integrations{where} (more than "
+                f"{limit:.0%}, {FLEET_LIMIT}); a change this wide must be deliberate"
             )
         for member in members:
-            if reason and member.has_changes and reason not in member.unsafe_reasons:
+            marked = any(FLEET_LIMIT in r for r in member.unsafe_reasons)
+            if reason and member.has_changes and not marked:
                 member = replace(member, unsafe_reasons=(*member.unsafe_reasons, reason))
             result.append(member)
     return tuple(result)

@@ -48,6 +48,7 @@ class SavedIntegration:
     account: str = ""  # the project file's account whose key pair applies it
     # Live statuses the plan carried over (unmanaged); ``desired`` is the file's, without them.
     unmanaged: tuple[str, ...] = ()
+    account_size: int = 0  # integrations of the account in the fleet (max_integration_share)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SavedPlan:
                     i.live,
                     safety=i.safety,
                     account=i.account,
+                    account_size=i.account_size,
                     unmanaged=i.unmanaged,
                 )
                 for i in self.integrations
@@ -229,6 +231,9 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
     account = entry.get("account", "")
     if not isinstance(account, str):
         raise PlanFileError(f"{where} has a malformed account; {_REPLAN}")
+    account_size = entry.get("account_size", 0)
+    if not isinstance(account_size, int) or isinstance(account_size, bool) or account_size < 0:
+        raise PlanFileError(f"{where} has a malformed account_size; {_REPLAN}")
     return SavedIntegration(
         integration_id,
         file_source,
@@ -238,6 +243,7 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
         safety,
         account,
         tuple(unmanaged),
+        account_size,
     )
 
 

@@ -47,6 +47,7 @@ async def build_plan(
             safety=desired.safety,
             unmanaged=desired.unmanaged,
             provenance=provenance(desired),
+            account_size=desired.account_size,
         )
         if item.dangling_mapping:
             for category, external_id in item.dangling_mapping:

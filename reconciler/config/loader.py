@@ -9,8 +9,9 @@ onto the bases it extends. Every problem in every file is collected before anyth
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler.config.builder import MAX_ALIAS_EXPANSION, Location
@@ -117,6 +118,8 @@ def load_fleet(paths: Sequence[str | os.PathLike[str]]) -> Fleet:
     if problems:
         raise ConfigError(sorted(set(problems)))
     bases = tuple(sorted({base for f in loaded for base in f.extends}))
+    sizes = Counter(f.account for f in loaded)
+    loaded = [replace(f, account_size=sizes[f.account]) for f in loaded]
     return Fleet(project, tuple(sorted(loaded, key=lambda f: f.state.integration_id)), bases)
 
 

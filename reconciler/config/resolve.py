@@ -33,6 +33,7 @@ class DesiredFile:
     line that set it. ``extends``: every base applied, in order, as paths shown to the user.
     ``removed``: statuses a base defines that this file (or a later base) removes with null.
     ``unmanaged`` and ``safety`` are effective: project defaults, account, bases and file.
+    ``account_size``: integrations of this account among the files loaded together.
     """
 
     path: str
@@ -45,6 +46,9 @@ class DesiredFile:
     safety: Safety = field(default_factory=Safety)
     account: str | None = None
     removed: dict[str, Origin] = field(default_factory=dict, repr=False, compare=False)
+    # How many integration files of the same account were loaded with this one: what a plan's
+    # share of changed integrations (max_integration_share) is measured against.
+    account_size: int = 0
 
     def locate(self, *location: str) -> tuple[int, int]:
         """Line and column (1-based) of ``location`` in this file, or of its nearest ancestor."""

@@ -82,6 +82,7 @@ def integration_document(item: IntegrationPlan) -> Document:
         "integration_id": item.integration_id,
         "source": item.source,
         "account": item.account,
+        "account_size": item.account_size,
         "status": "changes" if item.has_changes else "in_sync",
         "summary": {
             "creates": counts.creates,

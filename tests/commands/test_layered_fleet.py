@@ -198,6 +198,25 @@ def test_integration_share_threshold_makes_a_wide_change_deliberate(
     assert reconciler(api, "apply", "--auto-approve", "--force", "integrations") == 0
 
 
+def test_the_integration_share_of_a_targeted_plan_counts_the_whole_account(
+    api: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("reconciler.yaml").write_text(
+        "defaults:\n  safety: {max_integration_share: 0.5}\n", "utf-8"
+    )
+    paid = {"2": {"en-gb": "Paid"}, "3": {"en-gb": "Processing"}, "4": {"en-gb": "Sent"}}
+    seed(api, {i: integration(paid, MAPPING) for i in (1, 2, 3, 4)})
+    for i in (1, 2, 3, 4):
+        shop(i)
+
+    assert reconciler(api, "apply", "--auto-approve", "--only", "1", "integrations") == 0
+
+    assert "max_integration_share" not in capsys.readouterr().out  # 1 of 4: 25 %
+    texts = live(api, 1)["statuses"]
+    assert isinstance(texts, list)
+    assert texts[0]["translations"] == [{"language": "en-gb", "status": "Payment accepted"}]
+
+
 def test_adopt_writes_an_override_into_the_shops_own_file_never_the_base(
     api: BackgroundServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
