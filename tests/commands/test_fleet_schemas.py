@@ -77,3 +77,36 @@ def test_the_project_schema_refuses_what_the_loader_refuses() -> None:
     bad_env = json.loads(json.dumps(good))
     bad_env["accounts"]["nl"]["secret_key_env"] = "sk-live 123"
     assert not project.is_valid(bad_env)
+
+
+def _yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+
+    def keys_as_text(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): keys_as_text(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [keys_as_text(v) for v in value]
+        return value
+
+    return keys_as_text(YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")))
+
+
+FLEET = SCHEMAS.parent / "examples" / "fleet"
+FLEET_FILES: list[tuple[SchemaKind, Path]] = [
+    ("project", FLEET / "reconciler.yaml"),
+    *(("base", p) for p in sorted((FLEET / "bases").glob("*.yaml"))),
+    *(("integration", p) for p in sorted((FLEET / "integrations").rglob("*.yaml"))),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"), FLEET_FILES, ids=[str(p.relative_to(FLEET)) for _, p in FLEET_FILES]
+)
+def test_the_example_fleet_validates_against_the_schema_its_modeline_names(
+    kind: SchemaKind, path: Path
+) -> None:
+    modeline = path.read_text(encoding="utf-8").splitlines()[0]
+    target = modeline.removeprefix("# yaml-language-server: $schema=")
+    assert (path.parent / target).resolve() == SCHEMAS / SCHEMA_FILES[kind]
+    validator(kind).validate(_yaml(path))
