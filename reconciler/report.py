@@ -98,13 +98,14 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
 def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
     if problems:
         report_problems(problems)
-    for failure in plan.failures:
-        if not any(p.path == failure.source for p in problems):
-            click.echo(
-                f"Error: integration {failure.integration_id} ({failure.source}): "
-                f"{failure.message}",
-                err=True,
-            )
+    from reconciler.render.grouping import failed_members, failures_by_message
+
+    located = {p.path for p in problems}
+    unlocated = [f for f in plan.failures if f.source not in located]
+    # One line per distinct message: an account without credentials is one error, not one per
+    # integration.
+    for message, failures in failures_by_message(unlocated):
+        click.echo(f"Error: {failed_members(failures)}: {message}", err=True)
 
 
 def plan_and_report(

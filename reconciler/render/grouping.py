@@ -17,7 +17,7 @@ from typing import Final
 
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
 from reconciler.model import Language
-from reconciler.plan import IntegrationPlan, Plan
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
 from reconciler.render.common import Counts, Mode, mapped, plural, quote
 from reconciler.targeting import LeftOut, Selection
 
@@ -138,6 +138,25 @@ def id_ranges(ids: Iterable[int]) -> str:
             parts.append(str(start) if start == prev else f"{start}-{prev}")
         start = prev = value
     return ", ".join(parts)
+
+
+def failures_by_message(
+    failures: Iterable[IntegrationFailure],
+) -> list[tuple[str, tuple[IntegrationFailure, ...]]]:
+    """Failures sharing one message (an account's missing key pair fails all its integrations
+    alike), in first-seen order."""
+    messages: dict[str, list[IntegrationFailure]] = {}
+    for failure in failures:
+        messages.setdefault(failure.message, []).append(failure)
+    return [(message, tuple(items)) for message, items in messages.items()]
+
+
+def failed_members(failures: Sequence[IntegrationFailure]) -> str:
+    """``integration 12 (shops/12.yaml)`` for one, ``3 integrations (11-13)`` for several."""
+    if len(failures) == 1:
+        return f"integration {failures[0].integration_id} ({failures[0].source})"
+    ids = id_ranges(f.integration_id for f in failures)
+    return f"{plural(len(failures), 'integration')} ({ids})"
 
 
 def in_sync_phrase(count: int, mode: Mode) -> str:

@@ -34,6 +34,8 @@ from reconciler.render.common import (
 from reconciler.render.grouping import (
     ChangeGroup,
     by_account,
+    failed_members,
+    failures_by_message,
     group_identical,
     group_title,
     in_sync_phrase,
@@ -94,8 +96,12 @@ def _account_lines(plan: Plan, mode: Mode) -> list[Text]:
             lines += _warning_lines(item, prefix=f"integration {item.integration_id}: ")
         else:
             lines += integration_lines(item, mode)
-    for failure in plan.failures:
-        lines.append(failure_line(failure))
+    for message, failures in failures_by_message(plan.failures):
+        if len(failures) == 1:
+            lines.append(failure_line(failures[0]))
+        else:
+            text = f"{failed_members(failures)}: could not read live state: {message}"
+            lines.append(_line("!", printable(text)))
     return lines
 
 

@@ -166,12 +166,19 @@ async def per_account(
 
     An account whose client cannot be made (missing variables, unsafe URL) gets its
     `CredentialsError` as its result; the others run all the same. Results keep ``groups``' order.
+    With only the default account (no project file) the `CredentialsError` is raised.
     """
+
+    # Without a project file (one group, the command line's credentials) a credentials problem
+    # is the whole run's: one error, as before accounts existed.
+    single = len(groups) == 1 and groups[0].account is None
 
     async def one(group: AccountGroup[T]) -> R | CredentialsError:
         try:
             client = open_account_client(options, group, env)
         except CredentialsError as exc:
+            if single:
+                raise
             return exc
         async with client:
             return await work(client, group)

@@ -33,17 +33,21 @@ def test_a_missing_credential_fails_that_account_only(
 ) -> None:
     monkeypatch.delenv("BE_SENDCLOUD_SECRET_KEY")
     fleet.shop("nl", 1, paid="Paid now")
-    fleet.shop("be", 11)
+    for i in (11, 12, 13):
+        fleet.shop("be", i)
     fleet.seed(fleet.nl, [1])
 
     code, out, err = fleet.run("plan", "integrations/")
 
     assert code == 1
     assert "~ integration 1 (integrations/nl/1.yaml): 1 status to update" in out
-    assert (
-        "account agency-be: BE_SENDCLOUD_SECRET_KEY is not set; set BE_SENDCLOUD_PUBLIC_KEY and "
-        "BE_SENDCLOUD_SECRET_KEY to the key pair of Sendcloud account agency-be"
-    ) in err
+    # One error for the account, not one per integration.
+    assert err == (
+        "Error: 3 integrations (11-13): account agency-be: BE_SENDCLOUD_SECRET_KEY is not set; "
+        "set BE_SENDCLOUD_PUBLIC_KEY and BE_SENDCLOUD_SECRET_KEY to the key pair of Sendcloud "
+        "account agency-be (Settings > Integrations), or use --sandbox\n"
+    )
+    assert "! 3 integrations (11-13): could not read live state: account agency-be:" in out
     assert fleet.be.simulator.log.entries() == []  # nothing sent without a key pair
 
 
