@@ -114,3 +114,20 @@ def test_an_unknown_ref_is_one_clear_error(fleet: Fleet, ref: str) -> None:
     assert err.startswith(f"Error: --changed-since {ref}: git knows no commit '{ref}' in ")
     assert "fetch-depth: 0" in err
     assert fleet.nl.simulator.log.entries() == []
+
+
+def test_a_change_to_a_base_of_a_base_selects_its_users(fleet: Fleet) -> None:
+    committed_fleet(fleet, nl=2, be=1, base=True)
+    bases = fleet.root / "bases"
+    (bases / "inner.yaml").write_text('statuses:\n  "9": {en-gb: Archived}\n', "utf-8")
+    (bases / "nl.yaml").write_text("extends: inner.yaml\n" + BASE, "utf-8")
+    git(fleet.root, "add", "-A")
+    git(fleet.root, "commit", "-q", "-m", "nested base")
+    (bases / "inner.yaml").write_text('statuses:\n  "9": {en-gb: Archived for good}\n', "utf-8")
+
+    code, out, _ = fleet.run("plan", "--changed-since", "HEAD", "integrations/")
+
+    assert code == 0
+    assert ids_seen(fleet.nl) == {1, 2}
+    assert fleet.be.simulator.log.entries() == []
+    assert "Selected integration 1: extends bases/inner.yaml, which changed since HEAD." in out
