@@ -309,6 +309,60 @@ def sandbox_serve(
     )
 
 
+state_option = click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"State file (default: --sandbox-state, else {DEFAULT_SANDBOX_STATE}).",
+)
+
+
+def _sandbox_state(ctx: click.Context, state: Path | None) -> Path:
+    given = ctx.find_root().meta.get("reconciler.global", {}).get("sandbox_state")
+    return state or given or DEFAULT_SANDBOX_STATE
+
+
+@sandbox.command("show")
+@click.argument("integration_id", type=click.IntRange(min=1))
+@state_option
+@click.pass_context
+def sandbox_show(ctx: click.Context, /, integration_id: int, state: Path | None) -> int:
+    """Print an integration's live state in the sandbox, in the desired-state file format."""
+    from reconciler.commands.sandbox import sandbox_show
+
+    return sandbox_show(integration_id, state=_sandbox_state(ctx, state))
+
+
+@sandbox.command("set")
+@click.argument("integration_id", type=click.IntRange(min=1))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@state_option
+@click.pass_context
+def sandbox_set(ctx: click.Context, /, integration_id: int, file: Path, state: Path | None) -> int:
+    """Make the sandbox hold what FILE says, as a hand edit in Sendcloud's panel would.
+
+    Only the sections FILE has are changed; statuses it leaves out are deleted (soft delete, as
+    the API does). No plan, no journal: `drift` and `adopt` see it as a change made by hand.
+    """
+    from reconciler.commands.sandbox import sandbox_set
+
+    return sandbox_set(integration_id, file, state=_sandbox_state(ctx, state))
+
+
+@sandbox.command("edit")
+@click.argument("integration_id", type=click.IntRange(min=1))
+@state_option
+@click.pass_context
+def sandbox_edit(ctx: click.Context, /, integration_id: int, state: Path | None) -> int:
+    """Edit an integration's sandbox state in $VISUAL or $EDITOR (show, edit, then set).
+
+    An invalid edit changes nothing: its problems are printed and the edited file is kept.
+    """
+    from reconciler.commands.sandbox import sandbox_edit
+
+    return sandbox_edit(integration_id, state=_sandbox_state(ctx, state))
+
+
 @cli.command()
 def schema() -> int:
     """Print the JSON Schema of the desired-state file format."""
