@@ -74,7 +74,7 @@ def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
     for command in suggested:
         assert main(command) == 0, (command, capsys.readouterr())
     out = capsys.readouterr().out
-    assert "No changes." in out
+    assert "Plan: no changes across 3 integrations" in out
     assert "integration_id: 23452345" in out  # `sandbox show` of an example integration
     code = main(["--sandbox", "plan", "--detailed-exitcode", "examples/integrations/"])
     assert code == 0
