@@ -82,9 +82,12 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
+def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -> None:
+    """Located problems on stderr; failures too unless the text report already has them (`!`)."""
     if problems:
         report_problems(problems)
+    if fmt == "text":
+        return
     for failure in plan.failures:
         if not any(p.path == failure.source for p in problems):
             click.echo(
@@ -106,7 +109,7 @@ def plan_and_report(
         return None
     plan, problems = run_async(compute_plan(options, files))
     emit(plan, fmt, options, mode)
-    report_plan_problems(plan, problems)
+    report_plan_problems(plan, problems, fmt)
     return plan, bool(problems or plan.failures)
 
 

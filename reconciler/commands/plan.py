@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,8 @@ def run(
         code = EXIT_OK
     if out is not None and code != EXIT_ERROR:
         from reconciler.planfile import write_plan_file
+        from reconciler.sendcloud.connect import target
 
-        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute)
+        api_url = target(options, os.environ)
+        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute, api_url=api_url)
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)

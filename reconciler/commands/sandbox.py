@@ -212,9 +212,7 @@ def _set(store: StateStore, desired: DesiredState, *, source: str, state: Path) 
     if not changes:
         return f"Sandbox integration {integration_id} already holds what {source} says."
     counts = Counter(change.action for change in changes)
-    words = ", ".join(
-        f"{n} {_ACTION_WORDS[action][n != 1]}" for action, n in counts.items()
-    )
+    words = ", ".join(f"{n} {_ACTION_WORDS[action][n != 1]}" for action, n in counts.items())
     return f"Sandbox integration {integration_id} ({state}) set from {source}: {words}."
 
 
