@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, helptext
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
@@ -34,6 +34,7 @@ EXIT_CHANGES = 2
 EXIT_INTERRUPTED = 130
 
 DEFAULT_PATHS = ("integrations/",)
+COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
 
 F = TypeVar("F", bound=Callable[..., Any])
 Format = Literal["text", "markdown", "json"]
@@ -109,7 +110,35 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 
 
-@cli.command()
+def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
+    """The PATH arguments, or the default; one that does not exist is said plainly, at once."""
+    chosen = paths or DEFAULT_PATHS
+    missing = [path for path in chosen if not os.path.lexists(path)]
+    if not missing:
+        return chosen
+    from reconciler.errors import ReconcilerError
+
+    if not paths:
+        raise ReconcilerError(
+            f"{DEFAULT_PATHS[0]} does not exist in {os.getcwd()}. Given no PATH, reconciler "
+            f"reads {DEFAULT_PATHS[0]} in the current directory: run it from the repository "
+            "that holds your integration files, or name them, e.g. "
+            f"`reconciler {ctx.info_name} examples/integrations/`."
+        )
+    verb = "does" if len(missing) == 1 else "do"
+    raise ReconcilerError(f"{', '.join(missing)} {verb} not exist; check the PATH arguments.")
+
+
+def _offline(command: click.Command) -> click.Command:
+    """Accept the shared API options (scripts may pass them to every command), but unlisted."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name in _GLOBAL_NAMES:
+            param.hidden = True
+    return command
+
+
+@_offline
+@cli.command(epilog=helptext.VALIDATE)
 @paths_argument
 @global_options
 @click.pass_context
@@ -118,7 +147,7 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
     from reconciler.commands.validate import run
 
     _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS)
+    return run(_paths(ctx, paths))
 
 
 format_option = click.option(
@@ -131,7 +160,7 @@ format_option = click.option(
 )
 
 
-@cli.command()
+@cli.command(epilog=helptext.PLAN)
 @paths_argument
 @format_option
 @click.option(
@@ -161,11 +190,11 @@ def plan(
 
     options = _options(ctx, _split(kwargs))
     return run(
-        paths or DEFAULT_PATHS, options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+        _paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.APPLY)
 @paths_argument
 @click.option(
     "--plan",
@@ -205,7 +234,7 @@ def apply(
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
     return run(
-        paths or DEFAULT_PATHS,
+        _paths(ctx, paths) if plan_file is None else (),
         options,
         plan_file=plan_file,
         auto_approve=auto_approve,
@@ -214,7 +243,7 @@ def apply(
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.DRIFT)
 @paths_argument
 @format_option
 @global_options
@@ -224,10 +253,10 @@ def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: 
     from reconciler.commands.drift import run
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options, fmt=fmt)
+    return run(_paths(ctx, paths), options, fmt=fmt)
 
 
-@cli.command("import")
+@cli.command("import", epilog=helptext.IMPORT)
 @click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
 @click.option(
     "--dir",
@@ -255,7 +284,7 @@ def import_(
     return run(integration_ids, options, directory=directory, overwrite=overwrite)
 
 
-@cli.command()
+@cli.command(epilog=helptext.ADOPT)
 @paths_argument
 @global_options
 @click.pass_context
@@ -264,7 +293,7 @@ def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     from reconciler.commands.adopt import run
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options)
+    return run(_paths(ctx, paths), options)
 
 
 @cli.group()
@@ -272,7 +301,7 @@ def sandbox() -> None:
     """The embedded Sendcloud simulator."""
 
 
-@sandbox.command("serve")
+@sandbox.command("serve", epilog=helptext.SANDBOX_SERVE)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option(
@@ -322,7 +351,7 @@ def _sandbox_state(ctx: click.Context, state: Path | None) -> Path:
     return state or given or DEFAULT_SANDBOX_STATE
 
 
-@sandbox.command("show")
+@sandbox.command("show", epilog=helptext.SANDBOX_SHOW)
 @click.argument("integration_id", type=click.IntRange(min=1))
 @state_option
 @click.pass_context
@@ -333,7 +362,7 @@ def sandbox_show(ctx: click.Context, /, integration_id: int, state: Path | None)
     return sandbox_show(integration_id, state=_sandbox_state(ctx, state))
 
 
-@sandbox.command("set")
+@sandbox.command("set", epilog=helptext.SANDBOX_SET)
 @click.argument("integration_id", type=click.IntRange(min=1))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @state_option
@@ -349,7 +378,7 @@ def sandbox_set(ctx: click.Context, /, integration_id: int, file: Path, state: P
     return sandbox_set(integration_id, file, state=_sandbox_state(ctx, state))
 
 
-@sandbox.command("edit")
+@sandbox.command("edit", epilog=helptext.SANDBOX_EDIT)
 @click.argument("integration_id", type=click.IntRange(min=1))
 @state_option
 @click.pass_context
@@ -363,12 +392,24 @@ def sandbox_edit(ctx: click.Context, /, integration_id: int, state: Path | None)
     return sandbox_edit(integration_id, state=_sandbox_state(ctx, state))
 
 
-@cli.command()
+@cli.command(epilog=helptext.SCHEMA)
 def schema() -> int:
     """Print the JSON Schema of the desired-state file format."""
     from reconciler.commands.schema import run
 
     return run()
+
+
+@cli.command(epilog=helptext.COMPLETION)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> int:
+    """Print the shell completion script for SHELL (commands, options, file names)."""
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # noqa: S101 - the three choices are built into click
+    click.echo(completion_class(cli, {}, "reconciler", COMPLETE_VAR).source())
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

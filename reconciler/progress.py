@@ -136,7 +136,8 @@ class RequestProgress:
             transient=True,
             auto_refresh=False,
         )
-        self._task = self._progress.add_task(self.label, total=self.total, left="")
+        left = describe_seconds(self.seconds_left())
+        self._task = self._progress.add_task(self.label, total=self.total, left=left)
         self._progress.start()
 
     async def _tick(self) -> None:

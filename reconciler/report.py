@@ -24,6 +24,8 @@ Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
 FORMATS = ("text", "markdown", "json")
 T = TypeVar("T")
+# Plans of fewer integrations read in about a second at Sendcloud's read limit: no progress.
+PROGRESS_FROM = 10
 
 
 def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
@@ -43,10 +45,21 @@ async def compute_plan(
     options: GlobalOptions, files: Sequence[DesiredFile]
 ) -> tuple[Plan, list[Problem]]:
     from reconciler.planner import build_plan
+    from reconciler.progress import RequestProgress
     from reconciler.sendcloud.connect import open_client
 
     async with open_client(options, os.environ) as client:
-        return await build_plan(client, files)
+        if len(files) < PROGRESS_FROM:
+            return await build_plan(client, files)
+        async with RequestProgress(
+            "Reading live state",
+            client.stats,
+            reads=2 * len(files),
+            writes=0,
+            reads_per_minute=options.reads_per_minute,
+            writes_per_minute=options.writes_per_minute,
+        ):
+            return await build_plan(client, files)
 
 
 def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str | None:
