@@ -189,9 +189,7 @@ def plan(
     from reconciler.commands.plan import run
 
     options = _options(ctx, _split(kwargs))
-    return run(
-        _paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
-    )
+    return run(_paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode)
 
 
 @cli.command(epilog=helptext.APPLY)
