@@ -112,11 +112,11 @@ def _apply(
                 writes_per_minute=options.writes_per_minute,
             )
 
+            # Each outcome is said once, in the summary; meanwhile the progress shows the run is
+            # alive (a bar, or a line every few seconds without a terminal).
             def on_result(result: IntegrationResult) -> None:
                 reads, writes = planned[result.integration_id]
                 progress.skip(reads=reads - result.requests[0], writes=writes - result.requests[1])
-                if not progress.bar and result.outcome.value != "in sync":
-                    click.echo(_describe(result, detail=False), err=True)
 
             async with progress:
                 return await apply_plan(
@@ -132,12 +132,11 @@ def _apply(
         return run_async(go(journal))
 
 
-def _describe(result: IntegrationResult, *, detail: bool = True) -> str:
-    """One integration's outcome; ``detail=False`` leaves the why to the summary after."""
+def _describe(result: IntegrationResult) -> str:
     text = f"integration {result.integration_id} ({result.source}): {result.outcome.value}"
     if result.writes:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
-    if result.message and detail:
+    if result.message:
         text += f": {result.message}"
     return text
 
