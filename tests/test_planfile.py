@@ -11,6 +11,7 @@ from reconciler.plan import Plan, live_checksum
 from reconciler.planfile import read_plan_file, write_plan_file
 from reconciler.render.json import document_checksum, render_json
 from tests.render.plans import PLANS, WRITES_PER_MINUTE
+from tests.render.test_json import VALIDATOR
 
 API = "https://panel.sendcloud.sc/api/v3"
 
@@ -37,6 +38,7 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
     path = tmp_path / "plan.json"
     write_plan_file(path, plan, writes_per_minute=WRITES_PER_MINUTE, api_url=API)
     written = json.loads(path.read_text())
+    assert list(VALIDATOR.iter_errors(written)) == []
     assert written.pop("api_url") == API
     rendered = json.loads(render_json(plan, writes_per_minute=WRITES_PER_MINUTE))
     assert {k: v for k, v in written.items() if k != "checksum"} == {

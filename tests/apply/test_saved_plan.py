@@ -58,6 +58,7 @@ def test_an_integration_changed_since_the_plan_is_refused_as_stale(
 
     assert run.code == 1
     assert "Apply complete: 1 applied, 0 in sync, 1 failed (2 writes)." in run.err
+    assert run.err.count("integration 12 (") == 1  # said once, in the summary
     [stale] = [line for line in run.err.splitlines() if line.startswith("  failed:")]
     assert "integration 12" in stale
     assert "stale" in stale
