@@ -1,8 +1,8 @@
-"""The one exception tree for expected failures.
+"""The one exception tree for expected failures, and the exit codes the CLI maps outcomes to.
 
 Everything a user can cause or fix (a bad file, a refused request, a stale plan) is a
-``ReconcilerError``; the CLI turns it into a message and exit code 1. Anything else is a bug and is
-reported as a crash with the traceback written to a file.
+``ReconcilerError``; the CLI turns it into a message and ``ExitCode.ERROR``. Anything else is a bug
+and is reported as a crash (``ExitCode.CRASH``) with the traceback written to a file.
 
     ReconcilerError
     ├── ConfigError            desired-state files are invalid (carries every Problem found)
@@ -19,6 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What ``reconciler`` exits with; the README's exit-code table lists the same values."""
+
+    OK = 0
+    ERROR = 1  # an expected failure: bad input, refused request, stale or unsafe plan
+    CHANGES = 2  # changes pending: ``plan --detailed-exitcode`` with changes, ``drift`` with drift
+    CRASH = 3  # a bug: one line on stderr plus the path of the crash report
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True, order=True)

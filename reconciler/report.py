@@ -16,13 +16,12 @@ import click
 
 from reconciler.commands.validate import report_problems
 from reconciler.config.loader import DesiredFile, load_paths
-from reconciler.errors import ConfigError, Problem
+from reconciler.errors import ConfigError, ExitCode, Problem
 from reconciler.plan import Plan
 from reconciler.sendcloud.options import GlobalOptions
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
-FORMATS = ("text", "markdown", "json")
 T = TypeVar("T")
 
 
@@ -126,8 +125,8 @@ def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_c
 
 
 def finish(
-    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: int, *, has_changes: bool
-) -> int:
+    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: ExitCode, *, has_changes: bool
+) -> ExitCode:
     """Report to GitHub Actions (when inside it) and return ``exit_code``."""
     text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
     github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)

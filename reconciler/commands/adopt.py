@@ -23,20 +23,19 @@ from reconciler.changes import (
     sorted_changes,
 )
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.model import Category, Language, LiveState
 from reconciler.report import load_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
 Statuses = Mapping[str, Mapping[Language, str]]
 
 
-def run(paths: Sequence[str], options: GlobalOptions) -> int:
+def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
+    """Rewrite the files under ``paths`` to match Sendcloud; ``ERROR`` if any file failed."""
     files = load_or_report(paths)
     if files is None:
-        return EXIT_ERROR
+        return ExitCode.ERROR
     lives = run_async(_read(options, [f.state.integration_id for f in files]))
     failed = False
     adopted = 0
@@ -59,7 +58,7 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
         f"{in_sync} already in sync."
     )
-    return EXIT_ERROR if failed else EXIT_OK
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
 async def _read(

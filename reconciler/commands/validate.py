@@ -5,20 +5,21 @@ from collections.abc import Sequence
 
 import click
 
-from reconciler.errors import ConfigError, Problem
+from reconciler.errors import ConfigError, ExitCode, Problem
 
 
-def run(paths: Sequence[str]) -> int:
+def validate(paths: Sequence[str]) -> ExitCode:
+    """Check the files under ``paths`` offline: ``OK``, or ``ERROR`` after printing each problem."""
     from reconciler.config.loader import load_paths
 
     try:
         files = load_paths(paths)
     except ConfigError as exc:
         report_problems(exc.problems)
-        return 1
+        return ExitCode.ERROR
     noun = "file" if len(files) == 1 else "files"
     click.echo(f"{len(files)} {noun} valid.")
-    return 0
+    return ExitCode.OK
 
 
 def report_problems(problems: Sequence[Problem]) -> None:

@@ -239,7 +239,7 @@ def test_a_crash_file_does_not_leak_the_secret(
 
     monkeypatch.setattr(httpx.AsyncClient, "send", broken_send)
     outcome = leak_check.record("crash", cli("plan", "--debug", "--api-url", api_url, "."))
-    assert outcome.code == 1
+    assert outcome.code == 3
     assert "reconciler crashed: RuntimeError" in outcome.err
     crash_files = list(crash_dir.iterdir())
     assert len(crash_files) == 1
