@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete
-from reconciler.diff import diff_integration
+from reconciler.changes import RESIDUAL, describe_changes
+from reconciler.diff import describe_live_changes, diff_integration
 from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
 from reconciler.model import LiveState
 from reconciler.plan import NOT_FORCEABLE, IntegrationPlan, Plan, Write, live_checksum
 from reconciler.sendcloud.live import read_live
-from reconciler.staleness import describe_live_changes
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.client import SendcloudClient
@@ -135,7 +134,7 @@ async def _apply_integration(
         )
     residual = diff_integration(item.desired, after).changes
     if residual:
-        fields = "; ".join(describe_residual(change) for change in residual)
+        fields = describe_changes(residual, RESIDUAL)
         return result(
             Outcome.FAILED,
             done,
@@ -168,26 +167,6 @@ async def _write(
         journal.record_write(integration_id, write, before, result="ok")
 
 
-def describe_residual(change: Change) -> str:
-    """What still differs after the writes, naming the field, the live and the desired value."""
-    if isinstance(change, MappingChange):
-        return (
-            f"mapping {change.category.value} is {_shown(change.old)}, desired {_shown(change.new)}"
-        )
-    if isinstance(change, StatusCreate):
-        return f"status {change.external_id!r} is missing"
-    if isinstance(change, StatusDelete):
-        return f"status {change.external_id!r} is still there"
-    languages = ", ".join(
-        f"{t.language} is {_shown(t.old)}, desired {_shown(t.new)}" for t in change.translations
-    )
-    return f"status {change.external_id!r} {languages}"
-
-
 def _sentence(exc: Exception) -> str:
     text = str(exc).rstrip()
     return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _shown(value: str | None) -> str:
-    return "unset" if value is None else repr(value)

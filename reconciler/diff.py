@@ -19,11 +19,15 @@ from reconciler.changes import (
     StatusDelete,
     StatusUpdate,
     TranslationChange,
+    describe_changes,
     sorted_changes,
 )
 from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState
 
 Statuses = Mapping[str, Mapping[Language, str]]
+
+# A stale-plan refusal names this many changes, then says "and N more".
+_MAX_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -94,3 +98,21 @@ def diff_mapping(
         for category in CATEGORIES
         if desired[category] != live.get(category)
     ]
+
+
+def describe_live_changes(recorded: LiveState, current: LiveState) -> str:
+    """How the live state moved since a plan was made, for the stale-plan refusal.
+
+    ``mapping DELIVERED was "4", now unmapped; status "7" removed (en-gb "Paid")``: at most five
+    changes named, then ``and N more``. When only Sendcloud's validity flags on the mapping
+    differ, says so.
+    """
+    changes = sorted_changes(
+        [
+            *diff_statuses(current.statuses, recorded.statuses),
+            *diff_mapping(current.mapped_ids(), recorded.mapped_ids()),
+        ]
+    )
+    if not changes:
+        return "mapping validity changed"
+    return describe_changes(changes, limit=_MAX_NAMED)

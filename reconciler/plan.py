@@ -12,14 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reconciler.changes import (
-    Change,
-    MappingChange,
-    StatusCreate,
-    StatusDelete,
-    StatusUpdate,
-    natural_key,
-)
+from reconciler.changes import Change, Counts, deleted_ids, natural_key
 from reconciler.diff import diff_integration
 from reconciler.model import Category, DesiredState, Language, LiveState
 
@@ -93,6 +86,11 @@ class Summary:
     failed: int
     writes: int
 
+    @property
+    def counts(self) -> Counts:
+        """The change counts alone."""
+        return Counts(self.creates, self.updates, self.deletes, self.mapping_changes)
+
     def write_seconds(self, writes_per_minute: float) -> float:
         """How long the writes take when paced at the write limit (the first one goes at once)."""
         interval = max(60.0 / writes_per_minute, 1.0 / MAX_WRITES_PER_SECOND)
@@ -120,13 +118,13 @@ class Plan:
         return not any(p.unsafe_reasons for p in self.integrations)
 
     def summary(self) -> Summary:
-        changes = [c for p in self.integrations for c in p.changes]
+        counts = Counts.of(c for p in self.integrations for c in p.changes)
         changed = sum(1 for p in self.integrations if p.has_changes)
         return Summary(
-            creates=sum(isinstance(c, StatusCreate) for c in changes),
-            updates=sum(isinstance(c, StatusUpdate) for c in changes),
-            deletes=sum(isinstance(c, StatusDelete) for c in changes),
-            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
+            creates=counts.creates,
+            updates=counts.updates,
+            deletes=counts.deletes,
+            mapping_changes=counts.mapping_changes,
             changed=changed,
             unchanged=len(self.integrations) - changed,
             failed=len(self.failures),
@@ -159,12 +157,12 @@ def plan_writes(
     still uses, the deleted status is kept for one more write: statuses (desired plus the still
     referenced ones), then the mapping moves off them, then the final statuses.
     """
-    status_changed = any(not isinstance(c, MappingChange) for c in changes)
-    mapping_changed = any(isinstance(c, MappingChange) for c in changes)
+    status_changed = any(c.target == "status" for c in changes)
+    mapping_changed = any(c.target == "mapping" for c in changes)
     writes: list[Write] = []
     if status_changed and desired.statuses is not None:
         final = _sorted_statuses(desired.statuses)
-        deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+        deleted = set(deleted_ids(changes))
         in_use = sorted(
             {ext for ext in live.mapped_ids().values() if ext in deleted}, key=natural_key
         )
@@ -186,7 +184,7 @@ def plan_writes(
 def unsafe_reasons(
     desired: DesiredState, live: LiveState, changes: Sequence[Change]
 ) -> tuple[str, ...]:
-    deleted = [c.external_id for c in changes if isinstance(c, StatusDelete)]
+    deleted = deleted_ids(changes)
     total = len(live.statuses)
     reasons: list[str] = []
     if deleted and len(deleted) == total:
@@ -213,7 +211,7 @@ def orphaned_mapping(
     """
     if desired.mapping is not None:
         return ()
-    deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+    deleted = set(deleted_ids(changes))
     return tuple(
         (category, external_id)
         for category, external_id in live.mapped_ids().items()

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from reconciler import __version__
-from reconciler.changes import Change, MappingChange, StatusUpdate
+from reconciler.changes import Change, Counts
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, Write
-from reconciler.render.common import Counts, Mode, summary_line, writes_line
+from reconciler.render.common import Mode, summary_line, writes_line
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
 
 FORMAT_VERSION: Final = 1
@@ -106,14 +106,15 @@ def integration_document(item: IntegrationPlan) -> Document:
 
 
 def change_document(change: Change) -> Document:
-    if isinstance(change, MappingChange):
+    """One change: its ``action`` and what it changes (the schema's ``change`` definitions)."""
+    if change.target == "mapping":
         return {
             "action": change.action,
             "category": change.category.value,
             "old": change.old,
             "new": change.new,
         }
-    if isinstance(change, StatusUpdate):
+    if change.action == "update":
         return {
             "action": change.action,
             "external_id": change.external_id,
