@@ -23,7 +23,7 @@ from reconciler.diff import describe_live_changes, diff_integration
 from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
 from reconciler.model import LiveState
-from reconciler.plan import NOT_FORCEABLE, IntegrationPlan, Plan, Write, live_checksum
+from reconciler.plan import IntegrationPlan, Plan, Write, live_checksum
 from reconciler.sendcloud.live import read_live
 
 if TYPE_CHECKING:
@@ -91,11 +91,11 @@ async def _apply_integration(
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
-    if item.orphaned_mapping:
-        reasons = "; ".join(r for r in item.unsafe_reasons if NOT_FORCEABLE in r)
-        return result(Outcome.UNSAFE, message=reasons)
+    unforceable = [str(r) for r in item.unsafe_reasons if not r.forceable]
+    if unforceable:
+        return result(Outcome.UNSAFE, message="; ".join(unforceable))
     if item.unsafe_reasons and not force:
-        reasons = "; ".join(item.unsafe_reasons)
+        reasons = "; ".join(str(r) for r in item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
     try:
         before = await read_live(client, item.integration_id)

@@ -22,7 +22,25 @@ MAX_DELETE_RATIO = 0.30
 MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
-NOT_FORCEABLE = "add the mapping to this file or keep the status; --force does not override this"
+
+
+@dataclass(frozen=True)
+class UnsafeReason:
+    """Why apply refuses an integration's plan unless told otherwise.
+
+    ``forceable``: whether ``apply --force`` overrides it (deleting many statuses: yes; leaving
+    the mapping pointing at a deleted status: never). ``fix`` says what to do instead when it
+    is not. ``str()`` is the sentence every rendering shows.
+    """
+
+    message: str
+    forceable: bool = True
+    fix: str = ""
+
+    def __str__(self) -> str:
+        if self.forceable:
+            return self.message
+        return f"{self.message} ({self.fix}; --force does not override this)"
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ class IntegrationPlan:
     live: LiveState
     changes: tuple[Change, ...]
     writes: tuple[Write, ...]
-    unsafe_reasons: tuple[str, ...]
+    unsafe_reasons: tuple[UnsafeReason, ...]
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
     dangling_mapping: tuple[tuple[Category, str], ...]
     live_checksum: str
@@ -51,10 +69,6 @@ class IntegrationPlan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
-
-    @property
-    def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:
-        return orphaned_mapping(self.desired, self.live, self.changes)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -183,20 +197,33 @@ def plan_writes(
 
 def unsafe_reasons(
     desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[str, ...]:
+) -> tuple[UnsafeReason, ...]:
+    """The safety verdict: empty when the plan is safe.
+
+    Deleting every live status, or more than ``MAX_DELETE_RATIO`` of them (from
+    ``MIN_STATUSES_FOR_RATIO`` statuses on), needs ``--force``; deleting a status the live
+    mapping uses while the file does not manage the mapping is refused even with it.
+    """
     deleted = deleted_ids(changes)
     total = len(live.statuses)
-    reasons: list[str] = []
+    reasons: list[UnsafeReason] = []
     if deleted and len(deleted) == total:
-        reasons.append(f"deletes all {total} live statuses")
+        reasons.append(UnsafeReason(f"deletes all {total} live statuses"))
     elif total >= MIN_STATUSES_FOR_RATIO and len(deleted) / total > MAX_DELETE_RATIO:
         reasons.append(
-            f"deletes {len(deleted)} of {total} live statuses (more than {MAX_DELETE_RATIO:.0%})"
+            UnsafeReason(
+                f"deletes {len(deleted)} of {total} live statuses "
+                f"(more than {MAX_DELETE_RATIO:.0%})"
+            )
         )
     for category, external_id in orphaned_mapping(desired, live, changes):
         reasons.append(
-            f"deletes status {external_id!r}, which the live mapping {category.value} still "
-            f"uses, and this file does not manage the mapping ({NOT_FORCEABLE})"
+            UnsafeReason(
+                f"deletes status {external_id!r}, which the live mapping {category.value} "
+                "still uses, and this file does not manage the mapping",
+                forceable=False,
+                fix="add the mapping to this file or keep the status",
+            )
         )
     return tuple(reasons)
 

@@ -90,7 +90,7 @@ def integration_document(item: IntegrationPlan) -> Document:
         "changes": [change_document(change) for change in item.changes],
         "writes": [write_document(item.integration_id, write) for write in item.writes],
         "warnings": list(item.warnings),
-        "unsafe_reasons": list(item.unsafe_reasons),
+        "unsafe_reasons": [str(reason) for reason in item.unsafe_reasons],
         "invalid_live_mapping": [
             {"category": category.value, "external_id": external_id}
             for category, external_id in item.invalid_live_mapping

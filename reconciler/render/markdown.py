@@ -169,7 +169,7 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     if unsafe:
         lines += ["> [!CAUTION]", f"> **{escape_markdown(unsafe_line(mode))}**"]
         lines += [
-            f"> - integration {p.integration_id}: {escape_markdown(reason)}"
+            f"> - integration {p.integration_id}: {escape_markdown(str(reason))}"
             for p in unsafe
             for reason in p.unsafe_reasons
         ]
