@@ -12,9 +12,9 @@ from reconciler.config.loader import load_paths
 from reconciler.model import Category
 from reconciler.planner import build_plan
 from reconciler.sendcloud.client import SendcloudClient
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import Cli, fast_client, live_mapping, seed, write_file
+from tests.support.simulator import BackgroundServer
 
 PAID = {"en-gb": "Paid"}
 SHIPPED = {"en-gb": "Shipped"}

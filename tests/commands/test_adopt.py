@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture
