@@ -23,7 +23,6 @@ from reconciler.model import CATEGORIES, Category, Language
 from reconciler.quoting import quote
 
 TranslationMap = dict[Language, str]
-Action = Literal["create", "update", "delete", "remap"]
 Marker = Literal["+", "~", "-"]
 
 
