@@ -14,7 +14,6 @@ from typing import Any, Literal, TypeVar
 
 import click
 
-from reconciler.commands.validate import report_problems
 from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.errors import ConfigError, ExitCode, Problem
 from reconciler.plan import Plan
@@ -137,3 +136,29 @@ def _in_actions() -> bool:
     from reconciler import actions as github
 
     return github.in_github_actions(os.environ)
+
+
+def report_problems(problems: Sequence[Problem]) -> None:
+    """Print each problem as file:line:col (and as an annotation inside GitHub Actions)."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files = len({p.path for p in problems})
+    click.echo(
+        f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
+        f"{files} {'file' if files == 1 else 'files'}.",
+        err=True,
+    )
+    _annotate(problems)
+
+
+def _annotate(problems: Sequence[Problem]) -> None:
+    from reconciler import actions as github
+
+    if not github.in_github_actions(os.environ):
+        return
+    # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
+    # the Actions runner reads workflow commands from both streams.
+    for p in problems:
+        click.echo(
+            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
+        )
