@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 
 class Outcome(StrEnum):
+    """How one integration's apply ended; the value is what the summary prints."""
+
     APPLIED = "applied"
     IN_SYNC = "in sync"
     FAILED = "failed"
@@ -40,6 +42,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class IntegrationResult:
+    """One integration's apply: its ``outcome``, how many ``writes`` Sendcloud accepted, and a
+    ``message`` saying why when it did not succeed."""
+
     integration_id: int
     source: str
     outcome: Outcome
@@ -48,6 +53,7 @@ class IntegrationResult:
 
     @property
     def ok(self) -> bool:
+        """Applied or already in sync."""
         return self.outcome in (Outcome.APPLIED, Outcome.IN_SYNC)
 
 
@@ -65,6 +71,8 @@ async def apply_plan(
     ``expected_checksums`` (from a saved plan) are the live states the reviewed plan was made
     from; without it, the plan's own live states are used. Either way the live state is read
     again just before writing, and an integration that changed since is refused as stale.
+    ``on_result`` is called as each integration finishes. Never raises ``ReconcilerError``: a
+    failure is an integration's result; each write is journaled to ``journal`` when given.
     """
 
     async def one(item: IntegrationPlan) -> IntegrationResult:

@@ -32,6 +32,9 @@ _MAX_NAMED = 5
 
 @dataclass(frozen=True)
 class IntegrationDiff:
+    """What differs for one integration: ordered ``changes`` (live → desired) and the mapping
+    entries that are, or would be, invalid."""
+
     changes: tuple[Change, ...]
     # Live mapping entries Sendcloud itself flags as invalid (pointing at a deleted status).
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
@@ -41,6 +44,7 @@ class IntegrationDiff:
 
 
 def diff_integration(desired: DesiredState, live: LiveState) -> IntegrationDiff:
+    """The changes that take ``live`` to ``desired``, for the sections ``desired`` manages."""
     changes: list[Change] = []
     if desired.statuses is not None:
         changes.extend(diff_statuses(desired.statuses, live.statuses))
@@ -63,6 +67,11 @@ def diff_integration(desired: DesiredState, live: LiveState) -> IntegrationDiff:
 
 
 def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
+    """Status changes from ``live`` (old) to ``desired`` (new), unordered.
+
+    Both are ``{external_id: {language: name}}``; one ``StatusUpdate`` per status whose names
+    differ, with its translation changes sorted by language.
+    """
     from deepdiff import DeepDiff  # ~0.2 s to import: only commands that diff pay for it
 
     # threshold_to_diff_deeper=0: by default deepdiff reports two dictionaries that share too few
@@ -93,6 +102,7 @@ def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
 def diff_mapping(
     desired: Mapping[Category, str | None], live: Mapping[Category, str | None]
 ) -> list[Change]:
+    """One ``MappingChange`` per category of ``desired`` that ``live`` maps elsewhere."""
     return [
         MappingChange(category, live.get(category), desired[category])
         for category in CATEGORIES

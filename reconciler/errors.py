@@ -50,13 +50,15 @@ class ReconcilerError(Exception):
 
 
 class ConfigError(ReconcilerError):
+    """Desired-state files are invalid; ``problems`` holds every one found, sorted."""
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class CredentialsError(ReconcilerError):
-    pass
+    """The API key pair is missing or unusable (never quoted in the message)."""
 
 
 class ApiError(ReconcilerError):
@@ -83,20 +85,20 @@ class ApiError(ReconcilerError):
 
 
 class AuthenticationError(ApiError):
-    pass
+    """401 from Sendcloud: the key pair is wrong."""
 
 
 class IntegrationNotFound(ApiError):
-    pass
+    """404 from Sendcloud: no PrestaShop V2 integration with that id."""
 
 
 class TransportError(ReconcilerError):
-    pass
+    """The API could not be reached, even after the client's retries."""
 
 
 class PlanFileError(ReconcilerError):
-    pass
+    """A saved plan cannot be written, read, or trusted (see ``reconciler.planfile``)."""
 
 
 class ApplyRefused(ReconcilerError):
-    pass
+    """Apply will not proceed: no terminal to confirm on, or the user said no."""

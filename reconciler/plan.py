@@ -45,7 +45,12 @@ class UnsafeReason:
 
 @dataclass(frozen=True)
 class Write:
-    """One POST the apply will send, in order."""
+    """One POST the apply will send, in order, and why (``purpose``, shown to the reviewer).
+
+    ``endpoint`` ``statuses``: ``POST /shop-order-statuses`` with ``statuses``
+    (``{external_id: {language: name}}``, the full list: Sendcloud soft-deletes what it omits).
+    ``mapping``: ``POST /shop-order-statuses/mapping`` with all four categories.
+    """
 
     endpoint: Literal["statuses", "mapping"]
     purpose: str
@@ -55,6 +60,10 @@ class Write:
 
 @dataclass(frozen=True)
 class IntegrationPlan:
+    """The plan for one integration: its file (``source``), both states, the ordered changes,
+    the POSTs that make them (``writes``, in order), the safety verdict, and the checksum of the
+    live state it was made from (apply refuses the plan if the live state moved since)."""
+
     integration_id: int
     source: str
     desired: DesiredState
@@ -68,10 +77,12 @@ class IntegrationPlan:
 
     @property
     def has_changes(self) -> bool:
+        """Whether anything differs."""
         return bool(self.changes)
 
     @property
     def warnings(self) -> tuple[str, ...]:
+        """Sentences for the reviewer: invalid live mapping entries, then each unsafe reason."""
         live_problems = tuple(
             f"live mapping {category.value} points at status {external_id!r}, which does not "
             "exist (Sendcloud marks it invalid)"
@@ -91,6 +102,9 @@ class IntegrationFailure:
 
 @dataclass(frozen=True)
 class Summary:
+    """Totals over a whole plan: change counts, integrations ``changed`` / ``unchanged`` /
+    ``failed`` (unread), and the number of API ``writes``."""
+
     creates: int
     updates: int
     deletes: int
@@ -113,6 +127,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Plan:
+    """The plans of every integration read, and the ``failures`` that could not be; both sorted
+    by integration id on construction, so the same inputs always give the same plan."""
+
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
 
@@ -125,13 +142,16 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
+        """Whether any integration has a change."""
         return any(p.has_changes for p in self.integrations)
 
     @property
     def is_safe(self) -> bool:
+        """Whether no integration has an unsafe reason."""
         return not any(p.unsafe_reasons for p in self.integrations)
 
     def summary(self) -> Summary:
+        """The totals the renderings print."""
         counts = Counts.of(c for p in self.integrations for c in p.changes)
         changed = sum(1 for p in self.integrations if p.has_changes)
         return Summary(
@@ -147,6 +167,7 @@ class Plan:
 
 
 def plan_integration(source: str, desired: DesiredState, live: LiveState) -> IntegrationPlan:
+    """Diff, order the writes and judge the safety of one integration; pure."""
     diff = diff_integration(desired, live)
     return IntegrationPlan(
         integration_id=desired.integration_id,
@@ -247,7 +268,8 @@ def orphaned_mapping(
 
 
 def live_checksum(live: LiveState) -> str:
-    """Digest of the live state a plan was made from; apply compares it to refuse stale plans."""
+    """``sha256:<hex>`` of the canonical JSON of ``live``; apply compares it to refuse stale
+    plans."""
     canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -34,12 +34,14 @@ def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on a new event loop (commands are synchronous)."""
     return asyncio.run(coroutine)
 
 
 async def compute_plan(
     options: GlobalOptions, files: Sequence[DesiredFile]
 ) -> tuple[Plan, list[Problem]]:
+    """Open a client from ``options`` and the environment, read live state and plan."""
     from reconciler.planner import build_plan
     from reconciler.sendcloud.connect import open_client
 
@@ -67,6 +69,7 @@ def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str |
 
 
 def markdown(plan: Plan, options: GlobalOptions, mode: Mode) -> str:
+    """The Markdown report, pointing at the job log for anything left out."""
     from reconciler.render.markdown import render_markdown
 
     return render_markdown(
@@ -75,12 +78,14 @@ def markdown(plan: Plan, options: GlobalOptions, mode: Mode) -> str:
 
 
 def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
+    """Print the report to stdout in ``fmt``."""
     text = render(plan, fmt, options, mode)
     if text is not None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
 def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
+    """Print located problems, then each unread integration not already named by one."""
     if problems:
         report_problems(problems)
     for failure in plan.failures:

@@ -170,3 +170,34 @@ def test_the_simulator_keeps_no_test_only_helper() -> None:
     )
     for helper in ("class BackgroundServer", "def wait_idle", "def in_flight", "def disable_rate"):
         assert helper not in source
+
+
+DOCUMENTED = [
+    *(PACKAGE / f"{name}.py" for name in ("model", "changes", "diff", "plan", "planner")),
+    *(PACKAGE / f"{name}.py" for name in ("planfile", "apply", "journal", "quoting", "errors")),
+    *sorted((PACKAGE / "render").glob("*.py")),
+]
+
+
+def _undocumented(path: Path) -> Iterator[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if ast.get_docstring(tree) is None:
+        yield "module"
+
+    def walk(body: list[ast.stmt], prefix: str) -> Iterator[str]:
+        for node in body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if node.name.startswith("_"):
+                continue
+            if ast.get_docstring(node) is None:
+                yield prefix + node.name
+            if isinstance(node, ast.ClassDef):
+                yield from walk(node.body, f"{node.name}.")
+
+    yield from walk(tree.body, "")
+
+
+@pytest.mark.parametrize("path", DOCUMENTED, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_every_public_class_and_function_of_the_core_has_a_docstring(path: Path) -> None:
+    assert list(_undocumented(path)) == []

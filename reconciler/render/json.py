@@ -39,6 +39,7 @@ def render_json(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
 
 
 def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") -> Document:
+    """The version-1 document as a dict, its ``checksum`` included."""
     summary = plan.summary()
     document: Document = {
         "format_version": FORMAT_VERSION,
@@ -75,6 +76,7 @@ def document_checksum(document: Mapping[str, Any]) -> str:
 
 
 def integration_document(item: IntegrationPlan) -> Document:
+    """One integration: counts, changes, writes with bodies, warnings, both states."""
     counts = Counts.of(item.changes)
     return {
         "integration_id": item.integration_id,
@@ -145,6 +147,7 @@ def write_document(integration_id: int, write: Write) -> Document:
 
 
 def failure_document(failure: IntegrationFailure) -> Document:
+    """An integration whose live state could not be read, and why."""
     return {
         "integration_id": failure.integration_id,
         "source": failure.source,
