@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.errors import ConfigError, ExitCode, Problem
-from reconciler.plan import Plan
 from reconciler.sendcloud.options import GlobalOptions
+
+if TYPE_CHECKING:
+    # Only for annotations: `validate` prints problems through this module and never plans.
+    from reconciler.plan import Plan
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
