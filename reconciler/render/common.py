@@ -1,4 +1,5 @@
-"""Wording every rendering shares: summary lines, counts, durations and safe quoting of user text.
+"""Wording every rendering shares: summary lines, counts, durations (user text is quoted by
+``reconciler.quoting``).
 
 The text, Markdown and JSON renderings all take their sentences from here, so the three always
 say the same thing about the same plan.
@@ -20,8 +21,6 @@ DRIFT_LEGEND: Final = (
     'Drift is read as "live → git": + in git but missing live, '
     "~ changed live, - live but not in git."
 )
-
-__all__ = ["printable", "quote"]  # re-exported: the renderings take every word from here
 
 
 def mapped(external_id: str | None) -> str:

@@ -3,8 +3,8 @@
 User text (status names, external ids, file names, messages) reaches GitHub in two ways only:
 
 - through :func:`escape_markdown`, which is safe in Markdown text, table cells and raw HTML alike;
-- inside a fenced ``diff`` block, quoted by ``common.quote`` so it is one line that never starts
-  with a fence (a fence only closes at the start of a line).
+- inside a fenced ``diff`` block, quoted by ``reconciler.quoting.quote`` so it is one line that
+  never starts with a fence (a fence only closes at the start of a line).
 
 The result stays under :data:`MAX_MARKDOWN_CHARS` (GitHub refuses comments over 65,536): whole
 integration sections are dropped from the end and a note says how many and where the rest is.
@@ -18,13 +18,13 @@ from typing import Final
 
 from reconciler.changes import Change
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.quoting import quote
 from reconciler.render.common import (
     DRIFT_LEGEND,
     UNMAPPED,
     Mode,
     integration_phrase,
     plural,
-    quote,
     summary_line,
     unsafe_line,
     writes_line,

@@ -13,14 +13,13 @@ from rich.text import Text
 
 from reconciler.changes import Change
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.quoting import printable, quote
 from reconciler.render.common import (
     DRIFT_LEGEND,
     Mode,
     integration_label,
     integration_phrase,
     mapped,
-    printable,
-    quote,
     summary_line,
     unsafe_line,
     writes_line,
