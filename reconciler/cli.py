@@ -1,8 +1,9 @@
 """The command-line surface: parse, call one command function, turn the outcome into an exit code.
 
 This is the only place that catches broad exceptions. Expected failures (``ReconcilerError``) become
-a message and exit 1; Ctrl-C becomes 130; anything else is a bug, reported in one line with the
-path of a file holding the full traceback.
+a message and ``ExitCode.ERROR`` (1); Ctrl-C becomes ``ExitCode.INTERRUPTED`` (130); anything else
+is a bug, reported in one line with the path of a file holding the full traceback, and exits
+``ExitCode.CRASH`` (3). Each command ``reconciler X`` calls ``reconciler.commands.X.X``.
 
 Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the command functions, so
 ``reconciler --help`` starts in a few tens of milliseconds.
@@ -20,6 +21,8 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__, helptext
+from reconciler.cli_sandbox import sandbox
+from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
@@ -27,11 +30,6 @@ from reconciler.sendcloud.options import (
     DEFAULT_WRITES_PER_MINUTE,
     GlobalOptions,
 )
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_INTERRUPTED = 130
 
 DEFAULT_PATHS = ("integrations/",)
 COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
@@ -144,10 +142,10 @@ def _offline(command: click.Command) -> click.Command:
 @click.pass_context
 def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     """Check desired-state files offline; every problem is printed as file:line:col."""
-    from reconciler.commands.validate import run
+    from reconciler.commands import validate as command
 
     _options(ctx, _split(kwargs))
-    return run(_paths(ctx, paths))
+    return command.validate(_paths(ctx, paths))
 
 
 format_option = click.option(
@@ -186,10 +184,12 @@ def plan(
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
-    from reconciler.commands.plan import run
+    from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return run(_paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode)
+    return command.plan(
+        _paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+    )
 
 
 @cli.command(epilog=helptext.APPLY)
@@ -226,12 +226,12 @@ def apply(
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
-    from reconciler.commands.apply import run
+    from reconciler.commands import apply as command
 
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
-    return run(
+    return command.apply(
         _paths(ctx, paths) if plan_file is None else (),
         options,
         plan_file=plan_file,
@@ -248,10 +248,10 @@ def apply(
 @click.pass_context
 def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: Any) -> int:
     """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
-    from reconciler.commands.drift import run
+    from reconciler.commands import drift as command
 
     options = _options(ctx, _split(kwargs))
-    return run(_paths(ctx, paths), options, fmt=fmt)
+    return command.drift(_paths(ctx, paths), options, fmt=fmt)
 
 
 @cli.command("import", epilog=helptext.IMPORT)
@@ -276,10 +276,10 @@ def import_(
     **kwargs: Any,
 ) -> int:
     """Write one desired-state file per integration from its live state."""
-    from reconciler.commands.import_ import run
+    from reconciler.commands import import_ as command
 
     options = _options(ctx, _split(kwargs))
-    return run(integration_ids, options, directory=directory, overwrite=overwrite)
+    return command.import_(integration_ids, options, directory=directory, overwrite=overwrite)
 
 
 @cli.command(epilog=helptext.ADOPT)
@@ -288,114 +288,21 @@ def import_(
 @click.pass_context
 def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     """Rewrite the files to match Sendcloud, keeping comments and layout."""
-    from reconciler.commands.adopt import run
+    from reconciler.commands import adopt as command
 
     options = _options(ctx, _split(kwargs))
-    return run(_paths(ctx, paths), options)
+    return command.adopt(_paths(ctx, paths), options)
 
 
-@cli.group()
-def sandbox() -> None:
-    """The embedded Sendcloud simulator."""
-
-
-@sandbox.command("serve", epilog=helptext.SANDBOX_SERVE)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_SANDBOX_STATE,
-    show_default=True,
-    help="State file.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Only integrations in the state file exist; others answer 404."
-)
-@click.option(
-    "--latency",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Seconds added to every answer.",
-)
-@click.option("--no-rate-limit", is_flag=True, help="Do not enforce Sendcloud's rate limits.")
-def sandbox_serve(
-    host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
-) -> int:
-    """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
-    from reconciler.commands.sandbox import run
-
-    return run(
-        host=host,
-        port=port,
-        state=state,
-        strict=strict,
-        latency=latency,
-        rate_limits=not no_rate_limit,
-    )
-
-
-state_option = click.option(
-    "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help=f"State file (default: --sandbox-state, else {DEFAULT_SANDBOX_STATE}).",
-)
-
-
-def _sandbox_state(ctx: click.Context, state: Path | None) -> Path:
-    given = ctx.find_root().meta.get("reconciler.global", {}).get("sandbox_state")
-    return state or given or DEFAULT_SANDBOX_STATE
-
-
-@sandbox.command("show", epilog=helptext.SANDBOX_SHOW)
-@click.argument("integration_id", type=click.IntRange(min=1))
-@state_option
-@click.pass_context
-def sandbox_show(ctx: click.Context, /, integration_id: int, state: Path | None) -> int:
-    """Print an integration's live state in the sandbox, in the desired-state file format."""
-    from reconciler.commands.sandbox import sandbox_show
-
-    return sandbox_show(integration_id, state=_sandbox_state(ctx, state))
-
-
-@sandbox.command("set", epilog=helptext.SANDBOX_SET)
-@click.argument("integration_id", type=click.IntRange(min=1))
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@state_option
-@click.pass_context
-def sandbox_set(ctx: click.Context, /, integration_id: int, file: Path, state: Path | None) -> int:
-    """Make the sandbox hold what FILE says, as a hand edit in Sendcloud's panel would.
-
-    Only the sections FILE has are changed; statuses it leaves out are deleted (soft delete, as
-    the API does). No plan, no journal: `drift` and `adopt` see it as a change made by hand.
-    """
-    from reconciler.commands.sandbox import sandbox_set
-
-    return sandbox_set(integration_id, file, state=_sandbox_state(ctx, state))
-
-
-@sandbox.command("edit", epilog=helptext.SANDBOX_EDIT)
-@click.argument("integration_id", type=click.IntRange(min=1))
-@state_option
-@click.pass_context
-def sandbox_edit(ctx: click.Context, /, integration_id: int, state: Path | None) -> int:
-    """Edit an integration's sandbox state in $VISUAL or $EDITOR (show, edit, then set).
-
-    An invalid edit changes nothing: its problems are printed and the edited file is kept.
-    """
-    from reconciler.commands.sandbox import sandbox_edit
-
-    return sandbox_edit(integration_id, state=_sandbox_state(ctx, state))
+cli.add_command(sandbox)
 
 
 @cli.command(epilog=helptext.SCHEMA)
 def schema() -> int:
     """Print the JSON Schema of the desired-state file format."""
-    from reconciler.commands.schema import run
+    from reconciler.commands import schema as command
 
-    return run()
+    return command.schema()
 
 
 @cli.command(epilog=helptext.COMPLETION)
@@ -407,10 +314,11 @@ def completion(shell: str) -> int:
     completion_class = get_completion_class(shell)
     assert completion_class is not None  # noqa: S101 - the three choices are built into click
     click.echo(completion_class(cli, {}, "reconciler", COMPLETE_VAR).source())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``reconciler`` with ``argv`` (default: ``sys.argv[1:]``) and return its ``ExitCode``."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
@@ -418,19 +326,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:  # bad flags or arguments: a user mistake, not a crash
         exc.show()
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         return _report_crash(exc)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    return int(result) if isinstance(result, int) else ExitCode.OK
 
 
-def _report_crash(exc: BaseException) -> int:
+def _report_crash(exc: BaseException) -> ExitCode:
     import tempfile
     import time
     import traceback
@@ -439,14 +347,16 @@ def _report_crash(exc: BaseException) -> int:
 
     if isinstance(exc, ReconcilerError):
         click.echo(f"Error: {exc}", err=True)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(f"reconciler {__version__}, Python {sys.version.split()[0]}\n")
         traceback.print_exception(exc, file=handle)
+    # One line: the message of an unexpected exception may span lines; the file has it all.
+    message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {exc}\n"
-        f"This is a bug. The full traceback is in {name}; please attach it to a bug report.",
+        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
+        f"{name}, please attach it to a bug report)",
         err=True,
     )
-    return EXIT_ERROR
+    return ExitCode.CRASH

@@ -22,7 +22,11 @@ ACTIONS_REPORT = (
 )
 CI = "CI: set (as CI services do), progress is a plain line every few seconds, not a bar"
 EDITOR = "VISUAL, EDITOR: the editor to open (VISUAL first)"
-INTERRUPTED = "130  interrupted (Ctrl-C)"
+# Every command can meet these two.
+ALWAYS = (
+    "3  a bug: one line on stderr names the file holding the traceback",
+    "130  interrupted (Ctrl-C)",
+)
 
 
 def epilog(
@@ -35,7 +39,7 @@ def epilog(
     """The epilog text: each section a paragraph Click prints as written."""
     sections = [PATHS] if paths else []
     sections.append(_section("Environment", environment or ["(none read)"]))
-    sections.append(_section("Exit codes", exit_codes))
+    sections.append(_section("Exit codes", [*exit_codes, *ALWAYS]))
     sections.append(_section("Examples", examples))
     return "\n\n".join(f"\b\n{section}" for section in sections)
 
@@ -59,7 +63,6 @@ PLAN = epilog(
         "0  success (with --detailed-exitcode: no changes)",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
         "2  with --detailed-exitcode: changes to apply",
-        INTERRUPTED,
     ],
     examples=[
         "reconciler plan integrations/",
@@ -73,7 +76,6 @@ APPLY = epilog(
     exit_codes=[
         "0  applied, or nothing to do",
         "1  an error, a failed or refused integration (stale, unsafe), or apply cancelled",
-        INTERRUPTED,
     ],
     examples=[
         "reconciler apply integrations/",
@@ -88,7 +90,6 @@ DRIFT = epilog(
         "0  Sendcloud matches git",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
         "2  drift: Sendcloud differs from git",
-        INTERRUPTED,
     ],
     examples=[
         "reconciler drift integrations/",
@@ -98,14 +99,14 @@ DRIFT = epilog(
 
 IMPORT = epilog(
     environment=[KEYS, API_URL],
-    exit_codes=["0  every file written", "1  an error (the others are still written)", INTERRUPTED],
+    exit_codes=["0  every file written", "1  an error (the others are still written)"],
     examples=["reconciler import 23452345", "reconciler --sandbox import 23452345 --dir shops/"],
 )
 
 ADOPT = epilog(
     paths=True,
     environment=[KEYS, API_URL],
-    exit_codes=["0  every file rewritten (or already matching)", "1  an error", INTERRUPTED],
+    exit_codes=["0  every file rewritten (or already matching)", "1  an error"],
     examples=["reconciler adopt integrations/", "reconciler adopt integrations/shop.yaml"],
 )
 

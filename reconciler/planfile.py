@@ -38,6 +38,9 @@ _REPLAN = "run `reconciler plan --out FILE` again"
 
 @dataclass(frozen=True)
 class SavedIntegration:
+    """One integration of a saved plan, as recorded (the live state was checked against its
+    ``live_checksum`` on reading)."""
+
     integration_id: int
     source: str
     desired: DesiredState
@@ -47,6 +50,9 @@ class SavedIntegration:
 
 @dataclass(frozen=True)
 class SavedPlan:
+    """A verified saved plan: where it was read from, who wrote it, its checksum, its
+    integrations and the integrations its ``plan`` could not read."""
+
     path: Path
     generator: str
     checksum: str
@@ -78,7 +84,8 @@ def write_plan_file(
     """Write the plan document atomically: readers see the old file or the whole new one.
 
     ``api_url`` is the API the live state was read from (`connect.target`); it is covered by
-    the checksum, so apply can refuse the plan against another API.
+    the checksum, so apply can refuse the plan against another API. Raises ``PlanFileError``
+    when the file cannot be written (nothing is left half-written).
     """
     target = Path(path)
     document = plan_document(plan, writes_per_minute=writes_per_minute, mode="plan")

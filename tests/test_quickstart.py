@@ -64,7 +64,7 @@ def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
     for step in steps_of_quickstart():
         assert main(["--sandbox", *step]) == 0, (step, capsys.readouterr())
     out = capsys.readouterr().out
-    assert "none of 3 integrations differ from git" in out
+    assert "Drift: no differences from git across 3 integrations." in out
     assert (checkout / DEFAULT_SANDBOX_STATE).is_file()
     journal = checkout / ".reconciler" / "quickstart-journal.jsonl"
     assert len(journal.read_text().splitlines()) == 5

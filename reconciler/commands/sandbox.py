@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.simulator.state import IntegrationState, StateStore, StoredStatus
 
 if TYPE_CHECKING:
     from reconciler.model import DesiredState, LiveState
 
 
-def run(
+def sandbox_serve(
     *, host: str, port: int, state: Path, strict: bool, latency: float, rate_limits: bool
-) -> int:
+) -> ExitCode:
+    """Serve the simulator over HTTP until interrupted (``reconciler sandbox serve``)."""
     from reconciler.simulator.ratelimit import RateLimits
     from reconciler.simulator.server import serve
 
@@ -34,7 +35,7 @@ def run(
         latency=latency,
         rate_limits=RateLimits(enabled=rate_limits),
     )
-    return 0
+    return ExitCode.OK
 
 
 def accepted_key_pair() -> str:
@@ -64,7 +65,7 @@ SHOW_HEADER = [
 ]
 
 
-def sandbox_show(integration_id: int, *, state: Path) -> int:
+def sandbox_show(integration_id: int, *, state: Path) -> ExitCode:
     """Print the integration's live state in the desired-state YAML format (stdout)."""
     from reconciler.config.livefile import live_document
 
@@ -81,10 +82,10 @@ def sandbox_show(integration_id: int, *, state: Path) -> int:
             "empty on first use. `reconciler sandbox set` or `apply --sandbox` fills it.",
             err=True,
         )
-    return 0
+    return ExitCode.OK
 
 
-def sandbox_set(integration_id: int, path: Path, *, state: Path) -> int:
+def sandbox_set(integration_id: int, path: Path, *, state: Path) -> ExitCode:
     """Make the sandbox's live state what the file says (only the sections it has)."""
     from reconciler.config.loader import load_file
     from reconciler.errors import ConfigError
@@ -95,14 +96,14 @@ def sandbox_set(integration_id: int, path: Path, *, state: Path) -> int:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"Nothing was changed in the sandbox ({state}).", err=True)
-        return 1
+        return ExitCode.ERROR
     _check_id(integration_id, desired.integration_id, str(path))
     store = _open_store(state)
     click.echo(_set(store, desired, source=str(path), state=state))
-    return 0
+    return ExitCode.OK
 
 
-def sandbox_edit(integration_id: int, *, state: Path) -> int:
+def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
     """Open $EDITOR (or $VISUAL) on `sandbox show`'s YAML; save it with `sandbox set`.
 
     An invalid edit changes nothing: its problems are printed located in the edited file,
@@ -126,7 +127,7 @@ def sandbox_edit(integration_id: int, *, state: Path) -> int:
     if edited.read_text(encoding="utf-8") == text:
         edited.unlink()
         click.echo(f"No edit made; sandbox integration {integration_id} is unchanged.")
-        return 0
+        return ExitCode.OK
     try:
         desired = load_file(edited).state
         _check_id(integration_id, desired.integration_id, name)
@@ -139,10 +140,10 @@ def sandbox_edit(integration_id: int, *, state: Path) -> int:
             f"`reconciler sandbox set {integration_id} {name}`.",
             err=True,
         )
-        return 1
+        return ExitCode.ERROR
     click.echo(_set(store, desired, source="your edit", state=state))
     edited.unlink()
-    return 0
+    return ExitCode.OK
 
 
 def _open_store(state: Path) -> StateStore:

@@ -18,9 +18,9 @@ import pytest
 from reconciler.cli import main
 from reconciler.config.loader import parse
 from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.commands.simstate import integration
+from tests.support.simulator import BackgroundServer
 
 SHOP = integration(
     {"2": {"en-gb": "Payment accepted", "nl-nl": "Betaling aanvaard"}, "4": {"en-gb": "Shipped"}},
