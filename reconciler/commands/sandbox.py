@@ -1,3 +1,11 @@
+"""``reconciler sandbox``: serve the embedded simulator, or change its state by hand.
+
+``show``, ``set`` and ``edit`` read and write the state file (``--sandbox-state``) directly,
+the way a person working in Sendcloud's panel changes Sendcloud: no plan, no journal. A
+``sandbox serve`` running on the same file keeps its own copy in memory, so while it runs its
+state is changed through the API instead.
+"""
+
 from __future__ import annotations
 
 import os
@@ -147,8 +155,6 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
 
 
 def _open_store(state: Path) -> StateStore:
-    from reconciler.simulator.state import StateStore
-
     try:
         return StateStore(state)
     except (OSError, ValueError) as exc:
@@ -197,6 +203,24 @@ def _set(store: StateStore, desired: DesiredState, *, source: str, state: Path) 
     integration_id = desired.integration_id
     before, _ = _live(store, integration_id)
     changes = diff_integration(desired, before).changes
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        _overwrite(store, desired)
+    except OSError as exc:
+        raise ReconcilerError(
+            f"the sandbox state {state} cannot be written ({exc.strerror or exc}); nothing was "
+            "changed. Check the path, or give another with --state"
+        ) from None
+    if not changes:
+        return f"Sandbox integration {integration_id} already holds what {source} says."
+    counts = Counter(change.action for change in changes)
+    words = ", ".join(f"{n} {_ACTION_WORDS[action][n != 1]}" for action, n in counts.items())
+    return f"Sandbox integration {integration_id} ({state}) set from {source}: {words}."
+
+
+def _overwrite(store: StateStore, desired: DesiredState) -> None:
+    """The file's sections into the state (saved atomically); OSError if it cannot be saved."""
+    integration_id = desired.integration_id
     with store.transaction() as current:
         integration = current.integrations.setdefault(integration_id, IntegrationState())
         if desired.statuses is not None:
@@ -210,11 +234,6 @@ def _set(store: StateStore, desired: DesiredState, *, source: str, state: Path) 
         if desired.mapping is not None:
             mapping = desired.mapping.as_dict()
             integration.mapping = {category.value: mapping[category] for category in mapping}
-    if not changes:
-        return f"Sandbox integration {integration_id} already holds what {source} says."
-    counts = Counter(change.action for change in changes)
-    words = ", ".join(f"{n} {_ACTION_WORDS[action][n != 1]}" for action, n in counts.items())
-    return f"Sandbox integration {integration_id} ({state}) set from {source}: {words}."
 
 
 _ACTION_WORDS = {  # action -> (one, several)

@@ -265,3 +265,13 @@ def test_serve_says_which_key_pair_it_accepts_without_showing_a_users_secret(
     monkeypatch.setenv("SENDCLOUD_SECRET_KEY", "very-secret")
     said = accepted_key_pair()
     assert said == "It accepts the key pair in SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY."
+
+
+def test_set_into_a_state_that_cannot_be_written_says_so(
+    sandbox: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("same.yaml").write_text(show(capsys), encoding="utf-8")
+    assert main(["sandbox", "set", "5", "same.yaml", "--state", "same.yaml/state.json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: the sandbox state same.yaml/state.json cannot be written (")
+    assert "nothing was changed" in err
