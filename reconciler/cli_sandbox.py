@@ -16,7 +16,7 @@ from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
 
 @click.group()
 def sandbox() -> None:
-    """The embedded Sendcloud simulator."""
+    """The embedded Sendcloud simulator: serve it, or change its state by hand."""
 
 
 @sandbox.command("serve", epilog=helptext.SANDBOX_SERVE)
