@@ -130,8 +130,15 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
     fd, name = tempfile.mkstemp(prefix=f"reconciler-sandbox-{integration_id}-", suffix=".yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    click.edit(filename=name)
     edited = Path(name)
+    try:
+        click.edit(filename=name)
+    except click.ClickException as exc:  # the editor could not start, or exited with an error
+        click.echo(
+            f"Error: {exc.format_message()}; nothing was changed (the file is kept: {name}).",
+            err=True,
+        )
+        return ExitCode.ERROR
     if edited.read_text(encoding="utf-8") == text:
         edited.unlink()
         click.echo(f"No edit made; sandbox integration {integration_id} is unchanged.")

@@ -275,3 +275,16 @@ def test_set_into_a_state_that_cannot_be_written_says_so(
     err = capsys.readouterr().err
     assert err.startswith("Error: the sandbox state same.yaml/state.json cannot be written (")
     assert "nothing was changed" in err
+
+
+def test_an_editor_that_fails_changes_nothing(
+    sandbox: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(monkeypatch, "raise SystemExit(3)")
+    before = sandbox.read_bytes()
+    assert main(["sandbox", "edit", "5"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ")
+    assert "Editing failed; nothing was changed (the file is kept: " in err
+    assert sandbox.read_bytes() == before
+    Path(err.rsplit("kept: ", 1)[1].rstrip(").\n")).unlink()
