@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The quick start: install the tool, then run the main job against the embedded simulator
 # (no Sendcloud account, no credentials). Safe to run again: it starts from an empty sandbox.
+# The sandbox state is the CLI's default (.reconciler/sandbox.json), so every later
+# `reconciler --sandbox ...` command sees what the quick start left there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install -q -e .
 
-state=.reconciler/quickstart.json
-# Each account of a fleet gets its own sandbox next to it (quickstart.agency-nl.json, ...).
-rm -f .reconciler/quickstart*.json
+rm -f .reconciler/sandbox.json
+rm -f .reconciler/sandbox.*.json # a fleet's accounts: one sandbox each, next to it
 step() {
   printf '\n$ reconciler --sandbox %s\n' "$*"
-  .venv/bin/reconciler --sandbox --sandbox-state "$state" "$@"
+  .venv/bin/reconciler --sandbox "$@"
 }
 
 # The shop module pushes its statuses (what a real PrestaShop shop does on its own).
@@ -29,4 +30,8 @@ step validate examples/fleet/integrations/
 step plan examples/fleet/integrations/
 step apply --auto-approve examples/fleet/integrations/
 step drift examples/fleet/integrations/
-printf '\nDone: Sendcloud (simulated, in .reconciler/quickstart*.json) now matches examples/integrations/ and examples/fleet/.\n'
+printf '\nDone: Sendcloud (simulated, in .reconciler/sandbox*.json) now matches examples/integrations/ and examples/fleet/.\n'
+printf 'Next, activate the virtualenv and plan again (no changes), or change the sandbox by hand:\n'
+printf '  source .venv/bin/activate\n'
+printf '  reconciler --sandbox plan examples/integrations/\n'
+printf '  reconciler sandbox show 23452345\n'

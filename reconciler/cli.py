@@ -1,8 +1,9 @@
 """The command-line surface: parse, call one command function, turn the outcome into an exit code.
 
 This is the only place that catches broad exceptions. Expected failures (``ReconcilerError``) become
-a message and exit 1; Ctrl-C becomes 130; anything else is a bug, reported in one line with the
-path of a file holding the full traceback.
+a message and ``ExitCode.ERROR`` (1); Ctrl-C becomes ``ExitCode.INTERRUPTED`` (130); anything else
+is a bug, reported in one line with the path of a file holding the full traceback, and exits
+``ExitCode.CRASH`` (3). Each command ``reconciler X`` calls ``reconciler.commands.X.X``.
 
 Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the command functions, so
 ``reconciler --help`` starts in a few tens of milliseconds.
@@ -10,89 +11,31 @@ Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the comman
 
 from __future__ import annotations
 
-import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal
 
 import click
 
-from reconciler import __version__
-from reconciler.sendcloud.options import (
-    DEFAULT_PARALLELISM,
-    DEFAULT_READS_PER_MINUTE,
-    DEFAULT_SANDBOX_STATE,
-    DEFAULT_WRITES_PER_MINUTE,
-    GlobalOptions,
+from reconciler import __version__, helptext
+from reconciler.cli_options import (
+    _GLOBAL_NAMES,
+    Format,
+    _options,
+    _paths,
+    _split,
+    _targeting,
+    format_option,
+    global_options,
+    paths_argument,
+    targeting_options,
 )
+from reconciler.cli_sandbox import sandbox
+from reconciler.errors import ExitCode
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_INTERRUPTED = 130
-
-DEFAULT_PATHS = ("integrations/",)
-
-if TYPE_CHECKING:
-    from reconciler.fleet import Targeting
-
-F = TypeVar("F", bound=Callable[..., Any])
-Format = Literal["text", "markdown", "json"]
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    # FloatRange lets "nan" through (every comparison with NaN is false), and "inf" means no
-    # pacing at all: neither is a rate.
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of requests per minute.", ctx, param)
-    return value
-
-
-_GLOBAL_OPTIONS = (
-    click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
-                 "(default: $SENDCLOUD_API_URL or https://panel.sendcloud.sc/api/v3)."),
-    click.option("--sandbox", is_flag=True, default=None,
-                 help="Use the embedded Sendcloud simulator instead of the real API."),
-    click.option("--sandbox-state", type=click.Path(path_type=Path), default=None,
-                 help=f"State file of the embedded simulator (default: {DEFAULT_SANDBOX_STATE})."),
-    click.option("--debug", is_flag=True, default=None,
-                 help="Log every request and response line (credentials redacted)."),
-    click.option("--parallelism", type=click.IntRange(1, 256), default=None, metavar="N",
-                 help=f"Requests in flight at once (default: {DEFAULT_PARALLELISM})."),
-    click.option("--reads-per-minute", type=click.FloatRange(min=1), default=None,
-                 callback=_finite,
-                 help=f"Pace reads at this rate (default: {DEFAULT_READS_PER_MINUTE:g})."),
-    click.option("--writes-per-minute", type=click.FloatRange(min=1), default=None,
-                 callback=_finite,
-                 help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
-                 "never more than 15 per second)."),
-)  # fmt: skip
-
-
-def global_options(func: F) -> F:
-    """Accept the shared options both before and after the command name."""
-    for option in reversed(_GLOBAL_OPTIONS):
-        func = option(func)
-    return func
-
-
-def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
-    """Merge the options given before the command with those given after it (later wins)."""
-    values: dict[str, Any] = dict(ctx.find_root().meta.get("reconciler.global", {}))
-    values.update({k: v for k, v in given.items() if v is not None})
-    if values.get("sandbox_state") is None:
-        values.pop("sandbox_state", None)
-    return GlobalOptions(**values)
-
-
-_GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
-                 "reads_per_minute", "writes_per_minute")  # fmt: skip
-
-
-def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {name: kwargs.pop(name) for name in _GLOBAL_NAMES}
+COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -109,58 +52,28 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     ctx.meta["reconciler.global"] = {k: v for k, v in kwargs.items() if v is not None}
 
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def _offline(command: click.Command) -> click.Command:
+    """Accept the shared API options (scripts may pass them to every command), but unlisted."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name in _GLOBAL_NAMES:
+            param.hidden = True
+    return command
 
 
-@cli.command()
+@_offline
+@cli.command(epilog=helptext.VALIDATE)
 @paths_argument
 @global_options
 @click.pass_context
 def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     """Check desired-state files offline; every problem is printed as file:line:col."""
-    from reconciler.commands.validate import run
+    from reconciler.commands import validate as command
 
     _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS)
+    return command.validate(_paths(ctx, paths))
 
 
-def targeting_options(func: F) -> F:
-    """``--only`` and ``--exclude``: integration ids, file globs, account names or labels."""
-    func = click.option(
-        "--exclude",
-        multiple=True,
-        metavar="SELECTOR",
-        help="Leave out these integrations (same forms as --only); repeatable.",
-    )(func)
-    return click.option(
-        "--only",
-        multiple=True,
-        metavar="SELECTOR",
-        help="Work only on these integrations: an id (12), a file glob (integrations/nl/**), an "
-        "account name or a label (account:NAME, label:NAME to be explicit); repeatable, "
-        "or comma-separated.",
-    )(func)
-
-
-def _targeting(
-    only: tuple[str, ...], exclude: tuple[str, ...], changed_since: str | None = None
-) -> Targeting:
-    from reconciler.fleet import Targeting
-
-    return Targeting(only=only, exclude=exclude, changed_since=changed_since)
-
-
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="How to print the report.",
-)
-
-
-@cli.command()
+@cli.command(epilog=helptext.PLAN)
 @paths_argument
 @format_option
 @click.option(
@@ -197,11 +110,11 @@ def plan(
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
-    from reconciler.commands.plan import run
+    from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return run(
-        paths or DEFAULT_PATHS,
+    return command.plan(
+        _paths(ctx, paths),
         options,
         fmt=fmt,
         out=out,
@@ -210,7 +123,7 @@ def plan(
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.APPLY)
 @paths_argument
 @click.option(
     "--plan",
@@ -247,7 +160,7 @@ def apply(
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
-    from reconciler.commands.apply import run
+    from reconciler.commands import apply as command
 
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
@@ -256,8 +169,8 @@ def apply(
         raise click.UsageError(
             "--plan applies exactly the saved plan; target when planning (plan --only ...)"
         )
-    return run(
-        paths or DEFAULT_PATHS,
+    return command.apply(
+        _paths(ctx, paths) if plan_file is None else (),
         options,
         plan_file=plan_file,
         auto_approve=auto_approve,
@@ -267,7 +180,7 @@ def apply(
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.DRIFT)
 @paths_argument
 @format_option
 @targeting_options
@@ -283,13 +196,13 @@ def drift(
     **kwargs: Any,
 ) -> int:
     """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
-    from reconciler.commands.drift import run
+    from reconciler.commands import drift as command
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options, fmt=fmt, targeting=_targeting(only, exclude))
+    return command.drift(_paths(ctx, paths), options, fmt=fmt, targeting=_targeting(only, exclude))
 
 
-@cli.command("import")
+@cli.command("import", epilog=helptext.IMPORT)
 @click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
 @click.option(
     "--dir",
@@ -314,10 +227,10 @@ def import_(
     **kwargs: Any,
 ) -> int:
     """Write one desired-state file per integration from its live state."""
-    from reconciler.commands.import_ import run
+    from reconciler.commands import import_ as command
 
     options = _options(ctx, _split(kwargs))
-    return run(
+    return command.import_(
         integration_ids,
         options,
         directory=directory,
@@ -326,7 +239,7 @@ def import_(
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.ADOPT)
 @paths_argument
 @targeting_options
 @global_options
@@ -340,10 +253,10 @@ def adopt(
     **kwargs: Any,
 ) -> int:
     """Rewrite the files to match Sendcloud, keeping comments and layout."""
-    from reconciler.commands.adopt import run
+    from reconciler.commands import adopt as command
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options, _targeting(only, exclude))
+    return command.adopt(_paths(ctx, paths), options, _targeting(only, exclude))
 
 
 @cli.command("matrix")
@@ -354,64 +267,26 @@ def adopt(
     default=None,
     help="List only the accounts holding an integration changed since the git commit REF.",
 )
-def matrix_command(paths: tuple[str, ...], changed_since: str | None) -> int:
+@click.pass_context
+def matrix(ctx: click.Context, /, paths: tuple[str, ...], changed_since: str | None) -> int:
     """Print a GitHub Actions matrix: one entry per account (its paths, its credential names)."""
-    from reconciler.commands.matrix import matrix
+    from reconciler.commands import matrix as command
 
-    return matrix(paths or DEFAULT_PATHS, changed_since=changed_since)
-
-
-@cli.group()
-def sandbox() -> None:
-    """The embedded Sendcloud simulator."""
+    return command.matrix(_paths(ctx, paths), changed_since=changed_since)
 
 
-@sandbox.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_SANDBOX_STATE,
-    show_default=True,
-    help="State file.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Only integrations in the state file exist; others answer 404."
-)
-@click.option(
-    "--latency",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Seconds added to every answer.",
-)
-@click.option("--no-rate-limit", is_flag=True, help="Do not enforce Sendcloud's rate limits.")
-def sandbox_serve(
-    host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
-) -> int:
-    """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
-    from reconciler.commands.sandbox import run
-
-    return run(
-        host=host,
-        port=port,
-        state=state,
-        strict=strict,
-        latency=latency,
-        rate_limits=not no_rate_limit,
-    )
+cli.add_command(sandbox)
 
 
-@cli.command()
+@cli.command(epilog=helptext.SCHEMA)
 @click.argument(
     "kind", type=click.Choice(["integration", "base", "project"]), default="integration"
 )
 def schema(kind: Literal["integration", "base", "project"]) -> int:
     """Print the JSON Schema of a file format: integration (default), base, or project."""
-    from reconciler.commands.schema import run
+    from reconciler.commands import schema as command
 
-    return run(kind)
+    return command.schema(kind)
 
 
 @cli.command("render")
@@ -431,7 +306,20 @@ def render(paths: tuple[str, ...], fmt: Literal["yaml", "json"]) -> int:
     return run(paths, fmt=fmt)
 
 
+@cli.command(epilog=helptext.COMPLETION)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> int:
+    """Print the shell completion script for SHELL (commands, options, file names)."""
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # noqa: S101 - the three choices are built into click
+    click.echo(completion_class(cli, {}, "reconciler", COMPLETE_VAR).source())
+    return ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``reconciler`` with ``argv`` (default: ``sys.argv[1:]``) and return its ``ExitCode``."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
@@ -439,19 +327,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:  # bad flags or arguments: a user mistake, not a crash
         exc.show()
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         return _report_crash(exc)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    return int(result) if isinstance(result, int) else ExitCode.OK
 
 
-def _report_crash(exc: BaseException) -> int:
+def _report_crash(exc: BaseException) -> ExitCode:
     import tempfile
     import time
     import traceback
@@ -460,14 +348,16 @@ def _report_crash(exc: BaseException) -> int:
 
     if isinstance(exc, ReconcilerError):
         click.echo(f"Error: {exc}", err=True)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(f"reconciler {__version__}, Python {sys.version.split()[0]}\n")
         traceback.print_exception(exc, file=handle)
+    # One line: the message of an unexpected exception may span lines; the file has it all.
+    message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {exc}\n"
-        f"This is a bug. The full traceback is in {name}; please attach it to a bug report.",
+        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
+        f"{name}, please attach it to a bug report)",
         err=True,
     )
-    return EXIT_ERROR
+    return ExitCode.CRASH

@@ -97,9 +97,17 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
 
 
 async def plan_fleet(
-    options: GlobalOptions, env: Mapping[str, str], fleet: Selected
+    options: GlobalOptions,
+    env: Mapping[str, str],
+    fleet: Selected,
+    *,
+    progress_from: int | None = None,
 ) -> tuple[Plan, list[Problem]]:
-    """Read and diff every selected integration, each account with its own client, in parallel."""
+    """Read and diff every selected integration, each account with its own client, in parallel.
+
+    With one account and at least ``progress_from`` integrations, progress is shown on stderr
+    (several accounts at once would need several bars; their summaries say what each did).
+    """
     from reconciler.planner import build_plan
     from reconciler.sendcloud.accounts import describe_failure, group_by_account, per_account
 
@@ -108,12 +116,25 @@ async def plan_fleet(
     async def work(
         client: SendcloudClient, group: AccountGroup[DesiredFile]
     ) -> tuple[Plan, list[Problem]]:
-        return await build_plan(
+        planned = build_plan(
             client,
             group.items,
             describe=lambda error: describe_failure(group, error),
             account=group.name,
         )
+        if len(groups) > 1 or progress_from is None or len(group.items) < progress_from:
+            return await planned
+        from reconciler.progress import RequestProgress
+
+        async with RequestProgress(
+            "Reading live state",
+            client.stats,
+            reads=2 * len(group.items),
+            writes=0,
+            reads_per_minute=options.reads_per_minute,
+            writes_per_minute=options.writes_per_minute,
+        ):
+            return await planned
 
     integrations: list[IntegrationPlan] = []
     failures: list[IntegrationFailure] = []
@@ -121,7 +142,7 @@ async def plan_fleet(
     for group, result in await per_account(options, env, groups, work):
         if isinstance(result, CredentialsError):
             failures += [
-                IntegrationFailure(f.state.integration_id, f.path, str(result), group.name)
+                IntegrationFailure(f.state.integration_id, f.path, str(result), account=group.name)
                 for f in group.items
             ]
             continue

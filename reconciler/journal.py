@@ -37,6 +37,11 @@ def request_body(integration_id: int, write: Write) -> dict[str, Any]:
 
 
 class Journal:
+    """An append-only JSON-lines file (``apply --journal FILE``); a context manager.
+
+    Opening creates the parent directory; ``OSError`` if the file cannot be opened.
+    """
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +59,7 @@ class Journal:
         self.close()
 
     def close(self) -> None:
+        """Close the file (every record is already on disk)."""
         self._file.close()
 
     def record_write(
@@ -65,8 +71,14 @@ class Journal:
         result: str,
         account: str = "",
     ) -> None:
-        """Append one line; ``account`` is the project file's account ("" without one), so a
-        fleet's journal can be read per account (``jq 'select(.account == "agency-nl")'``)."""
+        """Append one record for ``write`` and fsync it before returning.
+
+        ``result`` is ``"ok"`` or ``"error: ..."``; ``before`` is the live state read before
+        the integration's first write. The body is what ``POST /shop-order-statuses`` or
+        ``POST /shop-order-statuses/mapping`` was sent. ``account`` is the project file's account
+        ("" without one), so a fleet's journal reads per account
+        (``jq 'select(.account == "agency-nl")'``).
+        """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "account": account,

@@ -10,20 +10,33 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from reconciler.changes import (
     Change,
+    Counts,
     MappingChange,
-    StatusCreate,
     StatusDelete,
     StatusUpdate,
+    deleted_ids,
     natural_key,
 )
 from reconciler.diff import diff_integration
-from reconciler.model import Category, DesiredState, Language, LiveState
+from reconciler.model import Category, DesiredState, LiveState
 from reconciler.project import Safety, is_unmanaged
 from reconciler.targeting import Selection
+from reconciler.writes import Write, plan_writes
+
+__all__ = [
+    "IntegrationFailure",
+    "IntegrationPlan",
+    "Plan",
+    "Summary",
+    "UnsafeReason",
+    "Write",
+    "live_checksum",
+    "plan_integration",
+    "plan_writes",
+]
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
 # least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
@@ -32,28 +45,40 @@ MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
 FLEET_LIMIT = "the max_integration_share"
-NOT_FORCEABLE = "add the mapping to this file or keep the status; --force does not override this"
 
 
 @dataclass(frozen=True)
-class Write:
-    """One POST the apply will send, in order."""
+class UnsafeReason:
+    """Why apply refuses an integration's plan unless told otherwise.
 
-    endpoint: Literal["statuses", "mapping"]
-    purpose: str
-    statuses: dict[str, dict[Language, str]] | None = None
-    mapping: dict[Category, str | None] | None = None
+    ``forceable``: whether ``apply --force`` overrides it (deleting many statuses: yes; leaving
+    the mapping pointing at a deleted status: never). ``fix`` says what to do instead when it
+    is not. ``str()`` is the sentence every rendering shows.
+    """
+
+    message: str
+    forceable: bool = True
+    fix: str = ""
+
+    def __str__(self) -> str:
+        if self.forceable:
+            return self.message
+        return f"{self.message} ({self.fix}; --force does not override this)"
 
 
 @dataclass(frozen=True)
 class IntegrationPlan:
+    """The plan for one integration: its file (``source``), both states, the ordered changes,
+    the POSTs that make them (``writes``, in order), the safety verdict, and the checksum of the
+    live state it was made from (apply refuses the plan if the live state moved since)."""
+
     integration_id: int
     source: str
     desired: DesiredState
     live: LiveState
     changes: tuple[Change, ...]
     writes: tuple[Write, ...]
-    unsafe_reasons: tuple[str, ...]
+    unsafe_reasons: tuple[UnsafeReason, ...]
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
     dangling_mapping: tuple[tuple[Category, str], ...]
     live_checksum: str
@@ -69,6 +94,7 @@ class IntegrationPlan:
 
     @property
     def has_changes(self) -> bool:
+        """Whether anything differs."""
         return bool(self.changes)
 
     def origin_of(self, change: Change) -> str | None:
@@ -91,11 +117,8 @@ class IntegrationPlan:
         return None
 
     @property
-    def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:
-        return orphaned_mapping(self.desired, self.live, self.changes)
-
-    @property
     def warnings(self) -> tuple[str, ...]:
+        """Sentences for the reviewer: invalid live mapping entries, then each unsafe reason."""
         live_problems = tuple(
             f"live mapping {category.value} points at status {external_id!r}, which does not "
             "exist (Sendcloud marks it invalid)"
@@ -106,16 +129,24 @@ class IntegrationPlan:
 
 @dataclass(frozen=True)
 class IntegrationFailure:
-    """An integration whose live state could not be read: the rest of the plan still stands."""
+    """An integration that could not be planned: the rest of the plan still stands.
+
+    ``read_failed``: its live state could not be read; otherwise it was read but the file cannot
+    be applied to it (a mapping-only file mapping onto a status Sendcloud does not have).
+    """
 
     integration_id: int
     source: str
     message: str
+    read_failed: bool = True
     account: str = ""
 
 
 @dataclass(frozen=True)
 class Summary:
+    """Totals over a whole plan: change counts, integrations ``changed`` / ``unchanged`` /
+    ``failed`` (unread), and the number of API ``writes``."""
+
     creates: int
     updates: int
     deletes: int
@@ -125,6 +156,11 @@ class Summary:
     failed: int
     writes: int
 
+    @property
+    def counts(self) -> Counts:
+        """The change counts alone."""
+        return Counts(self.creates, self.updates, self.deletes, self.mapping_changes)
+
     def write_seconds(self, writes_per_minute: float) -> float:
         """How long the writes take when paced at the write limit (the first one goes at once)."""
         interval = max(60.0 / writes_per_minute, 1.0 / MAX_WRITES_PER_SECOND)
@@ -133,6 +169,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Plan:
+    """The plans of every integration read, and the ``failures`` that could not be; both sorted
+    by integration id on construction, so the same inputs always give the same plan."""
+
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
     # What --only/--exclude/--changed-since left out, and why (empty for an untargeted plan).
@@ -149,10 +188,12 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
+        """Whether any integration has a change."""
         return any(p.has_changes for p in self.integrations)
 
     @property
     def is_safe(self) -> bool:
+        """Whether no integration has an unsafe reason."""
         return not any(p.unsafe_reasons for p in self.integrations)
 
     @property
@@ -162,13 +203,14 @@ class Plan:
         return tuple(sorted(names))
 
     def summary(self) -> Summary:
-        changes = [c for p in self.integrations for c in p.changes]
+        """The totals the renderings print."""
+        counts = Counts.of(c for p in self.integrations for c in p.changes)
         changed = sum(1 for p in self.integrations if p.has_changes)
         return Summary(
-            creates=sum(isinstance(c, StatusCreate) for c in changes),
-            updates=sum(isinstance(c, StatusUpdate) for c in changes),
-            deletes=sum(isinstance(c, StatusDelete) for c in changes),
-            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
+            creates=counts.creates,
+            updates=counts.updates,
+            deletes=counts.deletes,
+            mapping_changes=counts.mapping_changes,
             changed=changed,
             unchanged=len(self.integrations) - changed,
             failed=len(self.failures),
@@ -254,66 +296,42 @@ def _unmanaged_dangling(
     )
 
 
-def plan_writes(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[Write, ...]:
-    """The POSTs that take ``live`` to ``desired`` without a mapping ever pointing nowhere.
-
-    Statuses go first, then the mapping. When the new statuses delete a status the live mapping
-    still uses, the deleted status is kept for one more write: statuses (desired plus the still
-    referenced ones), then the mapping moves off them, then the final statuses.
-    """
-    status_changed = any(not isinstance(c, MappingChange) for c in changes)
-    mapping_changed = any(isinstance(c, MappingChange) for c in changes)
-    writes: list[Write] = []
-    if status_changed and desired.statuses is not None:
-        final = _sorted_statuses(desired.statuses)
-        deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
-        in_use = sorted(
-            {ext for ext in live.mapped_ids().values() if ext in deleted}, key=natural_key
-        )
-        if in_use and desired.mapping is not None:
-            interim = _sorted_statuses({**final, **{ext: live.statuses[ext] for ext in in_use}})
-            if interim != _sorted_statuses(live.statuses):
-                kept = ", ".join(repr(ext) for ext in in_use)
-                writes.append(Write("statuses", f"statuses, keeping {kept} until the mapping "
-                                    "moves off", statuses=interim))  # fmt: skip
-            writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
-            writes.append(Write("statuses", "final statuses", statuses=final))
-            return tuple(writes)
-        writes.append(Write("statuses", "statuses", statuses=final))
-    if mapping_changed and desired.mapping is not None:
-        writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
-    return tuple(writes)
-
-
 def unsafe_reasons(
     desired: DesiredState,
     live: LiveState,
     changes: Sequence[Change],
     safety: Safety | None = None,
     carried: int = 0,
-) -> tuple[str, ...]:
-    """Why applying these changes needs ``--force`` (or is refused outright).
+) -> tuple[UnsafeReason, ...]:
+    """The safety verdict: empty when the plan is safe.
 
-    The delete share counts the live statuses this file manages (``carried`` unmanaged ones are
+    Deleting every live status, or more than ``safety.max_delete_share`` of them (from
+    ``safety.min_live_statuses`` statuses on), needs ``--force``; deleting a status the live
+    mapping uses while the file does not manage the mapping is refused even with it. The
+    delete share counts the live statuses this file manages (``carried`` unmanaged ones are
     never deleted and do not count).
     """
     safety = safety or Safety()
-    deleted = [c.external_id for c in changes if isinstance(c, StatusDelete)]
+    deleted = deleted_ids(changes)
     total = len(live.statuses) - carried
-    reasons: list[str] = []
+    reasons: list[UnsafeReason] = []
     if deleted and len(deleted) == total:
-        reasons.append(f"deletes all {total} live statuses")
+        reasons.append(UnsafeReason(f"deletes all {total} live statuses"))
     elif total >= safety.min_live_statuses and len(deleted) / total > safety.max_delete_share:
         reasons.append(
-            f"deletes {len(deleted)} of {total} live statuses "
-            f"(more than {safety.max_delete_share:.0%})"
+            UnsafeReason(
+                f"deletes {len(deleted)} of {total} live statuses "
+                f"(more than {safety.max_delete_share:.0%})"
+            )
         )
     for category, external_id in orphaned_mapping(desired, live, changes):
         reasons.append(
-            f"deletes status {external_id!r}, which the live mapping {category.value} still "
-            f"uses, and this file does not manage the mapping ({NOT_FORCEABLE})"
+            UnsafeReason(
+                f"deletes status {external_id!r}, which the live mapping {category.value} "
+                "still uses, and this file does not manage the mapping",
+                forceable=False,
+                fix="add the mapping to this file or keep the status",
+            )
         )
     return tuple(reasons)
 
@@ -328,7 +346,7 @@ def orphaned_mapping(
     """
     if desired.mapping is not None:
         return ()
-    deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+    deleted = set(deleted_ids(changes))
     return tuple(
         (category, external_id)
         for category, external_id in live.mapped_ids().items()
@@ -353,15 +371,15 @@ def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPla
         limit = min((x for x in limits if x is not None), default=None)
         changed = sum(1 for m in members if m.has_changes)
         total = max(max(m.account_size for m in members), len(members))
-        reason = ""
+        reason: UnsafeReason | None = None
         if limit is not None and changed / total > limit:
             where = f" of account {account}" if account else ""
-            reason = (
+            reason = UnsafeReason(
                 f"the plan changes {changed} of {total} integrations{where} (more than "
                 f"{limit:.0%}, {FLEET_LIMIT}); a change this wide must be deliberate"
             )
         for member in members:
-            marked = any(FLEET_LIMIT in r for r in member.unsafe_reasons)
+            marked = any(FLEET_LIMIT in r.message for r in member.unsafe_reasons)
             if reason and member.has_changes and not marked:
                 member = replace(member, unsafe_reasons=(*member.unsafe_reasons, reason))
             result.append(member)
@@ -369,12 +387,7 @@ def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPla
 
 
 def live_checksum(live: LiveState) -> str:
-    """Digest of the live state a plan was made from; apply compares it to refuse stale plans."""
+    """``sha256:<hex>`` of the canonical JSON of ``live``; apply compares it to refuse stale
+    plans."""
     canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _sorted_statuses(
-    statuses: Mapping[str, Mapping[Language, str]],
-) -> dict[str, dict[Language, str]]:
-    return {ext: dict(sorted(statuses[ext].items())) for ext in sorted(statuses, key=natural_key)}

@@ -36,7 +36,7 @@ async def build_plan(
         live = lives[integration_id]
         if isinstance(live, ReconcilerError):
             failures.append(
-                IntegrationFailure(integration_id, desired.path, describe(live), account)
+                IntegrationFailure(integration_id, desired.path, describe(live), account=account)
             )
             continue
         item = plan_integration(
@@ -63,12 +63,14 @@ async def build_plan(
                         + _from(desired, "mapping", category.value),
                     )
                 )
+            missing = ", ".join(f"{c.value} → {e!r}" for c, e in item.dangling_mapping)
+            message = (
+                f"its mapping points at statuses Sendcloud does not have ({missing}); "
+                "applying it would leave the mapping invalid"
+            )
             failures.append(
                 IntegrationFailure(
-                    integration_id,
-                    desired.path,
-                    "the mapping points at statuses that do not exist",
-                    account,
+                    integration_id, desired.path, message, read_failed=False, account=account
                 )
             )
             continue

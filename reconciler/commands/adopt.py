@@ -17,14 +17,13 @@ import click
 from reconciler.changes import (
     Change,
     MappingChange,
-    StatusCreate,
     StatusDelete,
     StatusUpdate,
-    TranslationChange,
+    describe_changes,
     sorted_changes,
 )
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.fleet import Selected, Targeting
 from reconciler.model import Category, Language, LiveState
 from reconciler.project import is_unmanaged
@@ -32,15 +31,17 @@ from reconciler.render.grouping import selection_lines
 from reconciler.report import load_fleet_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
 Statuses = Mapping[str, Mapping[Language, str]]
 
 
-def run(paths: Sequence[str], options: GlobalOptions, targeting: Targeting | None = None) -> int:
+def adopt(
+    paths: Sequence[str], options: GlobalOptions, targeting: Targeting | None = None
+) -> ExitCode:
+    """Rewrite the files under ``paths`` (narrowed by ``targeting``) to match Sendcloud, each
+    account read with its own key pair; ``ERROR`` if any file failed."""
     selected = load_fleet_or_report(paths, targeting or Targeting())
     if selected is None:
-        return EXIT_ERROR
+        return ExitCode.ERROR
     files = selected.files
     for line in selection_lines(selected.selection):
         click.echo(line, err=True)
@@ -66,7 +67,7 @@ def run(paths: Sequence[str], options: GlobalOptions, targeting: Targeting | Non
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
         f"{in_sync} already in sync."
     )
-    return EXIT_ERROR if failed else EXIT_OK
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
 async def _read(
@@ -120,7 +121,7 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         unmanaged=desired.unmanaged,
     )
     write_atomically(path, new_text)
-    click.echo(f"{desired.path}: " + "; ".join(describe(c) for c in sorted_changes(changes)))
+    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
             click.echo(f"Warning: {desired.path}: {warning}", err=True)
@@ -154,7 +155,7 @@ def _adopt_overrides(
     for change in ordered:
         origin = _origin(desired, change)
         where = f" (override here; was set in {origin})" if origin else " (in this file)"
-        described.append(describe(change) + where)
+        described.append(change.describe() + where)
     click.echo(f"{desired.path}: " + "; ".join(described))
     return True
 
@@ -174,35 +175,4 @@ def _origin(desired: DesiredFile, change: Change) -> str | None:
 
 
 def _remapped(changes: Sequence[Change]) -> set[Category]:
-    return {c.category for c in changes if isinstance(c, MappingChange)}
-
-
-def describe(change: Change) -> str:
-    """One change to a file, as ``status '4' en-gb "Shipped" → "Sent"``."""
-    from reconciler.render.common import quote
-
-    if isinstance(change, MappingChange):
-        old, new = (quote(v) if v is not None else "null" for v in (change.old, change.new))
-        return f"mapping {change.category.value} {old} → {new}"
-    name = f"status {change.external_id!r}"
-    if isinstance(change, StatusCreate):
-        return f"{name} added ({_translations(change.translations)})"
-    if isinstance(change, StatusDelete):
-        return f"{name} removed (was {_translations(change.translations)})"
-    return "; ".join(_translation(name, t) for t in change.translations)
-
-
-def _translations(translations: Mapping[Language, str]) -> str:
-    from reconciler.render.common import quote
-
-    return ", ".join(f"{language} {quote(text)}" for language, text in translations.items())
-
-
-def _translation(name: str, change: TranslationChange) -> str:
-    from reconciler.render.common import quote
-
-    if change.old is None:
-        return f"{name} {change.language} added {quote(change.new or '')}"
-    if change.new is None:
-        return f"{name} {change.language} removed (was {quote(change.old)})"
-    return f"{name} {change.language} {quote(change.old)} → {quote(change.new)}"
+    return {c.category for c in changes if c.target == "mapping"}

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ApplyRefused
+from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.fleet import Targeting
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
 from reconciler.project import Project
@@ -24,17 +24,13 @@ from reconciler.report import (
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from reconciler.apply import IntegrationResult
     from reconciler.journal import Journal
     from reconciler.sendcloud.accounts import AccountGroup
     from reconciler.sendcloud.client import SendcloudClient
 
-EXIT_OK, EXIT_ERROR = 0, 1
 
-
-def run(
+def apply(
     paths: Sequence[str],
     options: GlobalOptions,
     *,
@@ -43,53 +39,60 @@ def run(
     force: bool = False,
     journal_path: Path | None = None,
     targeting: Targeting | None = None,
-) -> int:
+) -> ExitCode:
+    """Plan (or read the saved plan), confirm, apply and summarise.
+
+    ``OK`` when every integration was applied or already in sync, else ``ERROR``. Each account
+    is applied with its own key pair; a targeted saved plan holds only its subset, so applying
+    it touches nothing else.
+    """
     if plan_file is not None:
-        # A targeted saved plan holds only its subset: applying it touches nothing else.
-        plan, expected = _saved_plan(plan_file)
+        plan, expected = _saved_plan(plan_file, options)
         problems_found = False
         project = _project_of(plan)
         if project is None:
-            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
     else:
         fleet = load_fleet_or_report(paths, targeting or Targeting())
         if fleet is None:
-            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
         project = fleet.project
         plan, problems = run_async(compute_plan(options, fleet))
-        report_plan_problems(plan, problems)
+        report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
-        code = EXIT_ERROR if problems_found else EXIT_OK
+        code = ExitCode.ERROR if problems_found else ExitCode.OK
         return finish(plan, options, "plan", code, has_changes=False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
         click.echo(f"Error: {exc}", err=True)
-        return finish(plan, options, "plan", EXIT_ERROR, has_changes=True)
+        return finish(plan, options, "plan", ExitCode.ERROR, has_changes=True)
     results = _apply(
         plan, options, project, force=force, journal_path=journal_path, expected=expected
     )
     failed = [r for r in results if not r.ok]
     _summarise(results, plan.failures)
-    code = EXIT_ERROR if failed or problems_found else EXIT_OK
+    code = ExitCode.ERROR if failed or problems_found else ExitCode.OK
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 
-def _saved_plan(plan_file: Path) -> tuple[Plan, dict[int, str]]:
+def _saved_plan(plan_file: Path, options: GlobalOptions) -> tuple[Plan, dict[int, str]]:
     from reconciler.planfile import read_plan_file
+    from reconciler.sendcloud.connect import target
 
     saved = read_plan_file(plan_file)
+    saved.check_target(target(options, os.environ))
     return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
 
 
 def _project_of(plan: Plan) -> Project | None:
     """The project file that names the saved plan's accounts (found from its files' paths)."""
-    from reconciler.commands.validate import report_problems
     from reconciler.config.project import load_project
     from reconciler.errors import ConfigError
+    from reconciler.report import report_problems
 
     sources = [p.source for p in plan.integrations][:1] or ["."]
     try:
@@ -131,22 +134,39 @@ def _apply(
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
     """Each account with its own client, all accounts at once; an account whose credentials
-    are missing fails its own integrations only."""
+    are missing fails its own integrations only. Progress is shown for a single account (one
+    bar at a time)."""
     from reconciler.apply import IntegrationResult as Result
-    from reconciler.apply import Outcome, apply_plan
+    from reconciler.apply import Outcome, apply_plan, planned_requests
     from reconciler.journal import Journal
+    from reconciler.progress import RequestProgress
     from reconciler.sendcloud.accounts import group_by_account, per_account
 
-    to_apply = [p for p in plan.integrations if p.writes]
+    planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
     journal_context = Journal(journal_path) if journal_path else nullcontext()
     groups = group_by_account(plan.integrations, lambda p: p.account, project.model.accounts)
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
-        with _progress(len(to_apply)) as on_result:
+        async def work(
+            client: SendcloudClient, group: AccountGroup[IntegrationPlan]
+        ) -> list[IntegrationResult]:
+            ids = [p.integration_id for p in group.items]
+            progress = RequestProgress(
+                "Applying",
+                client.stats,
+                reads=sum(planned[i][0] for i in ids),
+                writes=sum(planned[i][1] for i in ids),
+                reads_per_minute=options.reads_per_minute,
+                writes_per_minute=options.writes_per_minute,
+            )
 
-            async def work(
-                client: SendcloudClient, group: AccountGroup[IntegrationPlan]
-            ) -> list[IntegrationResult]:
+            # Each outcome is said once, in the summary; meanwhile the progress shows the run is
+            # alive (a bar, or a line every few seconds without a terminal).
+            def on_result(result: IntegrationResult) -> None:
+                reads, writes = planned[result.integration_id]
+                progress.skip(reads=reads - result.requests[0], writes=writes - result.requests[1])
+
+            async with progress if len(groups) == 1 else nullcontext():
                 return await apply_plan(
                     client,
                     Plan(group.items),
@@ -156,43 +176,18 @@ def _apply(
                     on_result=on_result,
                 )
 
-            results: list[IntegrationResult] = []
-            for group, outcome in await per_account(options, os.environ, groups, work):
-                if isinstance(outcome, list):
-                    results += outcome
-                    continue
-                for item in group.items:
-                    failed = Result(item.integration_id, item.source, Outcome.FAILED, 0,
-                                    f"nothing was written: {outcome}")  # fmt: skip
-                    on_result(failed)
-                    results.append(failed)
-            return sorted(results, key=lambda r: r.integration_id)
+        results: list[IntegrationResult] = []
+        for group, outcome in await per_account(options, os.environ, groups, work):
+            if isinstance(outcome, list):
+                results += outcome
+                continue
+            for item in group.items:
+                message = f"nothing was written: {outcome}"
+                results.append(Result(item.integration_id, item.source, Outcome.FAILED, 0, message))
+        return sorted(results, key=lambda r: r.integration_id)
 
     with journal_context as journal:
         return run_async(go(journal))
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[IntegrationResult], None]]:
-    """A progress bar on a terminal when several integrations are applied; plain lines otherwise."""
-    if total > 1 and sys.stderr.isatty() and not os.environ.get("CI"):
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Applying", total=total)
-
-            def advance(result: IntegrationResult) -> None:
-                if result.writes or not result.ok:
-                    progress.advance(task)
-
-            yield advance
-        return
-
-    def line(result: IntegrationResult) -> None:
-        if result.outcome.value != "in sync":
-            click.echo(_describe(result), err=True)
-
-    yield line
 
 
 def _describe(result: IntegrationResult) -> str:
@@ -221,11 +216,15 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
             f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
             err=True,
         )
+    for result in in_sync:
+        if result.message:  # it had changes planned; say why none were made
+            click.echo(f"  in sync: {_describe(result)}", err=True)
     for result in failed:
         click.echo(f"  failed: {_describe(result)}", err=True)
     for failure in unread:
+        why = "its live state could not be read: " if failure.read_failed else ""
         click.echo(
             f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"its live state could not be read: {failure.message}",
+            f"{why}{failure.message}",
             err=True,
         )

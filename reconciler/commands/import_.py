@@ -16,25 +16,27 @@ import click
 
 from reconciler import __version__
 from reconciler.config.project import load_project
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.fleet import Targeting
 from reconciler.model import LiveState
 from reconciler.project import Project, is_unmanaged
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR = 0, 1
 SCHEMA_PATH = Path("schemas", "integration.schema.json")
 
 
-def run(
+def import_(
     integration_ids: tuple[int, ...],
     options: GlobalOptions,
     *,
     directory: Path,
     overwrite: bool,
     targeting: Targeting | None = None,
-) -> int:
+) -> ExitCode:
+    """Write ``DIR/<id>.yaml`` for each integration id (narrowed by ``targeting``), each read
+    with the key pair of the account its file will belong to; ``ERROR`` if any was refused or
+    failed."""
     ids = list(dict.fromkeys(integration_ids))
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
     try:
@@ -43,7 +45,7 @@ def run(
         ids = _targeted(ids, targets, accounts, project, targeting or Targeting())
     except ReconcilerError as exc:
         click.echo(f"Error: {exc}", err=True)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     targets = {i: targets[i] for i in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
@@ -64,7 +66,35 @@ def run(
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {path}: not written: {exc}", err=True)
             failed = True
-    return EXIT_ERROR if failed else EXIT_OK
+            continue
+        if _holds_nothing(live):
+            click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+    return ExitCode.ERROR if failed else ExitCode.OK
+
+
+def _holds_nothing(live: LiveState) -> bool:
+    return not live.statuses and all(e.external_id is None for e in live.mapping.values())
+
+
+def empty_warning(integration_id: int, options: GlobalOptions) -> str:
+    """Why an integration may hold nothing, and how to check its id (Sendcloud or the sandbox)."""
+    if options.sandbox:
+        where = "the sandbox"
+        hint = (
+            "The sandbox starts every id it has not seen empty: check the id against your "
+            "files, or `reconciler sandbox show ID`."
+        )
+    else:
+        where = "Sendcloud"
+        hint = (
+            "It is the number Sendcloud shows in the panel under Settings > Integrations for a "
+            "PrestaShop V2 integration; its statuses appear once the shop's module has synced."
+        )
+    return (
+        f"integration {integration_id} has no statuses and no mapping in {where}: is the id "
+        f"right? {hint} The file was written anyway; delete it if the id was wrong (with "
+        "`statuses: {}` it asks apply to delete every status the shop adds later)."
+    )
 
 
 def today() -> date:
@@ -200,9 +230,10 @@ def _write(path: Path, live: LiveState, header: list[str], unmanaged: tuple[str,
         notes={category: note for category, (note, _) in notes.items()},
     )
     verify_rewrite(text, str(path), statuses=owned, mapping=mapping, unmanaged=unmanaged)
+    warnings = [warning for _, warning in notes.values()]
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
-    for _, warning in notes.values():
+    for warning in warnings:
         click.echo(f"Warning: {path}: {warning}", err=True)
     mapped = sum(value is not None for value in mapping.values())
     statuses = len(owned)

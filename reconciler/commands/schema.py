@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 import click
 
+from reconciler.errors import ExitCode
+
 SchemaKind = Literal["integration", "base", "project"]
 SCHEMA_FILES: dict[SchemaKind, str] = {
     "integration": "integration.schema.json",
@@ -32,6 +34,7 @@ def integration_schema_text() -> str:
     return schema_text("integration")
 
 
-def run(kind: SchemaKind = "integration") -> int:
+def schema(kind: SchemaKind = "integration") -> ExitCode:
+    """Print the JSON Schema of one file format (integration, base or project) to stdout."""
     click.echo(schema_text(kind), nl=False)
-    return 0
+    return ExitCode.OK

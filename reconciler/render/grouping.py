@@ -15,10 +15,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
+from reconciler.changes import (
+    Change,
+    Counts,
+    MappingChange,
+    StatusCreate,
+    StatusDelete,
+    StatusUpdate,
+)
 from reconciler.model import Language
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
-from reconciler.render.common import Counts, Mode, mapped, plural, quote
+from reconciler.quoting import quote
+from reconciler.render.common import Mode, counts_phrase, mapped, plural
 from reconciler.targeting import LeftOut, Selection
 
 # A headline names at most this many changes; the section below it shows every one.
@@ -35,10 +43,12 @@ class ChangeGroup:
 
     @property
     def first(self) -> IntegrationPlan:
+        """The member with the lowest id: its changes are every member's."""
         return self.members[0]
 
     @property
     def is_group(self) -> bool:
+        """More than one member (a single integration keeps its own section)."""
         return len(self.members) > 1
 
 
@@ -87,7 +97,7 @@ def headline(changes: Sequence[Change], mode: Mode) -> str:
     """``add status "12" ("Returned"); map CANCEL to "6"``: the changes in a few words, or their
     counts (``6 statuses to create, 4 mapping changes``) when there are many."""
     if len(changes) > HEADLINE_CHANGES:
-        return Counts.of(tuple(changes)).phrase(mode)
+        return counts_phrase(Counts.of(changes), mode)
     return "; ".join(describe(change, mode) for change in changes)
 
 
@@ -191,6 +201,7 @@ def selection_lines(selection: Selection) -> list[str]:
 
 
 def members(items: Sequence[LeftOut]) -> str:
+    """Left-out integrations by id and file when few, as id ranges when many."""
     if len(items) <= LIST_LEFT_OUT:
         return ", ".join(f"{i.integration_id} ({i.source})" for i in items)
     return id_ranges(i.integration_id for i in items)

@@ -11,22 +11,15 @@ from typing import Final
 
 from rich.text import Text
 
-from reconciler.changes import (
-    Change,
-    MappingChange,
-    StatusCreate,
-    StatusDelete,
-    StatusUpdate,
-)
+from reconciler.changes import Change
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.quoting import printable, quote
 from reconciler.render.common import (
     DRIFT_LEGEND,
     Mode,
     integration_label,
     integration_phrase,
     mapped,
-    printable,
-    quote,
     summary_line,
     unsafe_line,
     writes_line,
@@ -100,7 +93,8 @@ def _account_lines(plan: Plan, mode: Mode) -> list[Text]:
         if len(failures) == 1:
             lines.append(failure_line(failures[0]))
         else:
-            text = f"{failed_members(failures)}: could not read live state: {message}"
+            what = "could not read live state" if failures[0].read_failed else "not planned"
+            text = f"{failed_members(failures)}: {what}: {message}"
             lines.append(_line("!", printable(text)))
     return lines
 
@@ -117,6 +111,7 @@ def _group_lines(group: ChangeGroup, mode: Mode) -> list[Text]:
 
 
 def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
+    """One integration: its summary line, its warnings, then its changes and a blank line."""
     label = integration_label(item.integration_id, item.source)
     phrase = integration_phrase(item, mode)
     if not item.has_changes:
@@ -131,27 +126,17 @@ def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
 
 
 def change_lines(change: Change, origin: str | None = None) -> list[Text]:
-    """The lines of one change; ``origin`` (``from bases/nl.yaml:14``) when a base set it."""
+    """``~ CANCEL: (unmapped) → "10"``, or ``~ status "2"`` and one line per language;
+    ``origin`` (``from bases/nl.yaml:14``) when a base set it."""
     suffix = f"  ({printable(origin)})" if origin else ""
-    if isinstance(change, MappingChange):
+    if change.target == "mapping":
         text = f"{change.category.value}: {mapped(change.old)}{ARROW}{mapped(change.new)}"
-        return [_line("~", text + suffix, indent=_CHANGE_INDENT)]
-    lines = [
-        _line(change.marker, f"status {quote(change.external_id)}{suffix}", indent=_CHANGE_INDENT)
-    ]
-    if isinstance(change, StatusUpdate):
-        for translation in change.translations:
-            old, new = translation.old, translation.new
-            if old is not None and new is not None:
-                marker, detail = "~", f"{quote(old)}{ARROW}{quote(new)}"
-            elif new is not None:
-                marker, detail = "+", quote(new)
-            else:
-                marker, detail = "-", quote(old or "")
-            lines.append(_line(marker, f"{translation.language}: {detail}", indent=_DETAIL_INDENT))
-    elif isinstance(change, StatusCreate | StatusDelete):
-        for language, name in change.translations.items():
-            lines.append(_line(change.marker, f"{language}: {quote(name)}", indent=_DETAIL_INDENT))
+        return [_line(change.marker, text + suffix, indent=_CHANGE_INDENT)]
+    lines = [_line(change.marker, change.subject + suffix, indent=_CHANGE_INDENT)]
+    for detail in change.details:
+        values = [quote(value) for value in (detail.old, detail.new) if value is not None]
+        text = f"{detail.language}: {ARROW.join(values)}"
+        lines.append(_line(detail.marker, text, indent=_DETAIL_INDENT))
     return lines
 
 
@@ -164,8 +149,10 @@ def unmanaged_lines(item: IntegrationPlan) -> list[Text]:
 
 
 def failure_line(failure: IntegrationFailure) -> Text:
+    """``! integration 7 (7.yaml): could not read live state: ...``."""
     label = integration_label(failure.integration_id, failure.source)
-    return _line("!", f"{label}: could not read live state: {printable(failure.message)}")
+    what = "could not read live state" if failure.read_failed else "not planned"
+    return _line("!", f"{label}: {what}: {printable(failure.message)}")
 
 
 def _warning_lines(item: IntegrationPlan, *, prefix: str = "") -> list[Text]:

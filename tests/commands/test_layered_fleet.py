@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 BASE = """\
 labels: [prestashop]
@@ -131,7 +131,7 @@ def test_drift_ignores_changes_to_unmanaged_statuses(
 
     assert reconciler(api, "drift", "integrations") == 0
 
-    assert "Drift: none of 1 integration differ from git." in capsys.readouterr().out
+    assert "Drift: no differences from git across 1 integration." in capsys.readouterr().out
 
 
 def test_the_mapping_may_point_at_an_unmanaged_status_checked_live(
@@ -228,10 +228,15 @@ def test_adopt_writes_an_override_into_the_shops_own_file_never_the_base(
 
     assert Path("bases/prestashop.yaml").read_text("utf-8") == BASE
     out = capsys.readouterr().out
-    assert "status '2' en-gb \"Payment accepted\" → \"Paid (live)\" (override here; was set in " \
-        "bases/prestashop.yaml:4)" in out  # fmt: skip
-    assert 'status \'4\' en-gb "Sent" → "Sent live" (in this file)' in out
-    assert 'mapping CANCEL null → "3" (override here; was set in bases/prestashop.yaml:13)' in out
+    assert (
+        'status "2" en-gb was "Payment accepted", now "Paid (live)" (override here; was set in '
+        "bases/prestashop.yaml:4)" in out
+    )
+    assert 'status "4" en-gb was "Sent", now "Sent live" (in this file)' in out
+    assert (
+        'mapping CANCEL was unmapped, now "3" (override here; was set in bases/prestashop.yaml:13)'
+        in out
+    )
     assert path.read_text("utf-8") == SHOP.format(id=1).replace("Sent", "Sent live") + (
         '  "2":\n    en-gb: Paid (live)\nmapping:\n  CANCEL: "3"\n'
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.fleet.support import BE_KEYS, NL_KEYS, Fleet
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture(scope="session")
@@ -61,5 +61,5 @@ def fleet(
     fleet.write_project()
     yield fleet
     for server in servers:
-        server.simulator.wait_idle()
+        server.wait_idle()
         server.simulator.reset()

@@ -9,8 +9,8 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.simulator.requestlog import LogEntry
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration
+from tests.support.simulator import BackgroundServer
 
 NL_KEYS = ("nl-public", "nl-s3cr3t-DO-NOT-LEAK-41")
 BE_KEYS = ("be-public", "be-s3cr3t-DO-NOT-LEAK-97")
