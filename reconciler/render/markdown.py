@@ -32,6 +32,8 @@ from reconciler.render.common import (
 from reconciler.render.grouping import (
     ChangeGroup,
     by_account,
+    failed_members,
+    failures_by_message,
     group_identical,
     group_title,
     in_sync_phrase,
@@ -130,7 +132,16 @@ def _account_groups(plan: Plan, mode: Mode) -> list[_Group]:
     return [
         _Group(
             "\n**Could not read live state:**\n\n",
-            [_Item(f.integration_id, _failure_item(f)) for f in plan.failures],
+            [
+                _Item(same[0].integration_id, _failure_item(same[0]))
+                if len(same) == 1
+                else _Item(
+                    same[0].integration_id,
+                    f"- {escape_markdown(failed_members(same))}: {escape_markdown(message)}\n",
+                    tuple(f.integration_id for f in same),
+                )
+                for message, same in failures_by_message(plan.failures)
+            ],
             "",
         ),
         _Group(

@@ -6,7 +6,7 @@ import html
 import json
 from dataclasses import replace
 
-from reconciler.plan import IntegrationPlan, Plan, plan_integration
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, plan_integration
 from reconciler.render.grouping import id_ranges
 from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
@@ -146,3 +146,20 @@ def test_what_targeting_left_out_is_said() -> None:
 def test_id_ranges() -> None:
     assert id_ranges([5, 1, 2, 3, 9, 10]) == "1-3, 5, 9-10"
     assert id_ranges([]) == ""
+
+
+def test_failures_with_one_message_are_said_once() -> None:
+    message = "account agency-be: BE_SENDCLOUD_SECRET_KEY is not set"
+    failures = tuple(
+        IntegrationFailure(i, f"integrations/be/{i}.yaml", message, account="agency-be")
+        for i in range(11, 41)
+    )
+    plan = Plan((), failures)
+
+    text = render_text(plan, writes_per_minute=100).plain
+    markdown = html.unescape(render_markdown(plan, writes_per_minute=100))
+
+    assert text.count(message) == 1
+    assert f"! 30 integrations (11-40): could not read live state: {message}" in text
+    assert markdown.count(message) == 1
+    assert f"- 30 integrations (11-40): {message}" in markdown
