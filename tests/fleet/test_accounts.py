@@ -126,3 +126,23 @@ def test_labels_assign_a_file_to_an_account(fleet: Fleet) -> None:
     assert ids_seen(fleet.be) == {21}
     assert ids_seen(fleet.nl) == set()
     assert "Account agency-be" in out
+
+
+def test_an_oauth2_account_fails_clearly_until_the_client_speaks_it(fleet: Fleet) -> None:
+    project = (fleet.root / "reconciler.yaml").read_text()
+    fleet.write_project(
+        project.replace("    labels: [be]\n", "    labels: [be]\n    auth: oauth2\n")
+    )
+    fleet.shop("nl", 1)
+    fleet.shop("be", 11)
+    fleet.seed(fleet.nl, [1])
+
+    code, out, _ = fleet.run("plan", "integrations/")
+
+    assert code == 1
+    assert "= integration 1 (integrations/nl/1.yaml): in sync" in out
+    assert (
+        "account agency-be: auth: oauth2 is not supported by this version's client; "
+        "use auth: basic" in out
+    )
+    assert fleet.be.simulator.log.entries() == []
