@@ -1,4 +1,5 @@
-"""The Plan: per integration, the changes, the writes that make them, and the safety verdict.
+"""The Plan: per integration, the changes, the writes that make them, and the safety verdict
+(judged by `reconciler.safety`).
 
 Pure: no I/O. The same Plan drives every rendering (text, Markdown, JSON), the saved plan file
 and ``apply``, so what a reviewer approves is exactly what is executed.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from reconciler.changes import (
     Change,
@@ -17,12 +18,18 @@ from reconciler.changes import (
     MappingChange,
     StatusDelete,
     StatusUpdate,
-    deleted_ids,
-    natural_key,
 )
 from reconciler.diff import diff_integration
 from reconciler.model import Category, DesiredState, LiveState
-from reconciler.project import Safety, is_unmanaged
+from reconciler.project import Safety
+from reconciler.safety import (
+    UnsafeReason,
+    carried_statuses,
+    orphaned_mapping,
+    unmanaged_dangling,
+    unsafe_reasons,
+    with_fleet_limits,
+)
 from reconciler.targeting import Selection
 from reconciler.writes import Write, plan_writes
 
@@ -34,36 +41,13 @@ __all__ = [
     "UnsafeReason",
     "Write",
     "live_checksum",
+    "orphaned_mapping",
     "plan_integration",
     "plan_writes",
 ]
 
-# A plan that deletes more than this share of an integration's live statuses (when it has at
-# least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
-MAX_DELETE_RATIO = 0.30
-MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
-FLEET_LIMIT = "the max_integration_share"
-
-
-@dataclass(frozen=True)
-class UnsafeReason:
-    """Why apply refuses an integration's plan unless told otherwise.
-
-    ``forceable``: whether ``apply --force`` overrides it (deleting many statuses: yes; leaving
-    the mapping pointing at a deleted status: never). ``fix`` says what to do instead when it
-    is not. ``str()`` is the sentence every rendering shows.
-    """
-
-    message: str
-    forceable: bool = True
-    fix: str = ""
-
-    def __str__(self) -> str:
-        if self.forceable:
-            return self.message
-        return f"{self.message} ({self.fix}; --force does not override this)"
 
 
 @dataclass(frozen=True)
@@ -180,7 +164,7 @@ class Plan:
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.
         ordered = tuple(
-            sorted(_with_fleet_limits(self.integrations), key=lambda p: p.integration_id)
+            sorted(with_fleet_limits(self.integrations), key=lambda p: p.integration_id)
         )
         object.__setattr__(self, "integrations", ordered)
         failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
@@ -241,7 +225,7 @@ def plan_integration(
         statuses = {**(desired.statuses or {}), **{ext: live.statuses[ext] for ext in carried}}
         desired = desired.model_copy(update={"statuses": statuses})
     diff = diff_integration(desired, live)
-    dangling = diff.dangling_mapping + _unmanaged_dangling(desired, live, unmanaged)
+    dangling = diff.dangling_mapping + unmanaged_dangling(desired, live, unmanaged)
     return IntegrationPlan(
         integration_id=desired.integration_id,
         source=source,
@@ -259,131 +243,6 @@ def plan_integration(
         provenance=dict(provenance or {}),
         account_size=account_size,
     )
-
-
-def carried_statuses(
-    desired: DesiredState, live: LiveState, unmanaged: Sequence[str]
-) -> tuple[str, ...]:
-    """Live statuses the file does not manage but must keep: those matching ``unmanaged``."""
-    if desired.statuses is None or not unmanaged:
-        return ()
-    return tuple(
-        sorted(
-            (
-                ext
-                for ext in live.statuses
-                if ext not in desired.statuses and is_unmanaged(ext, unmanaged)
-            ),
-            key=natural_key,
-        )
-    )
-
-
-def _unmanaged_dangling(
-    desired: DesiredState, live: LiveState, unmanaged: Sequence[str]
-) -> tuple[tuple[Category, str], ...]:
-    # A file with statuses may map onto an unmanaged status: it must exist live (the mapping-only
-    # case is already checked by the diff).
-    if desired.statuses is None or desired.mapping is None:
-        return ()
-    return tuple(
-        (category, ext)
-        for category, ext in desired.mapping.as_dict().items()
-        if ext is not None
-        and ext not in desired.statuses
-        and ext not in live.statuses
-        and is_unmanaged(ext, unmanaged)
-    )
-
-
-def unsafe_reasons(
-    desired: DesiredState,
-    live: LiveState,
-    changes: Sequence[Change],
-    safety: Safety | None = None,
-    carried: int = 0,
-) -> tuple[UnsafeReason, ...]:
-    """The safety verdict: empty when the plan is safe.
-
-    Deleting every live status, or more than ``safety.max_delete_share`` of them (from
-    ``safety.min_live_statuses`` statuses on), needs ``--force``; deleting a status the live
-    mapping uses while the file does not manage the mapping is refused even with it. The
-    delete share counts the live statuses this file manages (``carried`` unmanaged ones are
-    never deleted and do not count).
-    """
-    safety = safety or Safety()
-    deleted = deleted_ids(changes)
-    total = len(live.statuses) - carried
-    reasons: list[UnsafeReason] = []
-    if deleted and len(deleted) == total:
-        reasons.append(UnsafeReason(f"deletes all {total} live statuses"))
-    elif total >= safety.min_live_statuses and len(deleted) / total > safety.max_delete_share:
-        reasons.append(
-            UnsafeReason(
-                f"deletes {len(deleted)} of {total} live statuses "
-                f"(more than {safety.max_delete_share:.0%})"
-            )
-        )
-    for category, external_id in orphaned_mapping(desired, live, changes):
-        reasons.append(
-            UnsafeReason(
-                f"deletes status {external_id!r}, which the live mapping {category.value} "
-                "still uses, and this file does not manage the mapping",
-                forceable=False,
-                fix="add the mapping to this file or keep the status",
-            )
-        )
-    return tuple(reasons)
-
-
-def orphaned_mapping(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[tuple[Category, str], ...]:
-    """Live mapping entries a statuses-only file would leave pointing at a deleted status.
-
-    Without the mapping in the file, apply cannot move the mapping off first, so it refuses
-    these even with --force: the reconciler never makes a mapping invalid.
-    """
-    if desired.mapping is not None:
-        return ()
-    deleted = set(deleted_ids(changes))
-    return tuple(
-        (category, external_id)
-        for category, external_id in live.mapped_ids().items()
-        if external_id is not None and external_id in deleted
-    )
-
-
-def _with_fleet_limits(items: Sequence[IntegrationPlan]) -> tuple[IntegrationPlan, ...]:
-    """Mark every changed integration unsafe when its account's plan changes too many of them.
-
-    ``max_integration_share`` is per account: a base edit touching 400 shops must be deliberate
-    (``--force``, or a higher limit in the project file). The share is of the account's
-    integrations in the whole fleet, so a targeted plan (``--only``) is not judged by its subset,
-    and a plan split per account (rendering, apply) reaches the same verdict.
-    """
-    by_account: dict[str, list[IntegrationPlan]] = {}
-    for item in items:
-        by_account.setdefault(item.account, []).append(item)
-    result: list[IntegrationPlan] = []
-    for account, members in by_account.items():
-        limits = [m.safety.max_integration_share for m in members]
-        limit = min((x for x in limits if x is not None), default=None)
-        changed = sum(1 for m in members if m.has_changes)
-        total = max(max(m.account_size for m in members), len(members))
-        reason: UnsafeReason | None = None
-        if limit is not None and changed / total > limit:
-            where = f" of account {account}" if account else ""
-            reason = UnsafeReason(
-                f"the plan changes {changed} of {total} integrations{where} (more than "
-                f"{limit:.0%}, {FLEET_LIMIT}); a change this wide must be deliberate"
-            )
-        for member in members:
-            marked = any(FLEET_LIMIT in r.message for r in member.unsafe_reasons)
-            if reason and member.has_changes and not marked:
-                member = replace(member, unsafe_reasons=(*member.unsafe_reasons, reason))
-            result.append(member)
-    return tuple(result)
 
 
 def live_checksum(live: LiveState) -> str:
