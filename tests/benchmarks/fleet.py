@@ -128,7 +128,7 @@ def run(settings: Settings, root: Path) -> Section:
             "Throughput / one account under the same limits",
             speedup,
             f"{speedup:.1f}x",
-            f"≥ {THROUGHPUT_TARGET:g}x",
+            f"≥ {THROUGHPUT_TARGET:.1f}x",
             speedup >= THROUGHPUT_TARGET,
         )
     )
