@@ -1,16 +1,20 @@
-"""The one module that speaks HTTP: Sendcloud's four shop-order-status calls.
+"""The one place that sends HTTP: Sendcloud's four shop-order-status calls.
 
-Everything about the wire lives here: HTTP Basic auth, pacing under the rate limits, retries
-with backoff, and translating every failure into the package's exception tree
-(`reconciler.errors`). Nothing leaves this module that holds an httpx object, so the secret
-(which httpx keeps in each request's headers) cannot leak through an exception's cause chain.
+The wire is split by concern: `urls` (where the key pair may go), `auth` (the Authorization
+header), `pacing` (rate limits), `retries` (repeating a failed attempt), `failures` (every
+failure as a `reconciler.errors` exception) and `bodies` (the JSON contract). This module ties
+them together around one httpx client. Nothing leaves it that holds an httpx object, so the
+secret (which httpx keeps in each request's headers) cannot leak through an exception's cause
+chain.
+
+Endpoints follow Sendcloud's v3 Integrations API ("Retrieve shop order statuses", "Create or
+overwrite shop order statuses", and the two mapping pages), base URL
+``https://panel.sendcloud.sc/api/v3``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import ipaddress
 import logging
 import time
 from collections import Counter
@@ -18,28 +22,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    stop_before_delay,
-    wait_exponential_jitter,
-)
 
 from reconciler import __version__
-from reconciler.errors import (
-    ApiError,
-    AuthenticationError,
-    CredentialsError,
-    IntegrationNotFound,
-    TransportError,
-)
+from reconciler.errors import TransportError
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
+from reconciler.sendcloud.auth import BasicCredentials
+from reconciler.sendcloud.failures import (
+    RETRYABLE_STATUSES,
+    Call,
+    Retryable,
+    contract_violation,
+    describe_transport_error,
+    error_for_status,
+    status_summary,
+)
 from reconciler.sendcloud.pacing import Pacing, RetryPolicy, parse_retry_after
+from reconciler.sendcloud.retries import Retrier
+from reconciler.sendcloud.urls import check_base_url
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
 
@@ -48,9 +51,6 @@ log = logging.getLogger("reconciler.http")
 USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-_CHECK_KEYS = "Check SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY"
 
 _Body = TypeVar("_Body", wire.StatusesResponse, wire.MappingResponse)
 
@@ -66,6 +66,7 @@ class ClientStats:
     responses: Counter[int] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
+        """``{"reads": n, ..., "responses": {"200": n, ...}}`` for reports and the benchmark."""
         return {
             "reads": self.reads,
             "writes": self.writes,
@@ -73,73 +74,6 @@ class ClientStats:
             "transport_failures": self.transport_failures,
             "responses": {str(code): n for code, n in sorted(self.responses.items())},
         }
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str) -> str:
-    """Return the API root without a trailing slash, or raise `CredentialsError`.
-
-    The key pair goes in every request, so plain http is refused except to this machine
-    (a local simulator), and credentials embedded in the URL are refused outright.
-    """
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - parsing the port is what raises on "host:notaport"
-    except ValueError as exc:
-        raise CredentialsError(
-            f"The API URL cannot be parsed ({exc}); give one like "
-            "https://panel.sendcloud.sc/api/v3."
-        ) from None
-    if parts.username is not None or parts.password is not None:
-        raise CredentialsError(
-            "The API URL contains a user name or password; credentials never go in a URL. "
-            "Remove them and set SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY instead."
-        )
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise CredentialsError(
-            f"The API URL {url!r} is not an https:// URL with a host "
-            "(e.g. https://panel.sendcloud.sc/api/v3)."
-        )
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise CredentialsError(
-            f"Refusing to send the API key pair over plain http to {host}: use https://. "
-            "(http:// is allowed only for loopback hosts such as a local simulator.)"
-        )
-    return url.strip().rstrip("/")
-
-
-class _Retryable(Exception):
-    """One failed attempt worth retrying; holds only text, never an httpx object."""
-
-    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.http_status = http_status
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class _Call:
-    method: str
-    path: str
-    integration_id: int
-    params: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-
-    @property
-    def line(self) -> str:
-        """How messages name the request: ``GET /shop-order-statuses?integration_id=12``."""
-        query = f"?{urlencode(self.params)}" if self.params else ""
-        return f"{self.method} {self.path}{query}"
 
 
 class SendcloudClient:
@@ -166,30 +100,23 @@ class SendcloudClient:
         retry: RetryPolicy | None = None,
         debug: bool = False,
     ) -> None:
-        if not public_key.strip() or not secret_key.strip():
-            raise CredentialsError(
-                "The Sendcloud API key pair is incomplete: set both SENDCLOUD_PUBLIC_KEY and "
-                "SENDCLOUD_SECRET_KEY."
-            )
+        self._credentials = BasicCredentials(public_key, secret_key)
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
         self.public_key = public_key
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._backoff = wait_exponential_jitter(
-            multiplier=self.retry.initial, max=self.retry.maximum, jitter=self.retry.jitter
-        )
+        self._retrier = Retrier(self.retry, on_retry=self._count_retry)
         self.debug = debug
         self.stats = ClientStats()
         self._pacing = Pacing.per_minute(reads_per_minute, writes_per_minute)
         self._slots = asyncio.Semaphore(parallelism)
-        token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode("ascii")
-        # The secret lives only in this header; httpx redacts Authorization in Headers' repr.
+        # The secret lives only in the Authorization header, added per request from
+        # `self._credentials`; httpx redacts Authorization in Headers' repr.
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
-                "Authorization": f"Basic {token}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
             },
@@ -232,7 +159,7 @@ class SendcloudClient:
         params = {"integration_id": str(integration_id)}
         if show_deleted:
             params["show_deleted"] = "true"
-        call = _Call("GET", STATUSES_PATH, integration_id, params)
+        call = Call("GET", STATUSES_PATH, integration_id, params)
         return self._decode(call, wire.StatusesResponse, await self._send(call)).data
 
     async def post_statuses(
@@ -240,15 +167,15 @@ class SendcloudClient:
     ) -> None:
         """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted."""
         body = wire.PostStatusesBody.build(integration_id, statuses)
-        call = _Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
+        call = Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
         self._expect_no_data(call, await self._send(call))
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
-        call = _Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
+        call = Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
         mapping = self._decode(call, wire.MappingResponse, await self._send(call)).data
         if mapping.integration_id != integration_id:
-            raise self._violation(
+            raise contract_violation(
                 call, f"it describes integration {mapping.integration_id} instead"
             )
         return mapping
@@ -258,43 +185,25 @@ class SendcloudClient:
     ) -> None:
         """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped)."""
         body = wire.PostMappingBody.build(integration_id, mapping)
-        call = _Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
+        call = Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
         self._expect_no_data(call, await self._send(call))
 
     # --- one request, with retries ----------------------------------------------------------
 
-    async def _send(self, call: _Call) -> bytes:
+    async def _send(self, call: Call) -> bytes:
         """The body of a successful answer, after as many attempts as the retry budget allows."""
-        attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_before_delay(self.retry.budget),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    if attempts > 1:
-                        self.stats.retries += 1
-                    return await self._attempt(call)
-        except _Retryable as last:
-            raise self._exhausted(call, attempts, last) from None
-        raise AssertionError("unreachable: tenacity either returns or raises")
+        return await self._retrier.run(call, lambda: self._attempt(call))
 
-    def _wait(self, state: RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Retryable) and failure.retry_after is not None:
-            return failure.retry_after
-        return self._backoff(state)
+    def _count_retry(self) -> None:
+        self.stats.retries += 1
 
-    async def _attempt(self, call: _Call) -> bytes:
+    async def _attempt(self, call: Call) -> bytes:
         async with self._slots:
             await self._pacing.for_method(call.method).wait()
             request = self._http.build_request(
                 call.method, call.path, params=call.params or None, json=call.body
             )
+            request.headers["Authorization"] = await self._credentials.header()
             if call.method == "GET":
                 self.stats.reads += 1
             else:
@@ -307,16 +216,14 @@ class SendcloudClient:
                 response = await self._http.send(request)
             except httpx.HTTPError as exc:
                 # Only text leaves this block: exc.request carries the Authorization header.
-                failure, retryable = _describe_transport_error(exc, self.timeout)
+                failure, retryable = describe_transport_error(exc, self.timeout)
             elapsed_ms = (time.monotonic() - started) * 1000
         if failure is not None:
             self.stats.transport_failures += 1
             self._log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
             if retryable:
-                raise _Retryable(failure, http_status=None, retry_after=None)
-            raise TransportError(
-                f"{call.line} (integration {call.integration_id}) failed: {failure}"
-            )
+                raise Retryable(failure, http_status=None, retry_after=None)
+            raise TransportError(f"{call.where} failed: {failure}")
         self.stats.responses[response.status_code] += 1
         self._log_outcome(
             f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
@@ -325,22 +232,22 @@ class SendcloudClient:
         if response.is_success:
             return content
         if response.status_code in RETRYABLE_STATUSES:
-            raise _Retryable(
-                _status_summary(response.status_code, content),
+            raise Retryable(
+                status_summary(response.status_code, content),
                 http_status=response.status_code,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
-        raise _error_for_status(call, response.status_code, content)
+        raise error_for_status(call, response.status_code, content)
 
     # --- messages ---------------------------------------------------------------------------
 
-    def _decode(self, call: _Call, model: type[_Body], content: bytes) -> _Body:
+    def _decode(self, call: Call, model: type[_Body], content: bytes) -> _Body:
         try:
             return wire.decode(model, content)
         except wire.ContractViolation as exc:
-            raise self._violation(call, str(exc)) from None
+            raise contract_violation(call, str(exc)) from None
 
-    def _expect_no_data(self, call: _Call, content: bytes) -> None:
+    def _expect_no_data(self, call: Call, content: bytes) -> None:
         # A write answers `null`. An empty body or extra data is harmless; a body that is not
         # JSON (a proxy's page) or is an error document means the write may not have happened.
         if not content.strip():
@@ -348,43 +255,7 @@ class SendcloudClient:
         try:
             wire.expect_no_error(content)
         except wire.ContractViolation as exc:
-            raise self._violation(call, str(exc)) from None
-
-    @staticmethod
-    def _violation(call: _Call, problem: str) -> ApiError:
-        return ApiError(
-            f"Sendcloud's answer to {call.line} (integration {call.integration_id}) does not "
-            f"follow the API contract: {problem}. The reconciler stops rather than guess; "
-            "run with --debug to see the exchange, and retry later or report it.",
-            request=call.line,
-            http_status=200,
-            integration_id=call.integration_id,
-        )
-
-    def _exhausted(self, call: _Call, attempts: int, last: _Retryable) -> ApiError | TransportError:
-        waited = ""
-        if last.retry_after is not None and last.retry_after >= self.retry.budget:
-            waited = f" (the server asked to wait {last.retry_after:.0f} s)"
-        if last.http_status == 429:
-            advice = (
-                "Sendcloud kept throttling: another client may share this key pair's limits; "
-                "try again later or lower --reads-per-minute / --writes-per-minute."
-            )
-        else:
-            advice = "Sendcloud may be unavailable or unreachable: try again later."
-        message = (
-            f"{call.line} (integration {call.integration_id}) still failed after {attempts} "
-            f"attempt(s) within the {self.retry.budget:g} s retry budget{waited}; last failure: "
-            f"{last.summary}. {advice}"
-        )
-        if last.http_status is None:
-            return TransportError(message)
-        return ApiError(
-            message,
-            request=call.line,
-            http_status=last.http_status,
-            integration_id=call.integration_id,
-        )
+            raise contract_violation(call, str(exc)) from None
 
     def _log_request(self, request: httpx.Request) -> None:
         if not self.debug:
@@ -398,70 +269,3 @@ class SendcloudClient:
     def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
         if self.debug:
             log.debug("<- %s %s: %s", request.method, request.url, outcome)
-
-
-def _describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
-    """A message for a failed exchange and whether retrying can help."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s ({type(exc).__name__})", True
-    if not isinstance(exc, httpx.TransportError) or isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
-    ):
-        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
-        return f"{type(exc).__name__}: {exc}", False
-    detail = str(exc) or "no detail"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-answer ({detail})", True
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({detail})", True
-    return f"{type(exc).__name__}: {detail}", True
-
-
-def _status_summary(status: int, content: bytes) -> str:
-    try:
-        document = wire.error_document(wire.load_json(content))
-    except wire.ContractViolation:
-        document = None
-    text = wire.describe(document) if document else wire.excerpt(content)
-    return f"HTTP {status}: {text}"
-
-
-def _error_for_status(call: _Call, status: int, content: bytes) -> ApiError:
-    """The exception for a non-retryable error answer, JSON:API or not."""
-    try:
-        document = wire.error_document(wire.load_json(content))
-    except wire.ContractViolation:
-        document = None
-    first = document.errors[0] if document and document.errors else None
-    fields: dict[str, Any] = {
-        "request": call.line,
-        "http_status": status,
-        "integration_id": call.integration_id,
-        "code": first.code if first else None,
-        "detail": (first.detail or first.title) if first else None,
-        "pointer": first.source.pointer if first and first.source else None,
-    }
-    said = (
-        wire.describe(document) if document else f"not a JSON:API error: {wire.excerpt(content)!r}"
-    )
-    where = f"{call.line} (integration {call.integration_id})"
-    if status == 401:
-        return AuthenticationError(
-            f"Sendcloud rejected the API key pair (HTTP 401 on {where}: {said}). {_CHECK_KEYS}: "
-            "they must be the public and secret key of an API integration in the Sendcloud panel.",
-            **fields,
-        )
-    if status == 404:
-        return IntegrationNotFound(
-            f"Integration {call.integration_id} does not exist or is not a PrestaShop V2 "
-            f"integration (HTTP 404 on {call.line}: {said}). Check the integration_id, and that "
-            "the API key pair belongs to the account that owns it.",
-            **fields,
-        )
-    if status >= 500:
-        advice = "Sendcloud failed internally (not retried): try again later."
-    elif status == 403:
-        advice = f"The key pair may not use this API. {_CHECK_KEYS}."
-    else:
-        advice = "Sendcloud refused the request; run with --debug to see the exchange."
-    return ApiError(f"Sendcloud answered HTTP {status} to {where}: {said}. {advice}", **fields)

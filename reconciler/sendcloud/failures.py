@@ -1,0 +1,184 @@
+"""Every way a request can fail, translated into the package's exception tree.
+
+`reconciler.errors` draws the tree; this module decides which branch an exchange lands on and
+writes the message a user reads. Only text goes into these exceptions, never an httpx object:
+a request carries the Authorization header, and an exception's cause chain can end up in a
+crash report.
+
+Error bodies follow Sendcloud's JSON:API error format (``{"errors": [...]}`` or one object,
+see the ``errors`` schema of the v3 Integrations OpenAPI document, vendored under
+``schemas/sendcloud/``); an answer that is not one is quoted as an excerpt instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from reconciler.errors import ApiError, AuthenticationError, IntegrationNotFound, TransportError
+from reconciler.sendcloud import bodies as wire
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "Call",
+    "Retryable",
+    "contract_violation",
+    "describe_transport_error",
+    "error_for_status",
+    "exhausted",
+    "status_summary",
+]
+
+# Throttled (429) and gateway trouble (502-504) pass; other answers will not change on repeat.
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+_CHECK_KEYS = "Check SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request as messages name it: method, path, query and JSON body (or None)."""
+
+    method: str
+    path: str
+    integration_id: int
+    params: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+    @property
+    def line(self) -> str:
+        """How messages name the request: ``GET /shop-order-statuses?integration_id=12``."""
+        query = f"?{urlencode(self.params)}" if self.params else ""
+        return f"{self.method} {self.path}{query}"
+
+    @property
+    def where(self) -> str:
+        """``GET /shop-order-statuses?integration_id=12 (integration 12)``."""
+        return f"{self.line} (integration {self.integration_id})"
+
+
+class Retryable(Exception):
+    """One failed attempt worth retrying; holds only text, never an httpx object.
+
+    `http_status` is None for a transport failure (timeout, broken connection); `retry_after`
+    is the server's Retry-After in seconds, if it sent one.
+    """
+
+    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+
+def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
+    """A message for a failed exchange (`timeout` in seconds) and whether retrying can help."""
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {timeout:g} s ({type(exc).__name__})", True
+    if not isinstance(exc, httpx.TransportError) or isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+    ):
+        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
+        return f"{type(exc).__name__}: {exc}", False
+    detail = str(exc) or "no detail"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the connection broke mid-answer ({detail})", True
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect ({detail})", True
+    return f"{type(exc).__name__}: {detail}", True
+
+
+def _document(content: bytes) -> wire.ErrorDocument | None:
+    try:
+        return wire.error_document(wire.load_json(content))
+    except wire.ContractViolation:
+        return None
+
+
+def status_summary(status: int, content: bytes) -> str:
+    """``HTTP 503: <the error objects, or an excerpt of the body>`` for a retryable answer."""
+    document = _document(content)
+    text = wire.describe(document) if document else wire.excerpt(content)
+    return f"HTTP {status}: {text}"
+
+
+def contract_violation(call: Call, problem: str) -> ApiError:
+    """The error for a success answer whose body breaks the documented contract."""
+    return ApiError(
+        f"Sendcloud's answer to {call.where} does not follow the API contract: {problem}. "
+        "The reconciler stops rather than guess; run with --debug to see the exchange, and "
+        "retry later or report it.",
+        request=call.line,
+        http_status=200,
+        integration_id=call.integration_id,
+    )
+
+
+def exhausted(
+    call: Call, attempts: int, last: Retryable, budget: float
+) -> ApiError | TransportError:
+    """The error once the retry budget (seconds) is spent; `last` is the final failure."""
+    waited = ""
+    if last.retry_after is not None and last.retry_after >= budget:
+        waited = f" (the server asked to wait {last.retry_after:.0f} s)"
+    if last.http_status == 429:
+        advice = (
+            "Sendcloud kept throttling: another client may share this key pair's limits; "
+            "try again later or lower --reads-per-minute / --writes-per-minute."
+        )
+    else:
+        advice = "Sendcloud may be unavailable or unreachable: try again later."
+    message = (
+        f"{call.where} still failed after {attempts} attempt(s) within the {budget:g} s retry "
+        f"budget{waited}; last failure: {last.summary}. {advice}"
+    )
+    if last.http_status is None:
+        return TransportError(message)
+    return ApiError(
+        message, request=call.line, http_status=last.http_status, integration_id=call.integration_id
+    )
+
+
+def error_for_status(call: Call, status: int, content: bytes) -> ApiError:
+    """The exception for a non-retryable error answer, JSON:API or not.
+
+    401 -> `AuthenticationError`, 404 -> `IntegrationNotFound`, anything else -> `ApiError`;
+    each carries the request line, status, and the first error object's code, detail and
+    source pointer.
+    """
+    document = _document(content)
+    first = document.errors[0] if document and document.errors else None
+    fields: dict[str, Any] = {
+        "request": call.line,
+        "http_status": status,
+        "integration_id": call.integration_id,
+        "code": first.code if first else None,
+        "detail": (first.detail or first.title) if first else None,
+        "pointer": first.source.pointer if first and first.source else None,
+    }
+    said = (
+        wire.describe(document) if document else f"not a JSON:API error: {wire.excerpt(content)!r}"
+    )
+    if status == 401:
+        return AuthenticationError(
+            f"Sendcloud rejected the API key pair (HTTP 401 on {call.where}: {said}). "
+            f"{_CHECK_KEYS}: they must be the public and secret key of an API integration in "
+            "the Sendcloud panel.",
+            **fields,
+        )
+    if status == 404:
+        return IntegrationNotFound(
+            f"Integration {call.integration_id} does not exist or is not a PrestaShop V2 "
+            f"integration (HTTP 404 on {call.line}: {said}). Check the integration_id, and that "
+            "the API key pair belongs to the account that owns it.",
+            **fields,
+        )
+    if status >= 500:
+        advice = "Sendcloud failed internally (not retried): try again later."
+    elif status == 403:
+        advice = f"The key pair may not use this API. {_CHECK_KEYS}."
+    else:
+        advice = "Sendcloud refused the request; run with --debug to see the exchange."
+    return ApiError(f"Sendcloud answered HTTP {status} to {call.where}: {said}. {advice}", **fields)
