@@ -1,17 +1,29 @@
-"""How requests prove who they are: HTTP Basic with the API key pair.
+"""How requests prove who they are: HTTP Basic with the API key pair, or an OAuth2 token.
 
 Sendcloud's v3 APIs accept HTTP Basic with the integration's public key as user name and its
-secret key as password (Sendcloud "Authentication" page; ``HTTPBasicAuth`` security scheme of
-the v3 OpenAPI documents). The header value is the only place the secret lives after start-up.
+secret key as password, or a Bearer token from the OAuth2 client credentials grant with the
+same pair as client id and secret (Sendcloud "Authentication" page; the ``HTTPBasicAuth`` and
+``OAuth2ClientCreds`` security schemes of the v3 Integrations OpenAPI document). An
+integration set to "Use OAuth2 authentication" refuses Basic. Either way the secret lives only
+in a header value (or Authlib's client), never in a message.
 """
 
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from reconciler.errors import CredentialsError
+from reconciler.sendcloud.urls import check_base_url
 
-__all__ = ["BasicCredentials"]
+if TYPE_CHECKING:
+    import httpx
+
+    from reconciler.sendcloud.oauth2 import Paced
+    from reconciler.sendcloud.retries import Retrier
+
+__all__ = ["BasicCredentials", "Credentials", "build_credentials"]
 
 
 class BasicCredentials:
@@ -35,3 +47,59 @@ class BasicCredentials:
     async def header(self) -> str:
         """The Authorization header value."""
         return self._header
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+class Credentials(Protocol):
+    """What the client needs from a scheme: a header value per request, and closing."""
+
+    scheme: str
+
+    async def header(self) -> str: ...
+
+    async def aclose(self) -> None: ...
+
+
+def build_credentials(
+    scheme: str,
+    public_key: str,
+    secret_key: str,
+    *,
+    token_url: str | None,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: float,
+    user_agent: str,
+    retrier: Retrier,
+    paced: Paced,
+) -> Credentials:
+    """Basic (the default) or OAuth2 credentials from the same key pair.
+
+    `scheme` is "basic" or "oauth2" (SENDCLOUD_AUTH); for OAuth2 the key pair is the client
+    id and secret and `token_url` (default Sendcloud's) is checked like the API URL unless a
+    `transport` replaces the network. Raises `CredentialsError` for an incomplete key pair,
+    an unknown scheme or an unsafe token URL; nothing is sent yet.
+    """
+    basic = BasicCredentials(public_key, secret_key)  # validates the pair for both schemes
+    if scheme == "basic":
+        return basic
+    if scheme != "oauth2":
+        raise CredentialsError(
+            f"SENDCLOUD_AUTH={scheme!r} is not an authentication scheme: use basic or oauth2."
+        )
+    from reconciler.sendcloud.oauth2 import DEFAULT_TOKEN_URL, OAuth2Credentials, TokenSource
+
+    url = (token_url or DEFAULT_TOKEN_URL).strip()
+    url = url.rstrip("/") if transport is not None else check_base_url(url, what="token URL")
+    source = TokenSource(
+        url,
+        public_key,
+        secret_key,
+        transport=transport,
+        timeout=timeout,
+        # As for the API: proxies from the environment only for https.
+        trust_env=urlsplit(url).scheme == "https",
+        user_agent=user_agent,
+    )
+    return OAuth2Credentials(source, retrier=retrier, paced=paced)

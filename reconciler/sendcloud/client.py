@@ -18,7 +18,8 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from reconciler import __version__
 from reconciler.errors import TransportError
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
-from reconciler.sendcloud.auth import BasicCredentials
+from reconciler.sendcloud.auth import build_credentials
 from reconciler.sendcloud.failures import (
     RETRYABLE_STATUSES,
     Call,
@@ -40,6 +41,7 @@ from reconciler.sendcloud.failures import (
     error_for_status,
     status_summary,
 )
+from reconciler.sendcloud.oauth2 import OAuth2Credentials
 from reconciler.sendcloud.pacing import Pacing, RetryPolicy, parse_retry_after
 from reconciler.sendcloud.retries import Retrier
 from reconciler.sendcloud.urls import check_base_url
@@ -55,12 +57,22 @@ MAPPING_PATH = "/shop-order-statuses/mapping"
 _Body = TypeVar("_Body", wire.StatusesResponse, wire.MappingResponse)
 
 
+class _TokenRefused(Exception):
+    """A 401 to a Bearer request; carries the header value to invalidate and the answer."""
+
+    def __init__(self, authorization: str, content: bytes) -> None:
+        super().__init__("the API refused the OAuth2 access token")
+        self.authorization = authorization
+        self.content = content
+
+
 @dataclass
 class ClientStats:
     """What the client did: HTTP attempts per class, retries, and answers by status code."""
 
     reads: int = 0
     writes: int = 0
+    token_requests: int = 0  # OAuth2 token exchanges attempted
     retries: int = 0
     transport_failures: int = 0
     responses: Counter[int] = field(default_factory=Counter)
@@ -70,6 +82,7 @@ class ClientStats:
         return {
             "reads": self.reads,
             "writes": self.writes,
+            "token_requests": self.token_requests,
             "retries": self.retries,
             "transport_failures": self.transport_failures,
             "responses": {str(code): n for code, n in sorted(self.responses.items())},
@@ -99,8 +112,9 @@ class SendcloudClient:
         writes_per_minute: float = 100.0,
         retry: RetryPolicy | None = None,
         debug: bool = False,
+        auth: str = "basic",
+        token_url: str | None = None,
     ) -> None:
-        self._credentials = BasicCredentials(public_key, secret_key)
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
@@ -112,6 +126,17 @@ class SendcloudClient:
         self.stats = ClientStats()
         self._pacing = Pacing.per_minute(reads_per_minute, writes_per_minute)
         self._slots = asyncio.Semaphore(parallelism)
+        self._credentials = build_credentials(
+            auth,
+            public_key,
+            secret_key,
+            token_url=token_url,
+            transport=transport,
+            timeout=timeout,
+            user_agent=USER_AGENT,
+            retrier=self._retrier,
+            paced=self._token_slot,
+        )
         # The secret lives only in the Authorization header, added per request from
         # `self._credentials`; httpx redacts Authorization in Headers' repr.
         self._http = httpx.AsyncClient(
@@ -147,8 +172,14 @@ class SendcloudClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connections."""
+        """Close the connections (and the OAuth2 token client, if any)."""
         await self._http.aclose()
+        await self._credentials.aclose()
+
+    @property
+    def auth_scheme(self) -> str:
+        """ "basic" or "oauth2"."""
+        return self._credentials.scheme
 
     # --- the four calls ---------------------------------------------------------------------
 
@@ -191,19 +222,41 @@ class SendcloudClient:
     # --- one request, with retries ----------------------------------------------------------
 
     async def _send(self, call: Call) -> bytes:
-        """The body of a successful answer, after as many attempts as the retry budget allows."""
-        return await self._retrier.run(call, lambda: self._attempt(call))
+        """The body of a successful answer, after as many attempts as the retry budget allows.
+
+        With OAuth2, a 401 means the token was revoked or expired early: the request is sent
+        once more with a fresh token, and a second 401 is final.
+        """
+        try:
+            return await self._retrier.run(call, lambda: self._attempt(call))
+        except _TokenRefused as refused:
+            if isinstance(self._credentials, OAuth2Credentials):
+                self._credentials.invalidate(refused.authorization)
+        try:
+            return await self._retrier.run(call, lambda: self._attempt(call))
+        except _TokenRefused as again:
+            raise error_for_status(call, 401, again.content, scheme="oauth2") from None
+
+    @asynccontextmanager
+    async def _token_slot(self) -> AsyncIterator[None]:
+        # The token request is a POST like any write: it takes a slot and a write's pace.
+        async with self._slots:
+            await self._pacing.writes.wait()
+            self.stats.token_requests += 1
+            yield
 
     def _count_retry(self) -> None:
         self.stats.retries += 1
 
     async def _attempt(self, call: Call) -> bytes:
+        # Before taking a slot: getting a token may need a slot of its own.
+        authorization = await self._credentials.header()
         async with self._slots:
             await self._pacing.for_method(call.method).wait()
             request = self._http.build_request(
                 call.method, call.path, params=call.params or None, json=call.body
             )
-            request.headers["Authorization"] = await self._credentials.header()
+            request.headers["Authorization"] = authorization
             if call.method == "GET":
                 self.stats.reads += 1
             else:
@@ -237,6 +290,8 @@ class SendcloudClient:
                 http_status=response.status_code,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
+        if response.status_code == 401 and self._credentials.scheme == "oauth2":
+            raise _TokenRefused(authorization, content)
         raise error_for_status(call, response.status_code, content)
 
     # --- messages ---------------------------------------------------------------------------

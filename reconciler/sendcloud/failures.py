@@ -43,7 +43,7 @@ class Call:
 
     method: str
     path: str
-    integration_id: int
+    integration_id: int | None  # None for the OAuth2 token request
     params: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
 
@@ -56,6 +56,8 @@ class Call:
     @property
     def where(self) -> str:
         """``GET /shop-order-statuses?integration_id=12 (integration 12)``."""
+        if self.integration_id is None:
+            return self.line
         return f"{self.line} (integration {self.integration_id})"
 
 
@@ -141,12 +143,13 @@ def exhausted(
     )
 
 
-def error_for_status(call: Call, status: int, content: bytes) -> ApiError:
+def error_for_status(call: Call, status: int, content: bytes, *, scheme: str = "basic") -> ApiError:
     """The exception for a non-retryable error answer, JSON:API or not.
 
     401 -> `AuthenticationError`, 404 -> `IntegrationNotFound`, anything else -> `ApiError`;
     each carries the request line, status, and the first error object's code, detail and
-    source pointer.
+    source pointer. `scheme` ("basic" or "oauth2") is how the request was authenticated, so a
+    401 says which credentials were refused and what to try.
     """
     document = _document(content)
     first = document.errors[0] if document and document.errors else None
@@ -161,11 +164,19 @@ def error_for_status(call: Call, status: int, content: bytes) -> ApiError:
     said = (
         wire.describe(document) if document else f"not a JSON:API error: {wire.excerpt(content)!r}"
     )
+    if status == 401 and scheme == "oauth2":
+        return AuthenticationError(
+            f"Sendcloud refused the OAuth2 access token, even a freshly issued one (HTTP 401 on "
+            f"{call.where}: {said}). {_CHECK_KEYS}: they must be the public and secret key of "
+            "an API integration in the Sendcloud panel that may use this API.",
+            **fields,
+        )
     if status == 401:
         return AuthenticationError(
             f"Sendcloud rejected the API key pair (HTTP 401 on {call.where}: {said}). "
             f"{_CHECK_KEYS}: they must be the public and secret key of an API integration in "
-            "the Sendcloud panel.",
+            "the Sendcloud panel. If that integration is set to use OAuth2 authentication, "
+            "Basic authentication is refused: set SENDCLOUD_AUTH=oauth2.",
             **fields,
         )
     if status == 404:

@@ -8,6 +8,7 @@ completely), so every `Retryable` failure is retried, writes included.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -23,6 +24,8 @@ from reconciler.sendcloud.pacing import RetryPolicy
 
 __all__ = ["Retrier"]
 
+_T = TypeVar("_T")
+
 
 class Retrier:
     """Runs attempts of one call under a `RetryPolicy` (seconds), counting the repeats."""
@@ -34,8 +37,8 @@ class Retrier:
             multiplier=policy.initial, max=policy.maximum, jitter=policy.jitter
         )
 
-    async def run(self, call: Call, attempt: Callable[[], Awaitable[bytes]]) -> bytes:
-        """The body of a successful attempt.
+    async def run(self, call: Call, attempt: Callable[[], Awaitable[_T]]) -> _T:
+        """What a successful attempt returns (an answer's body, a token).
 
         Raises whatever `attempt` raises other than `Retryable` at once, and `ApiError` (an
         HTTP failure) or `TransportError` (no answer) once the budget is spent.
