@@ -70,7 +70,8 @@ class IntegrationPlan:
             "exist (Sendcloud marks it invalid)"
             for category, external_id in self.invalid_live_mapping
         )
-        return live_problems + tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        unsafe = tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        return self.live.notes + live_problems + unsafe
 
 
 @dataclass(frozen=True)

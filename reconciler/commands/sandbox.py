@@ -6,15 +6,31 @@ import click
 
 
 def run(
-    *, host: str, port: int, state: Path, strict: bool, latency: float, rate_limits: bool
+    *,
+    host: str,
+    port: int,
+    state: Path,
+    strict: bool,
+    latency: float,
+    rate_limits: bool,
+    require_oauth2: bool = False,
+    token_lifetime: int = 3600,
+    trim_whitespace: bool = True,
 ) -> int:
+    """Serve the simulator in the foreground until Ctrl-C; returns the exit code (0)."""
     from reconciler.simulator.ratelimit import RateLimits
     from reconciler.simulator.server import serve
 
     state.parent.mkdir(parents=True, exist_ok=True)
     click.echo(
         f"Sendcloud simulator on http://{host}:{port}/api/v3 (state: {state}); "
-        f"use --api-url http://{host}:{port}/api/v3. Ctrl-C stops it.",
+        f"use --api-url http://{host}:{port}/api/v3"
+        + (
+            f" with SENDCLOUD_AUTH=oauth2 and SENDCLOUD_TOKEN_URL=http://{host}:{port}/oauth2/token"
+            if require_oauth2
+            else ""
+        )
+        + ". Ctrl-C stops it.",
         err=True,
     )
     serve(
@@ -24,5 +40,8 @@ def run(
         strict=strict,
         latency=latency,
         rate_limits=RateLimits(enabled=rate_limits),
+        require_oauth2=require_oauth2,
+        token_lifetime=token_lifetime,
+        trim_whitespace=trim_whitespace,
     )
     return 0

@@ -283,6 +283,14 @@ class SendcloudClient:
         )
         content = response.content
         if response.is_success:
+            if call.method == "GET" and "next" in response.links:
+                # No partial reads: see `bodies.further_page` for why a next page is fatal.
+                raise contract_violation(
+                    call,
+                    'it has a Link header with rel="next", but this endpoint is documented '
+                    "without pagination; planning from one page would make the full overwrite "
+                    "delete the statuses on the others, so nothing is written",
+                )
             return content
         if response.status_code in RETRYABLE_STATUSES:
             raise Retryable(

@@ -149,7 +149,11 @@ def _sandbox_client(
     path = options.sandbox_state
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        simulator = Simulator(credentials=(public_key, secret_key), state_path=path)
+        simulator = Simulator(
+            credentials=(public_key, secret_key),
+            state_path=path,
+            on_new_integration=_announce_new_integration,
+        )
     except (OSError, ValueError) as exc:
         problem = f"the sandbox state cannot be used ({exc}); fix or delete the file"
         raise ConfigError([Problem(str(path), 1, 1, problem)]) from None
@@ -164,6 +168,17 @@ def _sandbox_client(
         timeout=timeout,
         token_url=SANDBOX_TOKEN_URL,
         transport=transport,
+    )
+
+
+def _announce_new_integration(integration_id: int) -> None:
+    # Sendcloud would answer 404 for an integration it does not know; the sandbox creates it
+    # instead (so a newcomer can try any id), and says so. Each id is created once per state
+    # file, so this prints once per run at most.
+    print(
+        f"sandbox: integration {integration_id} is new in the sandbox: it starts empty "
+        "(the real API answers 404 for an integration it does not know).",
+        file=sys.stderr,
     )
 
 
