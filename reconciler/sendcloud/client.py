@@ -15,6 +15,7 @@ overwrite shop order statuses", and the two mapping pages), base URL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -42,7 +43,12 @@ from reconciler.sendcloud.failures import (
     status_summary,
 )
 from reconciler.sendcloud.oauth2 import OAuth2Credentials
-from reconciler.sendcloud.pacing import Pacing, RetryPolicy, parse_retry_after
+from reconciler.sendcloud.pacing import (
+    WRITE_BURST_PER_SECOND,
+    Pacing,
+    RetryPolicy,
+    parse_retry_after,
+)
 from reconciler.sendcloud.retries import Retrier
 from reconciler.sendcloud.urls import check_base_url
 
@@ -126,6 +132,9 @@ class SendcloudClient:
         self.stats = ClientStats()
         self._pacing = Pacing.per_minute(reads_per_minute, writes_per_minute)
         self._slots = asyncio.Semaphore(parallelism)
+        # Sendcloud's 15/s write burst may mean 15 writes in progress at once: never more,
+        # whatever --parallelism says (the pacing alone keeps to the other reading).
+        self._write_slots = asyncio.Semaphore(min(parallelism, int(WRITE_BURST_PER_SECOND)))
         self._credentials = build_credentials(
             auth,
             public_key,
@@ -251,7 +260,8 @@ class SendcloudClient:
     async def _attempt(self, call: Call) -> bytes:
         # Before taking a slot: getting a token may need a slot of its own.
         authorization = await self._credentials.header()
-        async with self._slots:
+        writes = self._write_slots if call.method != "GET" else contextlib.nullcontext()
+        async with writes, self._slots:
             await self._pacing.for_method(call.method).wait()
             request = self._http.build_request(
                 call.method, call.path, params=call.params or None, json=call.body

@@ -206,7 +206,9 @@ class ApiGate:
             partial = payload[: len(payload) // 2]
             await send({"type": "http.response.body", "body": partial, "more_body": True})
             raise SimulatedConnectionDrop(f"simulated connection drop ({fault.endpoint})")
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        headers = dict(fault.headers or {})
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
         response: Response
         if fault.body is not None:
             media_type = fault.content_type or "text/html; charset=utf-8"

@@ -36,6 +36,11 @@ class TokenIssuer:
             return "unknown"
         return None if self._clock() < expiry else "expired"
 
+    def known(self) -> list[str]:
+        """Every token issued and not forgotten (tests search outputs for them)."""
+        with self._lock:
+            return list(self._expiry)
+
     def revoke_all(self) -> None:
         """Forget every token: the next Bearer request gets a 401 (tests of the 401 refresh)."""
         with self._lock:
