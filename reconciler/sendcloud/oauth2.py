@@ -21,6 +21,7 @@ pacing and retry budget as every other request.
 from __future__ import annotations
 
 import asyncio
+import time
 import warnings
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -43,7 +44,7 @@ from reconciler.sendcloud.pacing import parse_retry_after
 if TYPE_CHECKING:
     from reconciler.sendcloud.retries import Retrier
 
-# Authlib ships no type hints: its `OAuth2Token` is a dict with an `is_expired(leeway)` method.
+# Authlib ships no type hints: its `OAuth2Token` is a dict of the token answer's fields.
 OAuth2Token = Any
 
 __all__ = ["DEFAULT_TOKEN_URL", "SCOPE", "OAuth2Credentials", "TokenSource"]
@@ -207,7 +208,7 @@ class OAuth2Credentials:
         self._retrier = retrier
         self._paced = paced
         self._token: OAuth2Token = None
-        self._leeway = _MAX_LEEWAY
+        self._renew_at = float("-inf")  # time.monotonic() when to ask for a new token
         self._lock = asyncio.Lock()
         self.exchanges = 0  # token requests that got a token
 
@@ -218,12 +219,17 @@ class OAuth2Credentials:
         """The Authorization header value; exchanges for a token first when needed."""
         async with self._lock:
             token = self._token
-            if token is None or token.is_expired(leeway=self._leeway):
+            if token is None or time.monotonic() >= self._renew_at:
+                asked = time.monotonic()
                 token = await self._retrier.run(self._source.call, self._exchange)
                 self._token = token
+                # Timed from when the token was asked for, on the monotonic clock: Authlib's
+                # own expires_at is whole wall-clock seconds, too coarse for short tokens.
                 expires_in = token.get("expires_in")
-                lifetime = float(expires_in) if isinstance(expires_in, int) else None
-                self._leeway = min(_MAX_LEEWAY, lifetime / 4) if lifetime else _MAX_LEEWAY
+                if isinstance(expires_in, int) and expires_in > 0:
+                    self._renew_at = asked + expires_in - min(_MAX_LEEWAY, expires_in / 4)
+                else:  # no lifetime given: keep it until the API refuses it (401)
+                    self._renew_at = float("inf")
             return f"Bearer {token['access_token']}"
 
     def invalidate(self, header: str) -> bool:

@@ -53,7 +53,8 @@ def check_base_url(url: str, *, what: str = "API URL") -> str:
         )
     if parts.scheme == "http" and not is_loopback(host):
         raise CredentialsError(
-            f"Refusing to send the API key pair over plain http to {host}: use https://. "
+            f"Refusing to send the API key pair over plain http to {host} (the {what}): use "
+            "https://. "
             "(http:// is allowed only for loopback hosts such as a local simulator.)"
         )
     return url.strip().rstrip("/")
