@@ -37,3 +37,13 @@ def simulator_server(_simulator_session_server: BackgroundServer) -> Iterator[Ba
     yield _simulator_session_server
     simulator.wait_idle()  # let requests a client abandoned finish before resetting
     simulator.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_oauth2_token_from_another_test() -> Iterator[None]:
+    """OAuth2 tokens are cached per process (one per run): each test starts without one."""
+    from reconciler.sendcloud.oauth2 import forget_tokens
+
+    forget_tokens()
+    yield
+    forget_tokens()

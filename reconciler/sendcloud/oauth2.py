@@ -21,6 +21,7 @@ pacing and retry budget as every other request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import warnings
 from collections.abc import Callable
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 # Authlib ships no type hints: its `OAuth2Token` is a dict of the token answer's fields.
 OAuth2Token = Any
 
-__all__ = ["DEFAULT_TOKEN_URL", "SCOPE", "OAuth2Credentials", "TokenSource"]
+__all__ = ["DEFAULT_TOKEN_URL", "SCOPE", "OAuth2Credentials", "TokenSource", "forget_tokens"]
 
 DEFAULT_TOKEN_URL = "https://account.sendcloud.com/oauth2/token"  # noqa: S105 - a URL
 SCOPE = "api"
@@ -92,6 +93,9 @@ class TokenSource:
     ) -> None:
         self.token_url = token_url
         self.timeout = timeout
+        # Identifies the run's token: a different key pair or endpoint never shares it.
+        digest = hashlib.sha256(client_secret.encode()).hexdigest()
+        self.key = (token_url, client_id, digest)
         self.call = Call("POST", token_url, None)
         self._oauth: Any = _load_authlib()(
             client_id=client_id,
@@ -192,13 +196,24 @@ def _refusal(call: Call, status: int, content: bytes) -> ApiError:
 Paced = Callable[[], AbstractAsyncContextManager[None]]
 
 
+# The token of this run, per (token URL, client id, secret digest), in memory only: a command
+# that opens a second client (apply plans, then applies) reuses it instead of asking again.
+_RUN_TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
+
+
+def forget_tokens() -> None:
+    """Drop every token this process holds (tests start each case without one)."""
+    _RUN_TOKENS.clear()
+
+
 class OAuth2Credentials:
-    """``Authorization: Bearer <token>``, with one cached token per client (per run).
+    """``Authorization: Bearer <token>``, with one token per run, cached in memory.
 
     The token is fetched on first use, again shortly before it expires (a minute before, or a
     quarter of its lifetime for short-lived tokens), and again when `invalidate` is told the
-    API refused it (a 401); never per call. Concurrent callers wait for the one exchange.
-    `paced` is the client's slot-and-pacing context for one request; `retrier` its retry loop.
+    API refused it (a 401); never per call. Concurrent callers wait for the one exchange, and
+    later clients of the same process and key pair reuse it. `paced` is the client's
+    slot-and-pacing context for one request; `retrier` its retry loop.
     """
 
     scheme = "oauth2"
@@ -207,8 +222,6 @@ class OAuth2Credentials:
         self._source = source
         self._retrier = retrier
         self._paced = paced
-        self._token: OAuth2Token = None
-        self._renew_at = float("-inf")  # time.monotonic() when to ask for a new token
         self._lock = asyncio.Lock()
         self.exchanges = 0  # token requests that got a token
 
@@ -218,26 +231,25 @@ class OAuth2Credentials:
     async def header(self) -> str:
         """The Authorization header value; exchanges for a token first when needed."""
         async with self._lock:
-            token = self._token
-            if token is None or time.monotonic() >= self._renew_at:
+            cached = _RUN_TOKENS.get(self._source.key)
+            if cached is None or time.monotonic() >= cached[1]:
                 asked = time.monotonic()
                 token = await self._retrier.run(self._source.call, self._exchange)
-                self._token = token
                 # Timed from when the token was asked for, on the monotonic clock: Authlib's
                 # own expires_at is whole wall-clock seconds, too coarse for short tokens.
                 expires_in = token.get("expires_in")
                 if isinstance(expires_in, int) and expires_in > 0:
-                    self._renew_at = asked + expires_in - min(_MAX_LEEWAY, expires_in / 4)
+                    renew_at = asked + expires_in - min(_MAX_LEEWAY, expires_in / 4)
                 else:  # no lifetime given: keep it until the API refuses it (401)
-                    self._renew_at = float("inf")
-            return f"Bearer {token['access_token']}"
+                    renew_at = float("inf")
+                cached = _RUN_TOKENS[self._source.key] = (str(token["access_token"]), renew_at)
+            return f"Bearer {cached[0]}"
 
-    def invalidate(self, header: str) -> bool:
-        """Forget the token that produced `header`; False when it was already replaced."""
-        if self._token is not None and header == f"Bearer {self._token['access_token']}":
-            self._token = None
-            return True
-        return self._token is None
+    def invalidate(self, header: str) -> None:
+        """Forget the token that produced `header`, unless it was already replaced."""
+        cached = _RUN_TOKENS.get(self._source.key)
+        if cached is not None and header == f"Bearer {cached[0]}":
+            del _RUN_TOKENS[self._source.key]
 
     async def aclose(self) -> None:
         """Close the token client."""
