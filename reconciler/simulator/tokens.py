@@ -41,6 +41,12 @@ class TokenIssuer:
         with self._lock:
             return list(self._expiry)
 
+    def expire_all(self) -> None:
+        """Let every token expire now, as the clock would after its lifetime."""
+        with self._lock:
+            now = self._clock()
+            self._expiry = dict.fromkeys(self._expiry, now)
+
     def revoke_all(self) -> None:
         """Forget every token: the next Bearer request gets a 401 (tests of the 401 refresh)."""
         with self._lock:
