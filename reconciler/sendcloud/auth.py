@@ -55,11 +55,15 @@ class BasicCredentials:
 class Credentials(Protocol):
     """What the client needs from a scheme: a header value per request, and closing."""
 
-    scheme: str
+    scheme: str  # "basic" or "oauth2"
 
-    async def header(self) -> str: ...
+    async def header(self) -> str:
+        """The Authorization header value for the next request (may fetch a token first)."""
+        ...
 
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """Release what the scheme holds open (the OAuth2 token client)."""
+        ...
 
 
 def build_credentials(

@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -38,8 +34,10 @@ from reconciler.sendcloud.failures import (
     Call,
     Retryable,
     contract_violation,
+    decode_answer,
     describe_transport_error,
     error_for_status,
+    expect_no_data,
     status_summary,
 )
 from reconciler.sendcloud.oauth2 import OAuth2Credentials
@@ -50,17 +48,14 @@ from reconciler.sendcloud.pacing import (
     parse_retry_after,
 )
 from reconciler.sendcloud.retries import Retrier
+from reconciler.sendcloud.stats import ClientStats, log_outcome, log_request
 from reconciler.sendcloud.urls import check_base_url
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
 
-log = logging.getLogger("reconciler.http")
-
 USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
-
-_Body = TypeVar("_Body", wire.StatusesResponse, wire.MappingResponse)
 
 
 class _TokenRefused(Exception):
@@ -70,29 +65,6 @@ class _TokenRefused(Exception):
         super().__init__("the API refused the OAuth2 access token")
         self.authorization = authorization
         self.content = content
-
-
-@dataclass
-class ClientStats:
-    """What the client did: HTTP attempts per class, retries, and answers by status code."""
-
-    reads: int = 0
-    writes: int = 0
-    token_requests: int = 0  # OAuth2 token exchanges attempted
-    retries: int = 0
-    transport_failures: int = 0
-    responses: Counter[int] = field(default_factory=Counter)
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"reads": n, ..., "responses": {"200": n, ...}}`` for reports and the benchmark."""
-        return {
-            "reads": self.reads,
-            "writes": self.writes,
-            "token_requests": self.token_requests,
-            "retries": self.retries,
-            "transport_failures": self.transport_failures,
-            "responses": {str(code): n for code, n in sorted(self.responses.items())},
-        }
 
 
 class SendcloudClient:
@@ -200,7 +172,7 @@ class SendcloudClient:
         if show_deleted:
             params["show_deleted"] = "true"
         call = Call("GET", STATUSES_PATH, integration_id, params)
-        return self._decode(call, wire.StatusesResponse, await self._send(call)).data
+        return decode_answer(call, wire.StatusesResponse, await self._send(call)).data
 
     async def post_statuses(
         self, integration_id: int, statuses: Mapping[str, Mapping[Language, str]]
@@ -208,12 +180,12 @@ class SendcloudClient:
         """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted."""
         body = wire.PostStatusesBody.build(integration_id, statuses)
         call = Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
-        self._expect_no_data(call, await self._send(call))
+        expect_no_data(call, await self._send(call))
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
         call = Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
-        mapping = self._decode(call, wire.MappingResponse, await self._send(call)).data
+        mapping = decode_answer(call, wire.MappingResponse, await self._send(call)).data
         if mapping.integration_id != integration_id:
             raise contract_violation(
                 call, f"it describes integration {mapping.integration_id} instead"
@@ -226,7 +198,7 @@ class SendcloudClient:
         """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped)."""
         body = wire.PostMappingBody.build(integration_id, mapping)
         call = Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
-        self._expect_no_data(call, await self._send(call))
+        expect_no_data(call, await self._send(call))
 
     # --- one request, with retries ----------------------------------------------------------
 
@@ -271,7 +243,8 @@ class SendcloudClient:
                 self.stats.reads += 1
             else:
                 self.stats.writes += 1
-            self._log_request(request)
+            if self.debug:
+                log_request(request)
             started = time.monotonic()
             failure: str | None = None
             retryable = False
@@ -283,14 +256,16 @@ class SendcloudClient:
             elapsed_ms = (time.monotonic() - started) * 1000
         if failure is not None:
             self.stats.transport_failures += 1
-            self._log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
+            if self.debug:
+                log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
             if retryable:
                 raise Retryable(failure, http_status=None, retry_after=None)
             raise TransportError(f"{call.where} failed: {failure}")
         self.stats.responses[response.status_code] += 1
-        self._log_outcome(
-            f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
-        )
+        if self.debug:
+            log_outcome(
+                f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
+            )
         content = response.content
         if response.is_success:
             if call.method == "GET" and "next" in response.links:
@@ -311,34 +286,3 @@ class SendcloudClient:
         if response.status_code == 401 and self._credentials.scheme == "oauth2":
             raise _TokenRefused(authorization, content)
         raise error_for_status(call, response.status_code, content)
-
-    # --- messages ---------------------------------------------------------------------------
-
-    def _decode(self, call: Call, model: type[_Body], content: bytes) -> _Body:
-        try:
-            return wire.decode(model, content)
-        except wire.ContractViolation as exc:
-            raise contract_violation(call, str(exc)) from None
-
-    def _expect_no_data(self, call: Call, content: bytes) -> None:
-        # A write answers `null`. An empty body or extra data is harmless; a body that is not
-        # JSON (a proxy's page) or is an error document means the write may not have happened.
-        if not content.strip():
-            return
-        try:
-            wire.expect_no_error(content)
-        except wire.ContractViolation as exc:
-            raise contract_violation(call, str(exc)) from None
-
-    def _log_request(self, request: httpx.Request) -> None:
-        if not self.debug:
-            return
-        headers = ", ".join(
-            f"{name}: {'[redacted]' if name.lower() == 'authorization' else value}"
-            for name, value in request.headers.items()
-        )
-        log.debug("-> %s %s [%s]", request.method, request.url, headers)
-
-    def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
-        if self.debug:
-            log.debug("<- %s %s: %s", request.method, request.url, outcome)

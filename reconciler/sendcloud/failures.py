@@ -13,7 +13,7 @@ see the ``errors`` schema of the v3 Integrations OpenAPI document, vendored unde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -26,9 +26,11 @@ __all__ = [
     "Call",
     "Retryable",
     "contract_violation",
+    "decode_answer",
     "describe_transport_error",
     "error_for_status",
     "exhausted",
+    "expect_no_data",
     "status_summary",
 ]
 
@@ -116,6 +118,31 @@ def contract_violation(call: Call, problem: str) -> ApiError:
         http_status=200,
         integration_id=call.integration_id,
     )
+
+
+_Body = TypeVar("_Body", wire.StatusesResponse, wire.MappingResponse)
+
+
+def decode_answer(call: Call, model: type[_Body], content: bytes) -> _Body:
+    """A 200 body as `model`, or the `contract_violation` naming `call`."""
+    try:
+        return wire.decode(model, content)
+    except wire.ContractViolation as exc:
+        raise contract_violation(call, str(exc)) from None
+
+
+def expect_no_data(call: Call, content: bytes) -> None:
+    """Accept a write's 200 answer (documented as ``null``), or raise `contract_violation`.
+
+    An empty body or extra data is harmless; a body that is not JSON (a proxy's page) or is an
+    error document means the write may not have happened.
+    """
+    if not content.strip():
+        return
+    try:
+        wire.expect_no_error(content)
+    except wire.ContractViolation as exc:
+        raise contract_violation(call, str(exc)) from None
 
 
 def exhausted(
