@@ -4,8 +4,10 @@ from pathlib import Path
 
 import click
 
+from reconciler.errors import ExitCode
 
-def run(
+
+def sandbox_serve(
     *,
     host: str,
     port: int,
@@ -16,8 +18,8 @@ def run(
     require_oauth2: bool = False,
     token_lifetime: int = 3600,
     trim_whitespace: bool = True,
-) -> int:
-    """Serve the simulator in the foreground until Ctrl-C; returns the exit code (0)."""
+) -> ExitCode:
+    """Serve the simulator over HTTP until interrupted (``reconciler sandbox serve``)."""
     from reconciler.simulator.ratelimit import RateLimits
     from reconciler.simulator.server import serve
 
@@ -44,4 +46,4 @@ def run(
         token_lifetime=token_lifetime,
         trim_whitespace=trim_whitespace,
     )
-    return 0
+    return ExitCode.OK

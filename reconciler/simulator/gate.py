@@ -89,14 +89,11 @@ class ApiGate:
         if scope["type"] != "http" or not (path + "/").startswith(API_PREFIX + "/"):
             await self.app(scope, receive, send)
             return
-        sim = self.sim
-        sim.track_request(+1)
         write = scope["method"] not in _READS
         self._writes_in_progress += write
         try:
             await self._gate(scope, receive, send)
         finally:
-            sim.track_request(-1)
             self._writes_in_progress -= write
 
     async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.sendcloud.oauth2 import forget_tokens
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.reliability.conftest import IID, VALID, Outcome, Run, assert_no_crash
+from tests.support.simulator import BackgroundServer
 
 pytestmark = pytest.mark.usefixtures("isolated", "fast_client")
 

@@ -15,9 +15,9 @@ import pytest
 from reconciler.errors import AuthenticationError, CredentialsError
 from reconciler.model import CATEGORIES
 from reconciler.sendcloud.client import SendcloudClient
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.sendcloud.support import IID, ClientFactory
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from reconciler.simulator.ratelimit import RateLimits, RateRule
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 LIST = "/shop-order-statuses"
 MAPPING = "/shop-order-statuses/mapping"

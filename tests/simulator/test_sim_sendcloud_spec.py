@@ -20,13 +20,14 @@ from schemathesis.config import HealthCheck, SchemathesisConfig
 
 from reconciler.model import CATEGORIES, Category
 from reconciler.sendcloud.client import SendcloudClient
+from reconciler.simulator.app import build_app
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.ratelimit import RateLimits, RateRule
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from reconciler.simulator.transport import in_process_transport
 from tests.conftest import TEST_PUBLIC_KEY, TEST_SECRET_KEY
 from tests.sendcloud_spec import AUTH, INTEGRATIONS
+from tests.support.simulator import BackgroundServer
 
 IID = 23452345
 LIST = "/shop-order-statuses"
@@ -77,7 +78,7 @@ _SIMULATOR = Simulator(
     credentials=(TEST_PUBLIC_KEY, TEST_SECRET_KEY), rate_limits=RateLimits(enabled=False)
 )
 schema = schemathesis.openapi.from_path(INTEGRATIONS.path, config=_config())
-schema.app = _SIMULATOR.app
+schema.app = build_app(_SIMULATOR)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
