@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.config.messages import describe_validation_error, suggest
 from reconciler.config.reader import MAX_DEPTH, compose, read_text
+from reconciler.config.whitespace import surrounding_whitespace
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, DesiredState
 
@@ -146,6 +147,7 @@ def parse(text: str, name: str) -> DesiredFile:
         raise ConfigError(problems)
     problems.extend(_explicit_nulls(data, builder.positions, name))
     problems.extend(_dangling_mapping(data, builder))
+    problems.extend(surrounding_whitespace(data, name, builder.positions, builder.values))
     try:
         state = DesiredState.model_validate(data)
     except ValidationError as exc:
