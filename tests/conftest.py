@@ -40,10 +40,12 @@ def simulator_server(_simulator_session_server: BackgroundServer) -> Iterator[Ba
 
 
 @pytest.fixture(autouse=True)
-def _no_oauth2_token_from_another_test() -> Iterator[None]:
-    """OAuth2 tokens are cached per process (one per run): each test starts without one."""
+def _no_oauth2_token_from_another_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Basic auth unless a test asks for OAuth2, and no token cached from another test."""
     from reconciler.sendcloud.oauth2 import forget_tokens
 
+    monkeypatch.delenv("SENDCLOUD_AUTH", raising=False)
+    monkeypatch.delenv("SENDCLOUD_TOKEN_URL", raising=False)
     forget_tokens()
     yield
     forget_tokens()
