@@ -62,8 +62,8 @@ def test_basic_against_a_bearer_only_integration_fails_clearly(
 
     assert outcome.code == 1
     assert_no_crash(outcome, crash_dir)
-    assert "HTTP 401" in outcome.err
-    assert "set SENDCLOUD_AUTH=oauth2" in outcome.err
+    assert "HTTP 401" in outcome.text
+    assert "set SENDCLOUD_AUTH=oauth2" in outcome.text
     assert sim.log.writes() == []
 
 

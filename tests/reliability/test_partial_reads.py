@@ -56,8 +56,8 @@ def test_apply_writes_nothing_for_an_integration_read_partially_or_unknown(
     outcome = cli("apply", "--api-url", api_url, "--auto-approve", "integrations")
 
     assert outcome.code == 1, outcome.text
-    assert "integration 7" in outcome.err
-    assert "does not follow the API contract" in outcome.err
+    assert "integration 7" in outcome.text
+    assert "does not follow the API contract" in outcome.text
     assert sim.log.writes() == []
 
 

@@ -375,7 +375,7 @@ def test_oauth2_runs_leak_neither_the_client_secret_nor_the_tokens(
     assert outcome.code == 1, outcome.text
     monkeypatch.setenv("SENDCLOUD_SECRET_KEY", "wrong-secret")
     outcome = leak_check.record("plan-bad-client", cli("plan", *api, "integrations"))
-    assert "token endpoint refused the client credentials" in outcome.err
+    assert "token endpoint refused the client credentials" in outcome.text
     assert sim.tokens.issued >= 4, "every run exchanged for a token"
     assert sim.log.writes(), "the apply really wrote with a Bearer token"
     leak_check.forbidden += sim.tokens.known()
