@@ -77,6 +77,7 @@ def build_credentials(
     user_agent: str,
     retrier: Retrier,
     paced: Paced,
+    debug: bool = False,
 ) -> Credentials:
     """Basic (the default) or OAuth2 credentials from the same key pair.
 
@@ -105,5 +106,6 @@ def build_credentials(
         # As for the API: proxies from the environment only for https.
         trust_env=urlsplit(url).scheme == "https",
         user_agent=user_agent,
+        debug=debug,
     )
     return OAuth2Credentials(source, retrier=retrier, paced=paced)

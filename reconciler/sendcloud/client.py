@@ -117,6 +117,7 @@ class SendcloudClient:
             user_agent=USER_AGENT,
             retrier=self._retrier,
             paced=self._token_slot,
+            debug=debug,
         )
         # The secret lives only in the Authorization header, added per request from
         # `self._credentials`; httpx redacts Authorization in Headers' repr.

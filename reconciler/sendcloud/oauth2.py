@@ -41,6 +41,7 @@ from reconciler.sendcloud.failures import (
     status_summary,
 )
 from reconciler.sendcloud.pacing import parse_retry_after
+from reconciler.sendcloud.stats import log_outcome, log_request
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.retries import Retrier
@@ -90,6 +91,7 @@ class TokenSource:
         timeout: float,
         trust_env: bool,
         user_agent: str,
+        debug: bool = False,
     ) -> None:
         self.token_url = token_url
         self.timeout = timeout
@@ -107,6 +109,8 @@ class TokenSource:
             transport=transport,
             follow_redirects=False,  # a redirect would resend the client secret elsewhere
             trust_env=trust_env,
+            # --debug shows the token exchange like any other (Authorization redacted).
+            event_hooks={"request": [_log_request], "response": [_log_response]} if debug else {},
         )
         self._oauth.register_compliance_hook("access_token_response", self._judge)
 
@@ -146,6 +150,14 @@ class TokenSource:
         if problem:
             raise contract_violation(self.call, problem)
         return response
+
+
+async def _log_request(request: httpx.Request) -> None:
+    log_request(request)
+
+
+async def _log_response(response: httpx.Response) -> None:
+    log_outcome(f"{response.status_code} {response.reason_phrase}", response.request)
 
 
 def _token_problem(data: Any) -> str | None:

@@ -377,5 +377,9 @@ def test_oauth2_runs_leak_neither_the_client_secret_nor_the_tokens(
     outcome = leak_check.record("plan-bad-client", cli("plan", *api, "integrations"))
     assert "token endpoint refused the client credentials" in outcome.text
     assert sim.tokens.issued >= 4, "every run exchanged for a token"
+    token_lines = [
+        r.getMessage() for r in leak_check.caplog.records if "/oauth2/token" in r.getMessage()
+    ]
+    assert any("[redacted]" in line for line in token_lines), "--debug shows the token request"
     assert sim.log.writes(), "the apply really wrote with a Bearer token"
     leak_check.forbidden += sim.tokens.known()
