@@ -161,7 +161,7 @@ def exhausted(
         advice = "Sendcloud may be unavailable or unreachable: try again later."
     message = (
         f"{call.where} still failed after {attempts} attempt(s) within the {budget:g} s retry "
-        f"budget{waited}; last failure: {last.summary}. {advice}"
+        f"budget{waited}; last failure: {last.summary.rstrip('.')}. {advice}"
     )
     if last.http_status is None:
         return TransportError(message)
