@@ -38,7 +38,7 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
     if files is None:
         return EXIT_ERROR
     lives = run_async(_read(options, [f.state.integration_id for f in files]))
-    failed = False
+    failed = 0
     adopted = 0
     for desired in files:
         live = lives[desired.state.integration_id]
@@ -47,17 +47,18 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
                 f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
                 err=True,
             )
-            failed = True
+            failed += 1
             continue
         try:
             adopted += _adopt(desired, live)
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
-            failed = True
-    in_sync = len(files) - adopted
+            failed += 1
+    # A file that failed is neither adopted nor in sync: counted on its own.
+    in_sync = len(files) - adopted - failed
     click.echo(
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
-        f"{in_sync} already in sync."
+        f"{in_sync} already in sync" + (f"; {failed} failed." if failed else ".")
     )
     return EXIT_ERROR if failed else EXIT_OK
 

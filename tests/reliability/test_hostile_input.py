@@ -332,7 +332,7 @@ FILE_CASES = [
         _ten_megabytes,
         ("big.yaml",),
         "big.yaml:1:1",
-        "larger than 1 MiB",
+        "larger than 4 MiB",
     ),
     FileCase(
         "binary-garbage",
