@@ -104,6 +104,9 @@ def compose(text: str, name: str) -> Node:
         raise ConfigError([Problem(name, mark.line + 1, mark.column + 1, message)]) from None
     except MarkedYAMLError as exc:
         raise ConfigError([_syntax_problem(name, exc)]) from None
+    except AssertionError:  # ruamel asserts on some malformed directives
+        message = "invalid YAML: a `%` directive line here is malformed; remove it"
+        raise ConfigError([Problem(name, 1, 1, message)]) from None
     except YAMLError as exc:
         raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     if root is None:
@@ -200,6 +203,9 @@ class _BoundedScanner(Scanner):
             raise _TooDeepError(None, None, "nested too deeply", self.reader.get_mark())
 
 
+_LONGEST_KEY = 1024  # YAML's limit on an implicit key ("key: value")
+
+
 def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     """Translate ruamel's parser vocabulary ("<block end>", "scalar") into what to fix."""
     context, problem = exc.context or "", exc.problem or ""
@@ -209,6 +215,11 @@ def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     elif "quoted scalar" in context and "end of stream" in problem:
         mark = exc.context_mark or mark
         message = "this quoted text is never closed; add the closing quote"
+    elif "mapping values are not allowed" in problem and mark and mark.column > _LONGEST_KEY:
+        message = (
+            f"a key longer than {_LONGEST_KEY:,} characters cannot be written as `key: value` "
+            "(YAML's limit); write `? key` on one line and `: value` on the next"
+        )
     elif "mapping values are not allowed" in problem:
         message = (
             "unexpected ':' here; if the text contains ': ', put the whole text in quotes, "

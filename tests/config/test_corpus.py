@@ -153,6 +153,7 @@ EXPECTATIONS: list[tuple[str, Expected]] = [
     ("text_two_lines.yaml", [(4, 12, "contains a line break; a status name or id is one line")]),
     ("text_no_break_space.yaml", [(4, 12, 'starts with the no-break space U+00A0;')]),
     ("text_tab.yaml", [(4, 12, "contains a tab; a status name or id is one line")]),
+    ("status_id_longer_than_1024.yaml", [(3, 2005, "write `? key` on one line and `: value`")]),
     ("status_id_leading_space.yaml", [(3, 3, "status id ' 4' starts with a space")]),
     ("mapping_id_tab.yaml", [(5, 18, "READY_TO_SEND ends with a tab; Sendcloud trims")]),
     # YAML features the format refuses
