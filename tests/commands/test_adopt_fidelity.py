@@ -85,7 +85,8 @@ def test_a_file_that_fails_is_counted_as_failed_never_as_in_sync(
     # rewrite is refused: the summary must not call that file "in sync".
     seed(api, {7: integration({"2": {"en-gb": "Paid "}}, {})})
     path = Path("integrations", "shop.yaml")
-    path.write_text('integration_id: 7\nstatuses:\n  "2": {en-gb: Paid}\n', encoding="utf-8")
+    before = 'integration_id: 7\nstatuses:\n  "2": {en-gb: Paid}\n'
+    path.write_text(before, encoding="utf-8")
 
     assert reconciler(api, "adopt", str(path)) == 1
 
@@ -93,7 +94,7 @@ def test_a_file_that_fails_is_counted_as_failed_never_as_in_sync(
     assert "Error: integrations/shop.yaml: not written:" in out.err
     assert "ends with a space" in out.err
     assert out.out == "Adopted 0 files from Sendcloud; 0 already in sync; 1 failed.\n"
-    assert path.read_text(encoding="utf-8") == 'integration_id: 7\nstatuses:\n  "2": {en-gb: Paid}\n'
+    assert path.read_text(encoding="utf-8") == before
 
 
 def test_an_import_of_a_thousand_statuses_in_seven_languages_validates(
