@@ -409,7 +409,6 @@ class _Builder:
             self.invalid.add(loc)
         return _INVALID
 
-
     def _integration_id(self, node: ScalarNode, raw: str) -> Any:
         """Plain decimal digits only, as external ids: `0o17`, `0x1F`, `0123` or `1_000` mean
         different numbers to different YAML readers (a YAML 1.1 reader sees 0123 as 83)."""

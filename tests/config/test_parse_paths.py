@@ -22,8 +22,7 @@ TRICKY = {
     ),
     "bom_and_crlf": '\ufeffintegration_id: 5\r\nstatuses:\r\n  "4": {en-gb: Shipped}\r\n',
     "anchors": (
-        'integration_id: 5\nstatuses:\n  "2": &paid {en-gb: Paid, fr-fr: Payé}\n'
-        '  "11": *paid\n'
+        'integration_id: 5\nstatuses:\n  "2": &paid {en-gb: Paid, fr-fr: Payé}\n  "11": *paid\n'
     ),
     "superscript_id": 'integration_id: 5\nstatuses:\n  "²": {en-gb: Squared}\n',
 }
