@@ -342,17 +342,18 @@ def _report_crash(exc: BaseException) -> int:
     import time
     import traceback
 
+    from reconciler.console import one_line
     from reconciler.errors import ReconcilerError
 
     if isinstance(exc, ReconcilerError):
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(one_line(f"Error: {exc}"), err=True)
         return EXIT_ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(f"reconciler {__version__}, Python {sys.version.split()[0]}\n")
         traceback.print_exception(exc, file=handle)
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {exc}\n"
+        one_line(f"reconciler crashed: {type(exc).__name__}: {exc}") + "\n"
         f"This is a bug. The full traceback is in {name}; please attach it to a bug report.",
         err=True,
     )

@@ -83,15 +83,27 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
 
 
 def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
+    from reconciler.console import one_line
+
     if problems:
         report_problems(problems)
     for failure in plan.failures:
         if not any(p.path == failure.source for p in problems):
             click.echo(
-                f"Error: integration {failure.integration_id} ({failure.source}): "
-                f"{failure.message}",
+                one_line(
+                    f"Error: integration {failure.integration_id} ({failure.source}): "
+                    f"{failure.message}"
+                ),
                 err=True,
             )
+
+
+def known_changes(plan: Plan, failed: bool) -> bool | None:
+    """Whether the plan has changes: True if any read integration has, None when some
+    integration could not be read and none of the others has (then nobody can tell)."""
+    if plan.has_changes:
+        return True
+    return None if failed else False
 
 
 def plan_and_report(
@@ -111,7 +123,12 @@ def plan_and_report(
 
 
 def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:
-    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing."""
+    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing.
+
+    ``has_changes`` None (the tool could not tell: invalid files, an integration not read) is
+    written as an empty output, as the action documents, so a workflow gated on
+    ``has_changes == 'false'`` never takes a failed plan for "nothing to do".
+    """
     from reconciler import actions as github
 
     env = os.environ
@@ -120,15 +137,22 @@ def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_c
     if markdown_text:
         github.append_step_summary(markdown_text, env)
     outputs = {"exit_code": str(exit_code)}
-    if has_changes is not None:
-        outputs["has_changes"] = "true" if has_changes else "false"
+    outputs["has_changes"] = "" if has_changes is None else ("true" if has_changes else "false")
     github.write_outputs(outputs, env)
 
 
 def finish(
-    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: int, *, has_changes: bool
+    plan: Plan | None,
+    options: GlobalOptions,
+    mode: Mode,
+    exit_code: int,
+    *,
+    has_changes: bool | None,
 ) -> int:
-    """Report to GitHub Actions (when inside it) and return ``exit_code``."""
+    """Report to GitHub Actions (when inside it) and return ``exit_code``.
+
+    ``has_changes`` is None when the tool could not tell (see `github_report`).
+    """
     text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
     github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)
     return exit_code

@@ -23,6 +23,7 @@ from reconciler.changes import (
     sorted_changes,
 )
 from reconciler.config.loader import DesiredFile
+from reconciler.console import one_line
 from reconciler.errors import ReconcilerError
 from reconciler.model import Category, Language, LiveState
 from reconciler.report import load_or_report, run_async
@@ -44,7 +45,9 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
         live = lives[desired.state.integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(
-                f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
+                one_line(
+                    f"Error: {desired.path}: integration {desired.state.integration_id}: {live}"
+                ),
                 err=True,
             )
             failed += 1
@@ -52,7 +55,7 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
         try:
             adopted += _adopt(desired, live)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
     # A file that failed is neither adopted nor in sync: counted on its own.
     in_sync = len(files) - adopted - failed
@@ -99,10 +102,12 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     )
     verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
     write_atomically(path, new_text)
-    click.echo(f"{desired.path}: " + "; ".join(describe(c) for c in sorted_changes(changes)))
+    click.echo(
+        one_line(f"{desired.path}: ") + "; ".join(describe(c) for c in sorted_changes(changes))
+    )
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
-            click.echo(f"Warning: {desired.path}: {warning}", err=True)
+            click.echo(one_line(f"Warning: {desired.path}: {warning}"), err=True)
     return True
 
 

@@ -45,7 +45,7 @@ def run(
     else:
         files = load_or_report(paths)
         if files is None:
-            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+            return finish(None, options, "plan", EXIT_ERROR, has_changes=None)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems)
         problems_found = bool(problems or plan.failures)
@@ -53,7 +53,7 @@ def run(
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = EXIT_ERROR if problems_found else EXIT_OK
-        return finish(plan, options, "plan", code, has_changes=False)
+        return finish(plan, options, "plan", code, has_changes=None if problems_found else False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
@@ -140,12 +140,14 @@ def _progress(total: int) -> Iterator[Callable[[IntegrationResult], None]]:
 
 
 def _describe(result: IntegrationResult) -> str:
+    from reconciler.console import one_line
+
     text = f"integration {result.integration_id} ({result.source}): {result.outcome.value}"
     if result.writes:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
     if result.message:
         text += f": {result.message}"
-    return text
+    return one_line(text)
 
 
 def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.report import Format, finish, plan_and_report
+from reconciler.report import Format, finish, known_changes, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -19,7 +19,7 @@ def run(
 ) -> int:
     outcome = plan_and_report(paths, options, fmt, "plan")
     if outcome is None:
-        return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+        return finish(None, options, "plan", EXIT_ERROR, has_changes=None)
     plan, failed = outcome
     if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
@@ -32,4 +32,4 @@ def run(
         from reconciler.planfile import write_plan_file
 
         write_plan_file(out, plan, writes_per_minute=options.writes_per_minute)
-    return finish(plan, options, "plan", code, has_changes=plan.has_changes)
+    return finish(plan, options, "plan", code, has_changes=known_changes(plan, failed))

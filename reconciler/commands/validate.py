@@ -23,8 +23,10 @@ def run(paths: Sequence[str]) -> int:
 
 def report_problems(problems: Sequence[Problem]) -> None:
     """Print each problem as file:line:col (and as an annotation inside GitHub Actions)."""
+    from reconciler.console import one_line
+
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(one_line(str(problem)), err=True)
     files = len({p.path for p in problems})
     click.echo(
         f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
@@ -41,7 +43,23 @@ def _annotate(problems: Sequence[Problem]) -> None:
         return
     # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
     # the Actions runner reads workflow commands from both streams.
-    for p in problems:
-        click.echo(
-            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
-        )
+    commands = [
+        github.error_annotation(p.message, file=p.path, line=p.line, col=p.col) for p in problems
+    ]
+    lines, left_out = github.capped_annotations(commands)
+    for line in lines:
+        click.echo(line, err=True)
+    if left_out:
+        github.append_step_summary(_problem_list(problems), os.environ)
+
+
+def _problem_list(problems: Sequence[Problem]) -> str:
+    """Every problem as Markdown, for the step summary when not all could be annotations."""
+    from reconciler.render.markdown import escape_markdown
+
+    items = [
+        f"- <code>{escape_markdown(p.path)}</code> line {p.line}, column {p.col}: "
+        f"{escape_markdown(p.message)}"
+        for p in problems
+    ]
+    return "\n".join([f"### {len(problems)} problems in the desired-state files", "", *items, ""])
