@@ -14,7 +14,8 @@ ROOT = Path(__file__).parents[1]
 
 def floors_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("floors", ROOT / ".ci" / "floors.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
