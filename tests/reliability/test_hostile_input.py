@@ -483,8 +483,10 @@ FLAG_CASES = [
     FlagCase(
         "api-url-before-command", "--api-url http://example.com drift good.yaml", "over plain http"
     ),
-    FlagCase("import-not-a-number", "import {api} abc", "'abc' is not a valid integer"),
-    FlagCase("import-zero", "import {api} 0", "0 is not in the range x>=1"),
+    FlagCase("import-not-a-number", "import {api} abc", "'abc' is not an integration id"),
+    FlagCase("import-zero", "import {api} 0", "'0' is not an integration id"),
+    FlagCase("import-arabic-digit", "import {api} ٣", "'٣' is not an integration id"),
+    FlagCase("import-superscript", "import {api} ²", "'²' is not an integration id"),
     FlagCase("import-no-ids", "import {api}", "Missing argument 'INTEGRATION_IDS...'"),
     FlagCase("import-dir-is-a-file", "import {api} 7 --dir good.yaml", "is a file"),
     FlagCase("apply-plan-missing", "apply {api} --plan missing.json", "does not exist"),
