@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ApplyRefused
 from reconciler.plan import IntegrationFailure, Plan
 from reconciler.report import (
@@ -140,8 +141,6 @@ def _progress(total: int) -> Iterator[Callable[[IntegrationResult], None]]:
 
 
 def _describe(result: IntegrationResult) -> str:
-    from reconciler.console import one_line
-
     text = f"integration {result.integration_id} ({result.source}): {result.outcome.value}"
     if result.writes:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
@@ -164,14 +163,17 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for result in applied:
         writes_made = f"{result.writes} write{'s' if result.writes != 1 else ''}"
         click.echo(
-            f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
+            one_line(f"  applied: integration {result.integration_id} ({result.source}), ")
+            + writes_made,
             err=True,
         )
     for result in failed:
         click.echo(f"  failed: {_describe(result)}", err=True)
     for failure in unread:
         click.echo(
-            f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"its live state could not be read: {failure.message}",
+            one_line(
+                f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
+                f"its live state could not be read: {failure.message}"
+            ),
             err=True,
         )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
+from reconciler.console import escape_char
+from reconciler.console import printable as printable  # re-exported for the renderings
 from reconciler.plan import IntegrationPlan, Plan, Summary
 
 Mode = Literal["plan", "drift"]
@@ -24,27 +26,9 @@ DRIFT_LEGEND: Final = (
 _ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
-    """``text`` with every character a terminal could act on written as a visible escape.
-
-    Newlines, ANSI escape sequences, bidi overrides and other non-printable characters in a
-    status name could otherwise forge lines of a plan or hide what it says.
-    """
-    return "".join(_escape_char(ch) for ch in text)
-
-
 def quote(text: str) -> str:
     """User text as a double-quoted, single-line, unambiguous string: ``"Paid \\"now\\""``."""
-    return '"' + "".join(_ESCAPES.get(ch) or _escape_char(ch) for ch in text) + '"'
-
-
-def _escape_char(ch: str) -> str:
-    if ch in "\n\r\t":
-        return _ESCAPES[ch]
-    if ch.isprintable():
-        return ch
-    code = ord(ch)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return '"' + "".join(_ESCAPES.get(ch) or escape_char(ch) for ch in text) + '"'
 
 
 def mapped(external_id: str | None) -> str:
