@@ -9,29 +9,9 @@ all of them as visible escapes, the way the plan's renderings already do.
 
 from __future__ import annotations
 
-__all__ = ["escape_char", "one_line", "printable"]
+from reconciler.quoting import printable
 
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal could act on written as a visible escape.
-
-    Newlines, ANSI escape sequences, bidi overrides and other non-printable characters in a
-    status name could otherwise forge lines of a plan or hide what it says.
-    """
-    return "".join(escape_char(ch) for ch in text)
-
-
-def escape_char(ch: str) -> str:
-    """One character as itself when printable, else as ``\\n``, ``\\t``, ``\\uXXXX``..."""
-    if ch in _BREAKS:
-        return _BREAKS[ch]
-    if ch.isprintable():
-        return ch
-    code = ord(ch)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-_BREAKS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+__all__ = ["one_line"]
 
 
 def one_line(text: str) -> str:

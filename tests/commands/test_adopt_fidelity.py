@@ -11,8 +11,8 @@ from reconciler.config.files import verify_rewrite
 from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.errors import ReconcilerError
 from reconciler.model import LANGUAGES
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture
