@@ -24,7 +24,9 @@ _ID_DESCRIPTION = "The shop's id of an order status (PrestaShop's order state id
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1),
-    WithJsonSchema({"description": _ID_DESCRIPTION, "minLength": 1, **_NOT_AS_STORED}),
+    WithJsonSchema(
+        {"type": "string", "description": _ID_DESCRIPTION, "minLength": 1, **_NOT_AS_STORED}
+    ),
 ]
 StatusText = Annotated[
     str,
