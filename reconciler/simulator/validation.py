@@ -14,6 +14,7 @@ from typing import Any
 from reconciler.simulator.errors import JsonObject, error
 from reconciler.simulator.state import CATEGORIES, DEFAULT_LANGUAGE, LANGUAGES, StoredStatus
 
+# `\d` as DRF (Python's int) reads digits: "٣" is 3; "²" is no digit and is refused.
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _MAX_INTEGER_TEXT = 1000
 _TRUE = {"true", "1", "yes", "on"}
