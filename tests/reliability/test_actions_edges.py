@@ -120,15 +120,16 @@ def test_a_file_name_cannot_inject_a_workflow_command(
     assert all(c.startswith("::error file=") for c in found), found
 
 
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug-log"])
 def test_a_server_detail_cannot_inject_a_workflow_command(
-    cli: Run, actions: dict[str, Path], api_url: str, sim: Simulator
+    cli: Run, actions: dict[str, Path], api_url: str, sim: Simulator, debug: list[str]
 ) -> None:
     detail = f"Bad things{INJECTED}\n  ::warning::indented too"
     body = {"errors": [{"status": "400", "code": "invalid", "detail": detail}]}
     sim.inject(Fault("GET /shop-order-statuses", status=400, json_body=body))
     Path("shop.yaml").write_text(VALID)
 
-    outcome = cli("--api-url", api_url, "plan", "shop.yaml")
+    outcome = cli("--api-url", api_url, *debug, "plan", "shop.yaml")
 
     assert outcome.code == 1
     assert "Bad things" in outcome.err
