@@ -132,7 +132,7 @@ def test_a_server_detail_cannot_inject_a_workflow_command(
     outcome = cli("--api-url", api_url, *debug, "plan", "shop.yaml")
 
     assert outcome.code == 1
-    assert "Bad things" in outcome.err
+    assert "Bad things" in outcome.text
     assert commands(outcome.text) == []
 
 
