@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler.changes import Change, Counts, deleted_ids, natural_key
-from reconciler.diff import diff_integration
+from reconciler.diff import diff_integration, look_alike_warnings
 from reconciler.model import Category, DesiredState, Language, LiveState
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
@@ -89,7 +89,7 @@ class IntegrationPlan:
             for category, external_id in self.invalid_live_mapping
         )
         unsafe = tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
-        return self.live.notes + live_problems + unsafe
+        return self.live.notes + live_problems + unsafe + look_alike_warnings(self.changes)
 
 
 @dataclass(frozen=True)
