@@ -26,7 +26,6 @@ from reconciler.config.messages import (
     text_message,
 )
 from reconciler.config.reader import MAX_DEPTH, compose, read_text
-from reconciler.config.whitespace import surrounding_whitespace
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, DesiredState, text_problem
 
@@ -152,7 +151,6 @@ def parse(text: str, name: str) -> DesiredFile:
         raise ConfigError(problems)
     problems.extend(_explicit_nulls(data, builder.positions, name))
     problems.extend(_dangling_mapping(data, builder))
-    problems.extend(surrounding_whitespace(data, name, builder.positions, builder.values))
     try:
         state = DesiredState.model_validate(data)
     except ValidationError as exc:

@@ -53,7 +53,8 @@ def query_integration_id(query: Mapping[str, str]) -> int:
     # Python's int() refuses more than 4,300 digits).
     if len(raw) > _MAX_INTEGER_TEXT:
         detail = "String value too large."
-        raise Invalid([error(400, "max_string_length", detail, detail, parameter="integration_id")])
+        # DRF says "max_string_length"; Sendcloud documents only its enum, so "invalid".
+        raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
     if not _INTEGER.match(raw.strip()):
         detail = "A valid integer is required."
         raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
