@@ -438,6 +438,12 @@ class SendcloudClient:
         )
 
     def _exhausted(self, call: _Call, attempts: int, last: _Retryable) -> ApiError | TransportError:
+        if last.connect:
+            return TransportError(
+                f"{call.line} (integration {call.integration_id}): {last.summary}, "
+                f"{attempts} attempt(s). Check the API URL (--api-url, SENDCLOUD_API_URL) and "
+                "that the server is running."
+            )
         waited = ""
         if last.retry_after is not None and last.retry_after >= self.retry.budget:
             waited = f" (the server asked to wait {last.retry_after:.0f} s)"
