@@ -49,21 +49,23 @@ def read_user_file(path: str | os.PathLike[str], *, limit: int, root: Path | Non
         target = Path(os.path.realpath(given))
         if not _is_within(target, boundary):
             raise FileRefused(
-                f"is a symbolic link to {target}, outside {boundary}; links out of the "
+                f"the file is a symbolic link to {target}, outside {boundary}; links out of the "
                 "directory given are not followed: copy the file here instead"
             )
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
         fd = os.open(os.path.realpath(given), flags)
-    except FileNotFoundError:
-        raise FileRefused("does not exist; check the path") from None
     except OSError as exc:
-        raise FileRefused(f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+        raise FileRefused(
+            f"cannot read the file ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise FileRefused(f"is {_kind(mode)}, not a regular file; only regular files are read")
+            raise FileRefused(
+                f"the file is {_kind(mode)}, not a regular file; only regular files are read"
+            )
         chunks: list[bytes] = []
         remaining = limit + 1
         while remaining > 0:
@@ -73,12 +75,17 @@ def read_user_file(path: str | os.PathLike[str], *, limit: int, root: Path | Non
             chunks.append(chunk)
             remaining -= len(chunk)
     except OSError as exc:
-        raise FileRefused(f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+        raise FileRefused(
+            f"cannot read the file ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise FileRefused(f"is larger than {_size(limit)}, so it was not read; is it the right file?")
+        raise FileRefused(
+            f"the file is larger than {_size(limit)}, so it was not read; check that this is the "
+            "right file"
+        )
     return data
 
 
@@ -108,17 +115,19 @@ def write_atomically(
     except FileNotFoundError:
         current = None
     except OSError as exc:
-        raise FileRefused(f"cannot be written ({exc.strerror or exc})") from None
+        raise FileRefused(f"cannot write the file ({exc.strerror or exc})") from None
     if current is not None and stat.S_ISREG(current.st_mode):
         # Root may write anything, so the permission bits are checked rather than access().
         if not current.st_mode & 0o222 or not os.access(target, os.W_OK):
             raise FileRefused(
-                "is read-only, so it was not replaced; make it writable (chmod u+w) if it "
-                "should be updated"
+                "the file is read-only, so it was not replaced; make it writable (chmod u+w) "
+                "if it should be updated"
             )
         mode = stat.S_IMODE(current.st_mode)
     elif current is not None and not stat.S_ISLNK(current.st_mode):
-        raise FileRefused(f"is {_kind(current.st_mode)}, not a regular file; nothing was written")
+        raise FileRefused(
+            f"the file is {_kind(current.st_mode)}, not a regular file; nothing was written"
+        )
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -136,7 +145,9 @@ def write_atomically(
             raise
         _sync_directory(target.parent)
     except OSError as exc:
-        raise FileRefused(f"cannot be written ({exc.strerror or exc}); nothing was changed") from None
+        raise FileRefused(
+            f"cannot write the file ({exc.strerror or exc}); nothing was changed"
+        ) from None
 
 
 def _check_unchanged(target: Path, expected: bytes) -> None:
@@ -146,8 +157,8 @@ def _check_unchanged(target: Path, expected: bytes) -> None:
         now = None
     if now != expected:
         raise FileRefused(
-            "changed on disk since it was read (edited meanwhile?), so it was not written; "
-            "run the command again"
+            "the file changed on disk since it was read (edited meanwhile?), so it was not "
+            "written; run the command again"
         )
 
 
