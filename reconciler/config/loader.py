@@ -154,7 +154,8 @@ def parse(text: str, name: str) -> DesiredFile:
     problems = builder.problems
     if not isinstance(data, dict):
         if not problems:
-            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {quoted_excerpt(str(data))}"
+            text = quoted_excerpt(str(data))
+            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {text}"
             message = (
                 f"the file holds {kind}; it must be a mapping of keys, starting with "
                 "`integration_id: <id>`"

@@ -121,7 +121,9 @@ class _Inflate(_Decoder):
                     # Some servers send raw deflate without the zlib header.
                     self._wbits, self._zlib = -zlib.MAX_WBITS, zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
-                raise AttemptFailure(f"the compressed answer is corrupt ({exc})", Failure.RETRY)
+                raise AttemptFailure(
+                    f"the compressed answer is corrupt ({exc})", Failure.RETRY
+                ) from None
             self._started = True
             out.append(piece)
             room -= len(piece)
@@ -158,7 +160,9 @@ def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFai
     if isinstance(exc, httpx.ConnectTimeout):
         return AttemptFailure(f"could not connect to {url} within {timeout:g} s", Failure.CONNECT)
     if isinstance(exc, httpx.TimeoutException):
-        return AttemptFailure(f"no answer within {timeout:g} s ({type(exc).__name__})", Failure.RETRY)
+        return AttemptFailure(
+            f"no answer within {timeout:g} s ({type(exc).__name__})", Failure.RETRY
+        )
     if isinstance(exc, httpx.ConnectError):
         refused = any(isinstance(c, ConnectionRefusedError) for c in causes)
         why = "connection refused: nothing listens there" if refused else str(exc) or "no detail"

@@ -10,7 +10,7 @@ from reconciler.cli import main
 from reconciler.sendcloud import client as client_module
 from reconciler.sendcloud.pacing import RetryPolicy
 
-FILE = "integration_id: 5\nstatuses:\n  \"1\": {en-gb: New}\n"
+FILE = 'integration_id: 5\nstatuses:\n  "1": {en-gb: New}\n'
 
 
 @pytest.fixture

@@ -34,25 +34,28 @@ def _client(url: str, **overrides: object) -> SendcloudClient:
 
 
 async def test_deeply_nested_get_answer_is_a_contract_error() -> None:
-    async with fake_server(json_answer(b'{"data": ' + DEEP + b"}")) as server:
-        async with _client(server.base_url) as client:
-            with pytest.raises(ApiError, match="nested more than 32 levels") as caught:
-                await client.get_statuses(IID)
+    async with (
+        fake_server(json_answer(b'{"data": ' + DEEP + b"}")) as server,
+        _client(server.base_url) as client,
+    ):
+        with pytest.raises(ApiError, match="nested more than 32 levels") as caught:
+            await client.get_statuses(IID)
     assert "\n" not in str(caught.value)
 
 
 async def test_deeply_nested_post_answer_is_a_contract_error() -> None:
-    async with fake_server(json_answer(DEEP)) as server:
-        async with _client(server.base_url) as client:
-            with pytest.raises(ApiError, match="nested more than 32 levels"):
-                await client.post_mapping(IID, MAPPING)  # type: ignore[arg-type]
+    async with fake_server(json_answer(DEEP)) as server, _client(server.base_url) as client:
+        with pytest.raises(ApiError, match="nested more than 32 levels"):
+            await client.post_mapping(IID, MAPPING)  # type: ignore[arg-type]
 
 
 async def test_deeply_nested_error_answer_is_reported_not_crashed() -> None:
-    async with fake_server(json_answer(DEEP, "400 Bad Request")) as server:
-        async with _client(server.base_url) as client:
-            with pytest.raises(ApiError, match="HTTP 400"):
-                await client.get_mapping(IID)
+    async with (
+        fake_server(json_answer(DEEP, "400 Bad Request")) as server,
+        _client(server.base_url) as client,
+    ):
+        with pytest.raises(ApiError, match="HTTP 400"):
+            await client.get_mapping(IID)
 
 
 async def test_a_dripping_answer_is_cut_off_by_the_attempt_deadline() -> None:
@@ -63,10 +66,9 @@ async def test_a_dripping_answer_is_cut_off_by_the_attempt_deadline() -> None:
             await writer.drain()
             await asyncio.sleep(0.05)  # each byte well within the 1 s read timeout
 
-    async with fake_server(drip) as server:
-        async with _client(server.base_url, deadline=0.3) as client:
-            with pytest.raises(TransportError, match="deadline of an attempt") as caught:
-                await client.get_statuses(IID)
+    async with fake_server(drip) as server, _client(server.base_url, deadline=0.3) as client:
+        with pytest.raises(TransportError, match="deadline of an attempt") as caught:
+            await client.get_statuses(IID)
     # The 2 s budget covers the attempts themselves: a handful, not an endless wait.
     assert 2 <= len(server.requests) <= 8
     assert "retry budget" in str(caught.value)
@@ -84,10 +86,9 @@ async def test_a_huge_answer_is_not_read_past_the_cap() -> None:
             await writer.drain()
             sent += len(chunk)
 
-    async with fake_server(flood) as server:
-        async with _client(server.base_url) as client:
-            with pytest.raises(TransportError, match="larger than 4 MiB"):
-                await client.get_statuses(IID)
+    async with fake_server(flood) as server, _client(server.base_url) as client:
+        with pytest.raises(TransportError, match="larger than 4 MiB"):
+            await client.get_statuses(IID)
     assert len(server.requests) == 1  # too large is not retried
     assert sent < 32 << 20  # the client hung up long before the end
 
@@ -96,25 +97,26 @@ async def test_a_gzip_bomb_is_inflated_only_up_to_the_cap() -> None:
     bomb = gzip.compress(b" " * (64 << 20), compresslevel=9)
     assert len(bomb) < 1 << 20
     answer = json_answer(bomb, content_encoding="gzip")
-    async with fake_server(answer) as server:
-        async with _client(server.base_url) as client:
-            with pytest.raises(TransportError, match="larger than 4 MiB once decoded"):
-                await client.get_statuses(IID)
+    async with fake_server(answer) as server, _client(server.base_url) as client:
+        with pytest.raises(TransportError, match="larger than 4 MiB once decoded"):
+            await client.get_statuses(IID)
 
 
 async def test_a_gzipped_answer_within_the_cap_is_decoded() -> None:
     body = gzip.compress(b'{"data": []}' + b" " * (MAX_BODY_BYTES - 100))
-    async with fake_server(json_answer(body, content_encoding="gzip")) as server:
-        async with _client(server.base_url) as client:
-            assert await client.get_statuses(IID) == []
+    async with (
+        fake_server(json_answer(body, content_encoding="gzip")) as server,
+        _client(server.base_url) as client,
+    ):
+        assert await client.get_statuses(IID) == []
 
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
     directory = tmp_path_factory.mktemp("tls")
     key, cert = directory / "key.pem", directory / "cert.pem"
-    subprocess.run(  # noqa: S603 - fixed arguments
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
          "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
@@ -127,10 +129,12 @@ async def test_a_certificate_that_does_not_verify_fails_at_once(
     self_signed: ssl.SSLContext,
 ) -> None:
     notices: list[str] = []
-    async with fake_server(json_answer(b"{}"), tls=self_signed) as server:
-        async with _client(server.base_url, notify=notices.append) as client:
-            with pytest.raises(TransportError, match="TLS certificate") as caught:
-                await client.get_statuses(IID)
+    async with (
+        fake_server(json_answer(b"{}"), tls=self_signed) as server,
+        _client(server.base_url, notify=notices.append) as client,
+    ):
+        with pytest.raises(TransportError, match="TLS certificate") as caught:
+            await client.get_statuses(IID)
     assert server.base_url in str(caught.value)
     assert "not retried" in str(caught.value)
     assert notices == []
@@ -181,6 +185,8 @@ def test_retry_policy_bounds_attempts_by_default() -> None:
 
 async def test_the_fake_server_serves_a_normal_answer(tmp_path: Path) -> None:
     # Guards the fixture itself: the failures above are the client's, not the server's.
-    async with fake_server(json_answer(b'{"data": []}')) as server:
-        async with _client(server.base_url) as client:
-            assert await client.get_statuses(IID) == []
+    async with (
+        fake_server(json_answer(b'{"data": []}')) as server,
+        _client(server.base_url) as client,
+    ):
+        assert await client.get_statuses(IID) == []
