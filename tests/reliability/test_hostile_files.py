@@ -25,14 +25,18 @@ PASSWD_LINE = "root:x:0:0:root:/root:/bin/bash"
 PASSWD = "\n".join([PASSWD_LINE, "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin", ""])
 
 
-def validate(*paths: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def reconciler(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", *paths],
+        [sys.executable, "-m", "reconciler", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def validate(*paths: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return reconciler("validate", *paths, cwd=cwd)
 
 
 def validate_as(user: int, *paths: str, cwd: Path) -> tuple[int, str, str]:
@@ -139,3 +143,43 @@ def test_an_unreadable_subdirectory_is_an_error(shared_tree: Path) -> None:
     assert code == 1, out + err
     assert "integrations/locked:1:1: cannot read this directory (Permission denied)" in err
     assert "valid" not in out
+
+
+DEEP = "[" * 1000 + "]" * 1000
+
+
+def test_a_deeply_nested_plan_file_is_a_one_line_error(tree: Path) -> None:
+    (tree / "plan.json").write_text(DEEP)
+    result = reconciler("--sandbox", "apply", "--plan", "plan.json", "--auto-approve", cwd=tree)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "Error: plan file plan.json cannot be read: it is nested more than 32 levels deep; run "
+    )
+    assert "crashed" not in result.stderr
+
+
+def test_a_plan_file_that_is_a_fifo_is_refused(tree: Path) -> None:
+    os.mkfifo(tree / "plan.json")
+    result = reconciler("--sandbox", "apply", "--plan", "plan.json", "--auto-approve", cwd=tree)
+    assert result.returncode == 1
+    assert "plan file plan.json: the file is a FIFO (named pipe), not a regular file" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("kind", ["deep", "fifo"])
+def test_a_hostile_sandbox_state_file_is_a_one_line_error(tree: Path, kind: str) -> None:
+    state = tree / "state.json"
+    if kind == "deep":
+        state.write_text(DEEP)
+    else:
+        os.mkfifo(state)
+    result = reconciler("--sandbox", "--sandbox-state", "state.json", "plan", cwd=tree)
+    assert result.returncode == 1
+    said = {
+        "deep": "it is nested more than 32 levels deep",
+        "fifo": "the file is a FIFO (named pipe), not a regular file",
+    }[kind]
+    assert said in result.stderr
+    assert "state.json:1:1: the sandbox state cannot be used" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
