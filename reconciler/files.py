@@ -17,7 +17,12 @@ from pathlib import Path
 
 from reconciler.errors import FileRefused
 
-__all__ = ["FileRefused", "read_user_file", "write_atomically"]
+__all__ = ["FileChanged", "FileRefused", "read_user_file", "write_atomically"]
+
+
+class FileChanged(FileRefused):
+    """The file no longer holds the bytes it was read with: someone edited it meanwhile."""
+
 
 _KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -106,7 +111,8 @@ def write_atomically(
     through. An existing regular file keeps its permissions (``mode`` sets those of a new file,
     default 0o644); a read-only one, or anything but a regular file, is refused. With
     ``expected``, the file must still hold exactly those bytes just before the replace (it was
-    not edited since it was read), else nothing is written. Raises `FileRefused`.
+    not edited since it was read), else nothing is written (`FileChanged`). Raises
+    `FileRefused`.
     """
     target = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -156,7 +162,7 @@ def _check_unchanged(target: Path, expected: bytes) -> None:
     except FileRefused:
         now = None
     if now != expected:
-        raise FileRefused(
+        raise FileChanged(
             "the file changed on disk since it was read (edited meanwhile?), so it was not "
             "written; run the command again"
         )
