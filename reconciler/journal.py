@@ -15,6 +15,7 @@ on each line so every line stands alone.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -110,10 +111,8 @@ class Journal:
             os.fsync(self._fd)
         except OSError as exc:
             # Cut off a partial line, so the journal stays a file of whole records.
-            try:
+            with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, start)
-            except OSError:
-                pass
             error = self._error(exc, "could not be written")
             self._broken = str(error)
             raise error from None
