@@ -181,3 +181,25 @@ def test_a_journal_that_fills_up_stops_the_writes_and_keeps_whole_lines(
     assert kept.endswith(b"\n")
     assert [json.loads(line)["result"] for line in kept.splitlines()] == ["sending", "ok"]
     assert [entry.path for entry in writes(sim)] == ["/shop-order-statuses"]
+
+
+def test_a_deeply_nested_answer_to_a_committed_write_is_journaled_and_the_others_go_on(
+    cli: Cli, sim: Simulator, tmp_path: Path
+) -> None:
+    seed(sim, {11: ({"1": PAID}, {}), 12: ({"1": PAID}, {})})
+    first = write_file(tmp_path, 11, statuses={"1": PAID, "2": SENT})
+    second = write_file(tmp_path, 12, statuses={"1": PAID, "2": SENT})
+    deep = "[" * 1000 + "]" * 1000
+    sim.inject(Fault("POST /shop-order-statuses", status=200, body=deep, after_commit=True))
+    journal = tmp_path / "apply.jsonl"
+
+    run = cli("apply", first, second, "--auto-approve", "--journal", journal)
+
+    assert run.code == 1
+    assert "crashed" not in run.err
+    assert "nested more than 32 levels deep" in run.err
+    assert "Apply complete: 1 applied, 0 in sync, 1 failed (1 write)." in run.err
+    results = [json.loads(line)["result"] for line in journal.read_text().splitlines()]
+    assert sorted(r.partition(":")[0] for r in results) == ["error", "ok", "sending", "sending"]
+    [error] = [r for r in results if r.startswith("error: ")]
+    assert "nested more than 32 levels deep" in error
