@@ -57,6 +57,7 @@ USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+CONNECT_TIMEOUT = 10.0
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 _CHECK_KEYS = "Check SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY"
 
@@ -224,7 +225,9 @@ class SendcloudClient:
                 "Accept": "application/json",
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
-            timeout=timeout,
+            # Connecting takes milliseconds; a host that does not answer at all should cost
+            # seconds per attempt, not the whole read timeout.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             transport=transport,
             # One connection per request in flight, all kept alive: at most `parallelism`
             # requests are ever sent at once, so a bigger pool only costs bookkeeping.

@@ -148,8 +148,16 @@ def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFai
             "check the URL, or the proxy or CA bundle (SSL_CERT_FILE) between here and Sendcloud",
             Failure.FINAL,
         )
-    if any(isinstance(c, socket.gaierror) for c in causes):
+    dns = next((c for c in causes if isinstance(c, socket.gaierror)), None)
+    if dns is not None:
         host = httpx.URL(url).host
+        if dns.errno == socket.EAI_AGAIN:
+            # "Temporary failure": the resolver did not answer, which a moment may fix.
+            return AttemptFailure(
+                f"the host name {host!r} of {url} could not be resolved (DNS: temporary "
+                "failure); check the network",
+                Failure.CONNECT,
+            )
         return AttemptFailure(
             f"the host name {host!r} of {url} could not be resolved (DNS); not retried: check "
             "the URL (--api-url, SENDCLOUD_API_URL) and the network",
