@@ -15,17 +15,15 @@ on each line so every line stands alone.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from reconciler.errors import JournalError
+from reconciler.files import append_whole, open_for_append
 from reconciler.model import LiveState
 from reconciler.plan import Write
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
@@ -57,17 +55,9 @@ class Journal:
         self.path = Path(path)
         self._broken: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # O_NONBLOCK: a FIFO without a reader fails at once instead of blocking.
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
-            self._fd = os.open(self.path, flags, 0o644)
+            self._fd = open_for_append(self.path)
         except OSError as exc:
             raise self._error(exc, "cannot be opened for appending") from None
-        if not stat.S_ISREG(os.fstat(self._fd).st_mode):
-            os.close(self._fd)
-            raise JournalError(
-                f"the journal {self.path} is not a regular file; give a file path to --journal"
-            )
 
     def __enter__(self) -> Journal:
         return self
@@ -103,16 +93,9 @@ class Journal:
     def _append(self, line: bytes) -> None:
         if self._broken is not None:
             raise JournalError(self._broken)
-        start = os.fstat(self._fd).st_size
         try:
-            written = os.write(self._fd, line)
-            if written != len(line):
-                raise OSError(errno.ENOSPC, "only part of the record was written: disk full?")
-            os.fsync(self._fd)
+            append_whole(self._fd, line)
         except OSError as exc:
-            # Cut off a partial line, so the journal stays a file of whole records.
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, start)
             error = self._error(exc, "could not be written")
             self._broken = str(error)
             raise error from None
