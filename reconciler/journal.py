@@ -44,8 +44,9 @@ def request_body(integration_id: int, write: Write) -> dict[str, Any]:
 
 
 class Journal:
-    """An append-only journal file; opening it is the check that it can be written.
+    """An append-only JSON-lines file (``apply --journal FILE``); a context manager.
 
+    Opening creates the parent directory and is the check that the file can be written.
     Raises `JournalError` when the file cannot be opened for appending (a missing directory
     that cannot be made, a read-only file system, not a regular file) or a record cannot be
     written; after a failed record every later one is refused too.
@@ -71,6 +72,7 @@ class Journal:
         self.close()
 
     def close(self) -> None:
+        """Close the file (every record is already on disk)."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
@@ -78,7 +80,13 @@ class Journal:
     def record_write(
         self, integration_id: int, write: Write, before: LiveState, *, result: str
     ) -> None:
-        """Append one record (``result``: "sending", "ok" or "error: ..."); `JournalError`."""
+        """Append one record for ``write`` and fsync it before returning; `JournalError`.
+
+        ``result`` is ``"sending"`` (before the request goes out), then ``"ok"`` or
+        ``"error: ..."``; ``before`` is the live state read before the integration's first
+        write. The body is what ``POST /shop-order-statuses`` or
+        ``POST /shop-order-statuses/mapping`` is sent.
+        """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "integration_id": integration_id,

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from reconciler.simulator.faults import Fault
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import FAST_RATES, Cli, live_statuses, seed, write_file, writes
+from tests.support.simulator import BackgroundServer
 
 PAID = {"en-gb": "Paid"}
 SENT = {"en-gb": "Sent"}
@@ -141,7 +141,7 @@ def test_a_kill_while_sendcloud_answers_leaves_the_sending_record(
     finally:
         process.kill()
         process.communicate()
-    sim.wait_idle()
+    assert simulator_server.wait_idle()
 
     [record] = [json.loads(line) for line in (tmp_path / "apply.jsonl").read_text().splitlines()]
     assert record["result"] == "sending"

@@ -11,8 +11,8 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.simulator.faults import Fault
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_adopt_refuses_a_file_edited_while_it_ran(
 
     def edit_during_the_read() -> None:
         for _ in range(500):
-            if api.simulator.in_flight:
+            if api.in_flight:
                 path.write_text(edited)
                 return
             time.sleep(0.002)
