@@ -33,6 +33,23 @@ if TYPE_CHECKING:
     from reconciler.sendcloud.client import SendcloudClient
 
 
+READS_PER_LIVE_STATE = 2  # `read_live`: the statuses and the mapping
+
+
+def planned_requests(item: IntegrationPlan, *, force: bool) -> tuple[int, int]:
+    """(reads, writes) applying ``item`` takes if all goes well.
+
+    The live state is read before the first write, again before each later one (the stale
+    check), and once more to verify: one live read per write, plus one.
+    """
+    refused = any(not r.forceable for r in item.unsafe_reasons) or (
+        bool(item.unsafe_reasons) and not force
+    )
+    if not item.writes or refused:
+        return 0, 0
+    return (len(item.writes) + 1) * READS_PER_LIVE_STATE, len(item.writes)
+
+
 class Outcome(StrEnum):
     """How one integration's apply ended; the value is what the summary prints."""
 
@@ -53,6 +70,8 @@ class IntegrationResult:
     outcome: Outcome
     writes: int
     message: str = ""
+    # API requests made for it (re-read and read back; writes tried), for progress
+    requests: tuple[int, int] = (0, 0)
 
     @property
     def ok(self) -> bool:
@@ -97,8 +116,12 @@ async def _apply_integration(
     force: bool,
     journal: Journal | None,
 ) -> IntegrationResult:
+    reads = writes_tried = 0
+
     def result(outcome: Outcome, writes: int = 0, message: str = "") -> IntegrationResult:
-        return IntegrationResult(item.integration_id, item.source, outcome, writes, message)
+        return IntegrationResult(
+            item.integration_id, item.source, outcome, writes, message, (reads, writes_tried)
+        )
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
@@ -108,6 +131,7 @@ async def _apply_integration(
     if item.unsafe_reasons and not force:
         reasons = "; ".join(str(r) for r in item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
+    reads += READS_PER_LIVE_STATE
     try:
         before = await read_live(client, item.integration_id)
     except ReconcilerError as exc:
@@ -115,6 +139,10 @@ async def _apply_integration(
             Outcome.FAILED, message=f"could not read the live state, nothing was written: {exc}"
         )
     if live_checksum(before) != expected_checksum:
+        if not diff_integration(item.desired, before).changes:
+            # Typically a saved plan applied a second time: nothing is left to do, which is
+            # what the reviewer wanted, so it is not refused as stale.
+            return result(Outcome.IN_SYNC, message="already holds the plan's desired state")
         changed = describe_live_changes(item.live, before)
         return result(
             Outcome.STALE,
@@ -127,6 +155,7 @@ async def _apply_integration(
         if done:
             # Sendcloud has no lock or version: re-reading just before each write (reads are
             # cheap) narrows the window in which another writer's change is overwritten.
+            reads += READS_PER_LIVE_STATE
             try:
                 current = await read_live(client, item.integration_id)
             except ReconcilerError as exc:
@@ -145,6 +174,7 @@ async def _apply_integration(
                     f"{len(item.writes)} ({changed}): another writer is at work on this "
                     "integration, so it stopped there; run plan again and review the new plan",
                 )
+        writes_tried += 1
         try:
             await _write(client, item.integration_id, write, before, journal)
         except JournalError as exc:
@@ -159,6 +189,7 @@ async def _apply_integration(
             )
         done += 1
         expected = _after(expected, write)
+    reads += READS_PER_LIVE_STATE
     try:
         after = await read_live(client, item.integration_id)
     except ReconcilerError as exc:
