@@ -107,7 +107,14 @@ class ApplyRefused(ReconcilerError):
 
 
 class FileRefused(ReconcilerError):
-    """A user's file cannot be read or written safely; the text does not name the file."""
+    """A user's file cannot be read or written safely; the text does not name the file.
+
+    ``reason`` is the operating system's word for it, when there is one ("Not a directory").
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class JournalError(ReconcilerError):

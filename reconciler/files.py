@@ -160,8 +160,9 @@ def write_atomically(
             raise
         _sync_directory(target.parent)
     except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise FileRefused(
-            f"cannot write the file ({exc.strerror or exc}); nothing was changed"
+            f"cannot write the file ({reason}); nothing was changed", reason=reason
         ) from None
 
 

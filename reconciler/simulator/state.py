@@ -200,7 +200,9 @@ class StateStore:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         with self._lock:
-            if self.path is None or self._file_lock is None:
+            if self.path is None or self._file_lock is None or not self.path.parent.is_dir():
+                # No directory yet: nothing to read, and no other process to share it with;
+                # saving will say why it cannot.
                 yield
                 return
             with self._file_lock:
@@ -243,5 +245,5 @@ class StateStore:
         try:
             write_atomically(self.path, payload)
         except FileRefused as exc:
-            raise OSError(f"the sandbox state file {self.path}: {exc}") from None
+            raise OSError(exc.reason or str(exc)) from None
         self._seen = _signature(self.path)
