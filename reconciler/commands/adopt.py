@@ -16,6 +16,7 @@ import click
 
 from reconciler.changes import Change, describe_changes, sorted_changes
 from reconciler.config.loader import DesiredFile
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, FileRefused, ReconcilerError
 from reconciler.model import Category, LiveState
 from reconciler.report import load_or_report, run_async
@@ -34,7 +35,9 @@ def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
         live = lives[desired.state.integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(
-                f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
+                one_line(
+                    f"Error: {desired.path}: integration {desired.state.integration_id}: {live}"
+                ),
                 err=True,
             )
             failed += 1
@@ -42,8 +45,9 @@ def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
         try:
             adopted += _adopt(desired, live)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
+    # A file that failed is neither adopted nor in sync: counted on its own.
     in_sync = len(files) - adopted - failed
     click.echo(
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
@@ -98,10 +102,10 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         write_atomically(path, new_text, expected=original)
     except FileChanged:
         raise FileRefused(_EDITED) from None
-    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
+    click.echo(one_line(f"{desired.path}: ") + describe_changes(sorted_changes(changes)))
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
-            click.echo(f"Warning: {desired.path}: {warning}", err=True)
+            click.echo(one_line(f"Warning: {desired.path}: {warning}"), err=True)
     return True
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.errors import ExitCode
-from reconciler.report import Format, finish, plan_and_report
+from reconciler.report import Format, finish, known_changes, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
 
@@ -26,7 +26,7 @@ def plan(
     """
     outcome = plan_and_report(paths, options, fmt, "plan")
     if outcome is None:
-        return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+        return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
     computed, failed = outcome
     if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
@@ -41,4 +41,4 @@ def plan(
 
         api_url = target(options, os.environ)
         write_plan_file(out, computed, writes_per_minute=options.writes_per_minute, api_url=api_url)
-    return finish(computed, options, "plan", code, has_changes=computed.has_changes)
+    return finish(computed, options, "plan", code, has_changes=known_changes(computed, failed))
