@@ -103,7 +103,8 @@ def test_set_changes_the_live_state_as_a_hand_edit_and_drift_sees_it(
     )
     assert main(["sandbox", "show", "5"]) == 0
     assert capsys.readouterr().out.endswith(edited.read_text().split("integration_id:")[1])
-    assert sorted(p.name for p in sandbox.parent.iterdir()) == ["sandbox.json"]  # no journal
+    # No journal (the lock file is what lets processes share the state).
+    assert sorted(p.name for p in sandbox.parent.iterdir()) == ["sandbox.json", "sandbox.json.lock"]
     assert main(["--sandbox", "drift", "integrations"]) == 2
     out = capsys.readouterr().out
     assert '~ CANCEL: "2" → (unmapped)' in out
