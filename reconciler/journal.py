@@ -1,22 +1,31 @@
-"""The apply journal: one JSON line per write, flushed before the next write starts.
+"""The apply journal: written ahead, one whole JSON line per record, on disk before it counts.
 
-It records what a user needs after an incident (which integration, which endpoint, the exact body
-sent, the live state before, the result and when), and never a credential: bodies hold only
-statuses and mappings, and the client keeps the key pair to itself.
+Each write gets two records: ``"result": "sending"`` before the request goes out, then its outcome
+(``"ok"`` or ``"error: ..."``). So a crash while Sendcloud is answering leaves a "sending" line
+with no outcome: that write may have been taken. A record is written with one ``write`` call,
+flushed and fsynced; a write that fails is cut back off the file (no torn line), the journal
+refuses every later record (`JournalError`), and apply sends nothing it could not record first.
 
-``live_before`` is the live state apply read just before the integration's first write: the
-state to restore to, repeated on each of that integration's lines so every line stands alone.
+Records hold what a user needs after an incident (which integration, which endpoint, the exact
+body sent, the live state before, the result and when), never a credential: bodies hold only
+statuses and mappings, and the client keeps the key pair to itself. ``live_before`` is the live
+state apply read just before the integration's first write: the state to restore to, repeated
+on each line so every line stands alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
+from reconciler.errors import JournalError
 from reconciler.model import LiveState
 from reconciler.plan import Write
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
@@ -37,15 +46,28 @@ def request_body(integration_id: int, write: Write) -> dict[str, Any]:
 
 
 class Journal:
-    """An append-only JSON-lines file (``apply --journal FILE``); a context manager.
+    """An append-only journal file; opening it is the check that it can be written.
 
-    Opening creates the parent directory; ``OSError`` if the file cannot be opened.
+    Raises `JournalError` when the file cannot be opened for appending (a missing directory
+    that cannot be made, a read-only file system, not a regular file) or a record cannot be
+    written; after a failed record every later one is refused too.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = self.path.open("a", encoding="utf-8")
+        self._broken: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # O_NONBLOCK: a FIFO without a reader fails at once instead of blocking.
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
+            self._fd = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            raise self._error(exc, "cannot be opened for appending") from None
+        if not stat.S_ISREG(os.fstat(self._fd).st_mode):
+            os.close(self._fd)
+            raise JournalError(
+                f"the journal {self.path} is not a regular file; give a file path to --journal"
+            )
 
     def __enter__(self) -> Journal:
         return self
@@ -60,16 +82,18 @@ class Journal:
 
     def close(self) -> None:
         """Close the file (every record is already on disk)."""
-        self._file.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def record_write(
         self, integration_id: int, write: Write, before: LiveState, *, result: str
     ) -> None:
-        """Append one record for ``write`` and fsync it before returning.
+        """Append one record for ``write`` and fsync it before returning; `JournalError`.
 
-        ``result`` is ``"ok"`` or ``"error: ..."``; ``before`` is the live state read before
-        the integration's first write. The body is what ``POST /shop-order-statuses`` or
-        ``POST /shop-order-statuses/mapping`` was sent.
+        ``result`` is ``"sending"`` (before the request), ``"ok"`` or ``"error: ..."``;
+        ``before`` is the live state read before the integration's first write. The body is
+        what ``POST /shop-order-statuses`` or ``POST /shop-order-statuses/mapping`` was sent.
         """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -80,7 +104,27 @@ class Journal:
             "live_before": before.model_dump(mode="json"),
             "result": result,
         }
-        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        # A crash right after a write must not lose its record.
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        self._append((json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode())
+
+    def _append(self, line: bytes) -> None:
+        if self._broken is not None:
+            raise JournalError(self._broken)
+        start = os.fstat(self._fd).st_size
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(errno.ENOSPC, "only part of the record was written: disk full?")
+            os.fsync(self._fd)
+        except OSError as exc:
+            # Cut off a partial line, so the journal stays a file of whole records.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, start)
+            error = self._error(exc, "could not be written")
+            self._broken = str(error)
+            raise error from None
+
+    def _error(self, exc: OSError, what: str) -> JournalError:
+        return JournalError(
+            f"the journal {self.path} {what} ({exc.strerror or exc}); apply sends nothing it "
+            "cannot record first, so it stopped writing to Sendcloud"
+        )

@@ -38,7 +38,7 @@ def test_quickstart_steps_succeed_and_end_in_sync(
         assert code == 0, (step, capsys.readouterr())
     out = capsys.readouterr().out
     assert "Drift: no differences from git across 3 integrations." in out
-    assert len(journal.read_text().splitlines()) == 5
+    assert len(journal.read_text().splitlines()) == 10  # each write: sending, then ok
     # A second plan right after shows nothing to do.
     code = main(["--sandbox", "--sandbox-state", str(state), "plan", "--detailed-exitcode",
                  "examples/integrations/"])  # fmt: skip

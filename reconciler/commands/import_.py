@@ -39,20 +39,26 @@ def import_(
         click.echo(f"Error: {message}", err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
     lives = run_async(_read(options, wanted)) if wanted else {}
-    failed = bool(refused)
+    failed = len(refused)
     header = _header(directory)
     for integration_id in wanted:
         live = lives[integration_id]
         path = targets[integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(f"Error: integration {integration_id}: {live}", err=True)
-            failed = True
+            failed += 1
             continue
         try:
             _write(path, live, header)
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {path}: not written: {exc}", err=True)
-            failed = True
+            failed += 1
+    if failed:
+        written = len(ids) - failed
+        click.echo(
+            f"Imported {written} of {len(ids)} {'integration' if len(ids) == 1 else 'integrations'}"
+            f"; {failed} failed."
+        )
     return ExitCode.ERROR if failed else ExitCode.OK
 
 
@@ -139,13 +145,8 @@ def find_schema(directory: Path) -> Path | None:
 
 
 def _write(path: Path, live: LiveState, header: list[str]) -> None:
-    from reconciler.config.rewrite import (
-        live_mapping,
-        rewrite,
-        skeleton,
-        verify_rewrite,
-        write_atomically,
-    )
+    from reconciler.config.rewrite import live_mapping, rewrite, skeleton, verify_rewrite
+    from reconciler.files import write_atomically
 
     mapping, notes = live_mapping(live)
     text = rewrite(

@@ -52,7 +52,7 @@ def describe_validation_error(
         if isinstance(value, list | dict):
             expected = "a status id or null" if loc[0] == "mapping" else "text"
             return f"{where} must be {expected}, not {_yaml_kind(value)}"
-        shown = written if written is not None else str(value)
+        shown = quoted_excerpt(written if written is not None else str(value), quote=False)
         return (
             f"{where} is read as {_yaml_kind(value)}, not as text; "
             f'put it in quotes ("{shown}") if that is the text you want'
@@ -110,11 +110,14 @@ def _bad_integration_id(value: Any, written: str | None) -> str:
     if value is None:
         return f"integration_id has no value; {advice}"
     if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return f"integration_id must be a number, not the text {value!r}; remove the quotes"
+        return (
+            f"integration_id must be a number, not the text {quoted_excerpt(value)}; "
+            "remove the quotes"
+        )
     if isinstance(value, list | dict):
         shown = _yaml_kind(value)
     else:
-        shown = written if written is not None else repr(value)
+        shown = quoted_excerpt(written if written is not None else repr(value), quote=False)
     return f"integration_id must be a whole number above 0, not {shown}; {advice}"
 
 
@@ -157,5 +160,16 @@ def _yaml_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
+        return f"the text {quoted_excerpt(value)}"
+    return quoted_excerpt(repr(value), quote=False)
+
+
+EXCERPT_CHARS = 40
+
+
+def quoted_excerpt(text: str, *, quote: bool = True) -> str:
+    """At most `EXCERPT_CHARS` of ``text`` on one line: a file that is not YAML (a key, a
+    password file) must not be echoed into a log."""
+    flat = " ".join(text.split()) if len(text) > EXCERPT_CHARS else text
+    short = flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "…"
+    return repr(short) if quote else short

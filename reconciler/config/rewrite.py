@@ -15,11 +15,7 @@ back where ruamel expects them.
 from __future__ import annotations
 
 import io
-import os
-import secrets
-import stat
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -371,31 +367,3 @@ def _heading(before: str) -> str:
         return ""
     above = lines[: blanks[-1] + 1]
     return "".join(above) if any(line.strip() for line in above) else ""
-
-
-# --- files -----------------------------------------------------------------------------------
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` (UTF-8): a reader sees the old file or the new one, never half.
-
-    An existing file keeps its permissions and a symlink keeps pointing at the file it names.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
