@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__
+from reconciler.cli_journal import register_journal_commands
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
@@ -316,6 +317,14 @@ def schema() -> int:
     from reconciler.commands import schema as command
 
     return command.schema()
+
+
+register_journal_commands(
+    cli,
+    global_options=global_options,
+    format_option=format_option,
+    options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -96,11 +96,14 @@ def _apply(
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
     from reconciler.apply import apply_plan
+    from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.sendcloud.connect import open_client
 
     to_apply = [p for p in plan.integrations if p.writes]
-    journal_context = Journal(journal_path) if journal_path else nullcontext()
+    journal_context = (
+        Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
+    )
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
         with _progress(len(to_apply)) as on_result:
