@@ -1,4 +1,4 @@
-"""The commands that read an apply journal: ``restore`` and ``journal show``.
+"""The commands that read an apply journal (``restore``, ``journal show``) and ``policy list``.
 
 Kept out of ``cli.py`` for its size; `register_journal_commands` adds them to the group, given
 the shared option decorators (passed in, so this module does not import ``cli``).
@@ -115,3 +115,15 @@ def register_journal_commands(
         from reconciler.commands import journal as command
 
         return command.journal_show(path, fmt=fmt)
+
+    @group.group()
+    def policy() -> None:
+        """Rules the desired state must follow (the project file's ``policies``)."""
+
+    @policy.command("list")
+    @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+    def policy_list(paths: tuple[str, ...]) -> int:
+        """Print the rules in force for PATH (default: integrations/)."""
+        from reconciler.commands import policy as command
+
+        return command.policy_list(paths or ("integrations",))

@@ -16,6 +16,7 @@ from reconciler.report import (
     emit,
     finish,
     load_or_report,
+    policy_or_report,
     report_plan_problems,
     run_async,
 )
@@ -47,6 +48,11 @@ def apply(
     else:
         files = load_or_report(paths)
         if files is None:
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+        violations = policy_or_report(paths, files)
+        if violations is None or any(v.severity == "error" for v in violations):
+            if violations is not None:
+                click.echo("Error: nothing applied: the files break the policies above.", err=True)
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems)

@@ -174,7 +174,26 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
             for reason in p.unsafe_reasons
         ]
         lines.append("")
+    lines += _policy_block(plan)
     return "\n".join(lines)
+
+
+def _policy_block(plan: Plan) -> list[str]:
+    """The policy violations, errors first; in the head, so truncation never hides them."""
+    if not plan.policy:
+        return []
+    errors = [v for v in plan.policy if v.severity == "error"]
+    kind = "CAUTION" if errors else "WARNING"
+    lines = [f"> [!{kind}]", f"> **Policy: {len(errors)} errors, "
+             f"{len(plan.policy) - len(errors)} warnings**"]  # fmt: skip
+    for v in sorted(plan.policy, key=lambda v: (v.severity != "error", v)):
+        why = f"; {v.message}" if v.message else ""
+        lines.append(
+            f"> - {v.severity}: <code>{escape_markdown(f'{v.path}:{v.line}')}</code> "
+            f"{escape_markdown(v.detail + why)} (rule {escape_markdown(v.rule)} at "
+            f"<code>{escape_markdown(v.rule_origin)}</code>)"
+        )
+    return [*lines, ""]
 
 
 def _label(integration_id: int, source: str) -> str:
