@@ -294,23 +294,20 @@ def _status_text(rule: StatusText, state: DesiredState) -> Iterator[Finding]:
             if rule.languages and language not in rule.languages:
                 continue
             where = ("statuses", external_id, language)
+            said = f"status {quote(external_id)} {language} {quote(text)}"
             if match is not None and not match.fullmatch(text):
-                yield (
-                    where,
-                    f"status {quote(external_id)} {language} {quote(text)} does not match "
-                    + (repr(rule.match)),
-                )
+                yield where, f"{said} does not match {rule.match!r}"
             if avoid is not None and avoid.search(text):
-                yield (
-                    where,
-                    f"status {quote(external_id)} {language} {quote(text)} contains "
-                    + (repr(rule.avoid)),
-                )
+                yield where, f"{said} contains {rule.avoid!r}"
 
 
 def _max_statuses(rule: MaxStatuses, state: DesiredState) -> Iterator[Finding]:
     if state.statuses is not None and len(state.statuses) > rule.max:
-        yield ("statuses",), f"{len(state.statuses)} statuses, more than {rule.max}"
+        count = len(state.statuses)
+        yield (
+            ("statuses",),
+            f"{count} {'status' if count == 1 else 'statuses'}, more than {rule.max}",
+        )
 
 
 _CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
