@@ -33,6 +33,19 @@ if TYPE_CHECKING:
     from reconciler.sendcloud.client import SendcloudClient
 
 
+READS_PER_LIVE_STATE = 2  # `read_live`: the statuses and the mapping
+
+
+def planned_requests(item: IntegrationPlan, *, force: bool) -> tuple[int, int]:
+    """(reads, writes) applying ``item`` takes if all goes well: re-read, writes, read back."""
+    refused = any(not r.forceable for r in item.unsafe_reasons) or (
+        bool(item.unsafe_reasons) and not force
+    )
+    if not item.writes or refused:
+        return 0, 0
+    return 2 * READS_PER_LIVE_STATE, len(item.writes)
+
+
 class Outcome(StrEnum):
     """How one integration's apply ended; the value is what the summary prints."""
 
@@ -53,6 +66,8 @@ class IntegrationResult:
     outcome: Outcome
     writes: int
     message: str = ""
+    # API requests made for it (re-read and read back; writes tried), for progress
+    requests: tuple[int, int] = (0, 0)
 
     @property
     def ok(self) -> bool:
@@ -97,8 +112,12 @@ async def _apply_integration(
     force: bool,
     journal: Journal | None,
 ) -> IntegrationResult:
+    reads = writes_tried = 0
+
     def result(outcome: Outcome, writes: int = 0, message: str = "") -> IntegrationResult:
-        return IntegrationResult(item.integration_id, item.source, outcome, writes, message)
+        return IntegrationResult(
+            item.integration_id, item.source, outcome, writes, message, (reads, writes_tried)
+        )
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
@@ -108,6 +127,7 @@ async def _apply_integration(
     if item.unsafe_reasons and not force:
         reasons = "; ".join(str(r) for r in item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
+    reads += READS_PER_LIVE_STATE
     try:
         before = await read_live(client, item.integration_id)
     except ReconcilerError as exc:
@@ -115,6 +135,10 @@ async def _apply_integration(
             Outcome.FAILED, message=f"could not read the live state, nothing was written: {exc}"
         )
     if live_checksum(before) != expected_checksum:
+        if not diff_integration(item.desired, before).changes:
+            # Typically a saved plan applied a second time: nothing is left to do, which is
+            # what the reviewer wanted, so it is not refused as stale.
+            return result(Outcome.IN_SYNC, message="already holds the plan's desired state")
         changed = describe_live_changes(item.live, before)
         return result(
             Outcome.STALE,
@@ -127,6 +151,7 @@ async def _apply_integration(
         if done:
             # Sendcloud has no lock or version: re-reading just before each write (reads are
             # cheap) narrows the window in which another writer's change is overwritten.
+            reads += READS_PER_LIVE_STATE
             try:
                 current = await read_live(client, item.integration_id)
             except ReconcilerError as exc:
@@ -146,6 +171,7 @@ async def _apply_integration(
                     "integration, so it stopped there; run plan again and review the new plan",
                 )
         next_state = _after(expected, write)
+        writes_tried += 1
         try:
             await _write(client, item.integration_id, write, before, journal, after=next_state)
         except JournalError as exc:
@@ -160,6 +186,7 @@ async def _apply_integration(
             )
         done += 1
         expected = next_state
+    reads += READS_PER_LIVE_STATE
     try:
         after = await read_live(client, item.integration_id)
     except ReconcilerError as exc:

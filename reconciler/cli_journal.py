@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import click
 
+from reconciler import helptext
 from reconciler.sendcloud.options import GlobalOptions
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -28,7 +29,7 @@ def register_journal_commands(
     """Add ``restore`` and ``journal show`` to ``group``; ``options`` turns a command's context
     and keyword arguments into the global options (popping them from the keywords)."""
 
-    @group.command()
+    @group.command(epilog=helptext.RESTORE)
     @click.option(
         "--journal",
         "journal_path",
@@ -100,7 +101,7 @@ def register_journal_commands(
     def journal() -> None:
         """Read an apply journal."""
 
-    @journal.command("show")
+    @journal.command("show", epilog=helptext.JOURNAL_SHOW)
     @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
     @click.option(
         "--format",
@@ -120,7 +121,7 @@ def register_journal_commands(
     def policy() -> None:
         """Rules the desired state must follow (the project file's ``policies``)."""
 
-    @policy.command("list")
+    @policy.command("list", epilog=helptext.POLICY_LIST)
     @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
     def policy_list(paths: tuple[str, ...]) -> int:
         """Print the rules in force for PATH (default: integrations/)."""

@@ -48,12 +48,14 @@ def restore(
     if to_files is not None:
         return _to_files(to_files, plan, targets)
     emit(plan, fmt, options, "plan")
-    report_plan_problems(plan, [])
+    report_plan_problems(plan, [], fmt)
     code = ExitCode.ERROR if plan.failures else ExitCode.OK
     if out is not None and not plan.failures:
         from reconciler.planfile import write_plan_file
+        from reconciler.sendcloud.connect import target
 
-        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute)
+        api_url = target(options, os.environ)
+        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute, api_url=api_url)
         click.echo(f"Restore plan saved to {out}; apply it with: reconciler apply --plan {out}")
     elif out is not None:
         click.echo(f"Error: no restore plan saved to {out}: {_refused(plan)}", err=True)
@@ -79,7 +81,7 @@ def _to_files(paths: Sequence[str], plan: Plan, targets: Sequence[RestoreTarget]
     """Rewrite each restorable integration's file to its state before the apply."""
     from reconciler.commands.adopt import write_live_state
 
-    report_plan_problems(plan, [])
+    report_plan_problems(plan, [], "json")  # nothing rendered: each refusal goes to stderr
     files = load_or_report(paths)
     if files is None:
         return ExitCode.ERROR

@@ -75,6 +75,13 @@ def _retry_notice(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def target(options: GlobalOptions, env: Mapping[str, str]) -> str:
+    """Which API the options talk to, as a saved plan records it: the URL, or ``sandbox:FILE``."""
+    if options.sandbox:
+        return f"sandbox:{options.sandbox_state.as_posix()}"
+    return api_url(options, env)
+
+
 def open_client(
     options: GlobalOptions,
     env: Mapping[str, str],
