@@ -111,4 +111,4 @@ class FileRefused(ReconcilerError):
 
 
 class JournalError(ReconcilerError):
-    """The apply journal cannot be opened or written; apply stops writing to Sendcloud."""
+    """The apply journal cannot be opened or a record cannot be written: apply stops writing."""

@@ -10,6 +10,8 @@ quoting the file.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -17,7 +19,14 @@ from pathlib import Path
 
 from reconciler.errors import FileRefused
 
-__all__ = ["FileChanged", "FileRefused", "read_user_file", "write_atomically"]
+__all__ = [
+    "FileChanged",
+    "FileRefused",
+    "append_whole",
+    "open_for_append",
+    "read_user_file",
+    "write_atomically",
+]
 
 
 class FileChanged(FileRefused):
@@ -154,6 +163,40 @@ def write_atomically(
         raise FileRefused(
             f"cannot write the file ({exc.strerror or exc}); nothing was changed"
         ) from None
+
+
+def open_for_append(path: str | os.PathLike[str]) -> int:
+    """A descriptor appending to the regular file at ``path`` (made with its directory).
+
+    Raises `OSError` when it cannot be opened, or is not a regular file (a FIFO without a
+    reader fails at once rather than blocking).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_file():
+        raise OSError(errno.EINVAL, f"it is {_kind(target.stat().st_mode)}, not a regular file")
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # replaced between the check and the open
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"it is {_kind(mode)}, not a regular file")
+    return fd
+
+
+def append_whole(fd: int, record: bytes) -> None:
+    """Append ``record`` in one write, then fsync; on any failure cut it back off the file.
+
+    So the file only ever holds whole records (lines), also on a full disk. Raises `OSError`.
+    """
+    start = os.fstat(fd).st_size
+    try:
+        if os.write(fd, record) != len(record):
+            raise OSError(errno.ENOSPC, "only part of the record was written: disk full?")
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, start)
+        raise
 
 
 def _check_unchanged(target: Path, expected: bytes) -> None:

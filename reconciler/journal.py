@@ -20,11 +20,8 @@ Every record also carries the audit fields of its run (`reconciler.audit`): ``ap
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -32,6 +29,7 @@ from typing import Any
 
 from reconciler.audit import Audit
 from reconciler.errors import JournalError
+from reconciler.files import append_whole, open_for_append
 from reconciler.model import LiveState
 from reconciler.plan import Write
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
@@ -52,8 +50,9 @@ def request_body(integration_id: int, write: Write) -> dict[str, Any]:
 
 
 class Journal:
-    """An append-only journal file; opening it is the check that it can be written.
+    """An append-only JSON-lines file (``apply --journal FILE``); a context manager.
 
+    Opening creates the parent directory and is the check that the file can be written.
     Raises `JournalError` when the file cannot be opened for appending (a missing directory
     that cannot be made, a read-only file system, not a regular file) or a record cannot be
     written; after a failed record every later one is refused too.
@@ -64,17 +63,9 @@ class Journal:
         self.audit = audit or Audit()
         self._broken: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # O_NONBLOCK: a FIFO without a reader fails at once instead of blocking.
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
-            self._fd = os.open(self.path, flags, 0o644)
+            self._fd = open_for_append(self.path)
         except OSError as exc:
             raise self._error(exc, "cannot be opened for appending") from None
-        if not stat.S_ISREG(os.fstat(self._fd).st_mode):
-            os.close(self._fd)
-            raise JournalError(
-                f"the journal {self.path} is not a regular file; give a file path to --journal"
-            )
 
     def __enter__(self) -> Journal:
         return self
@@ -126,16 +117,9 @@ class Journal:
     def _append(self, line: bytes) -> None:
         if self._broken is not None:
             raise JournalError(self._broken)
-        start = os.fstat(self._fd).st_size
         try:
-            written = os.write(self._fd, line)
-            if written != len(line):
-                raise OSError(errno.ENOSPC, "only part of the record was written: disk full?")
-            os.fsync(self._fd)
+            append_whole(self._fd, line)
         except OSError as exc:
-            # Cut off a partial line, so the journal stays a file of whole records.
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, start)
             error = self._error(exc, "could not be written")
             self._broken = str(error)
             raise error from None

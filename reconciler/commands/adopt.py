@@ -102,7 +102,7 @@ def write_live_state(desired: DesiredFile, live: LiveState) -> bool:
         write_atomically(path, new_text, expected=original)
     except FileChanged:
         raise FileRefused(_EDITED) from None
-    click.echo(f"{desired.path}: " + describe_changes(sorted_changes(changes)))
+    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
             click.echo(f"Warning: {desired.path}: {warning}", err=True)

@@ -25,7 +25,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
-    stop_before_delay,
     wait_exponential_jitter,
 )
 
@@ -45,8 +44,11 @@ from reconciler.sendcloud.transport import (
     DEFAULT_DEADLINE,
     AttemptFailure,
     Failure,
+    Retryable,
     describe_error,
     read_body,
+    retry_notice,
+    stop_retrying,
 )
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
@@ -124,31 +126,6 @@ def check_base_url(url: str) -> str:
             "(http:// is allowed only for loopback hosts such as a local simulator.)"
         )
     return url.strip().rstrip("/")
-
-
-class _Retryable(Exception):
-    """One failed attempt worth retrying; holds only text, never an httpx object."""
-
-    def __init__(
-        self,
-        summary: str,
-        *,
-        http_status: int | None,
-        retry_after: float | None,
-        connect: bool = False,
-    ) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.http_status = http_status
-        self.retry_after = retry_after
-        self.connect = connect
-
-    @property
-    def headline(self) -> str:
-        """The failure in a few words: ``429 from Sendcloud``, or what the connection did."""
-        if self.http_status is not None:
-            return f"{self.http_status} from Sendcloud"
-        return self.summary
 
 
 @dataclass(frozen=True)
@@ -302,9 +279,9 @@ class SendcloudClient:
         attempts = 0
         started = time.monotonic()
         retrying = AsyncRetrying(
-            stop=self._stop,
+            stop=lambda state: stop_retrying(state, self.retry),
             wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
+            retry=retry_if_exception_type(Retryable),
             before_sleep=lambda state: self._announce(call, state),
             reraise=True,
         )
@@ -318,37 +295,21 @@ class SendcloudClient:
                     left = self.retry.budget - (time.monotonic() - started)
                     deadline = self.deadline if attempts == 1 else min(self.deadline, left)
                     return await self._attempt(call, max(deadline, 0.001))
-        except _Retryable as last:
+        except Retryable as last:
             raise self._exhausted(call, attempts, last) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _stop(self, state: RetryCallState) -> bool:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Retryable) and failure.connect:
-            # Nothing listens, or not yet: a few quick tries, then say so (seconds, not minutes).
-            return state.attempt_number >= self.retry.connect_attempts
-        if state.attempt_number >= self.retry.max_attempts:
-            return True
-        return bool(stop_before_delay(self.retry.budget)(state))
-
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Retryable) and failure.retry_after is not None:
+        if isinstance(failure, Retryable) and failure.retry_after is not None:
             return failure.retry_after
         return self._backoff(state)
 
     def _announce(self, call: _Call, state: RetryCallState) -> None:
         """Say on stderr what failed and how long the tool waits, so a wait is never silent."""
-        failure = state.outcome.exception() if state.outcome else None
-        if self.notify is None or not isinstance(failure, _Retryable):
-            return
-        wait = state.next_action.sleep if state.next_action else 0.0
-        limit = self.retry.connect_attempts if failure.connect else self.retry.max_attempts
-        of = f"of {limit}" if failure.connect else f"of at most {limit}"
-        self.notify(
-            f"{failure.headline} ({call.line}), retrying in {_seconds(wait)}, "
-            f"attempt {state.attempt_number + 1} {of}"
-        )
+        notice = retry_notice(state, self.retry, call.line)
+        if self.notify is not None and notice is not None:
+            self.notify(notice)
 
     async def _attempt(self, call: _Call, deadline: float) -> bytes:
         async with self._slots:
@@ -390,7 +351,7 @@ class SendcloudClient:
             self.stats.transport_failures += 1
             self._log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
             if failure.kind is not Failure.FINAL:
-                raise _Retryable(
+                raise Retryable(
                     failure.summary,
                     http_status=None,
                     retry_after=None,
@@ -404,7 +365,7 @@ class SendcloudClient:
         if 200 <= status < 300:
             return content
         if status in RETRYABLE_STATUSES:
-            raise _Retryable(
+            raise Retryable(
                 _status_summary(status, content),
                 http_status=status,
                 retry_after=parse_retry_after(headers.get("Retry-After")),
@@ -440,7 +401,7 @@ class SendcloudClient:
             integration_id=call.integration_id,
         )
 
-    def _exhausted(self, call: _Call, attempts: int, last: _Retryable) -> ApiError | TransportError:
+    def _exhausted(self, call: _Call, attempts: int, last: Retryable) -> ApiError | TransportError:
         if last.connect:
             return TransportError(
                 f"{call.line} (integration {call.integration_id}): {last.summary}, "
@@ -483,10 +444,6 @@ class SendcloudClient:
     def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
         if self.debug:
             log.debug("<- %s %s: %s", request.method, request.url, outcome)
-
-
-def _seconds(wait: float) -> str:
-    return f"{wait:.0f} s" if wait >= 2 else f"{wait:.1f} s"
 
 
 def _status_summary(status: int, content: bytes) -> str:

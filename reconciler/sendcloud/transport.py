@@ -5,7 +5,8 @@ Sendcloud's answers are kilobytes, so an answer is read as a stream and abandone
 too). A whole attempt (connect, send, read every byte) has a total deadline, because a server
 that drips one byte a second never trips a per-read timeout. And a failed exchange is sorted
 into what retrying can fix (a timeout, a dropped connection, a refused connection, a few times)
-and what it cannot (a certificate that does not verify, a host name that does not resolve).
+and what it cannot (a certificate that does not verify, a host name that does not resolve);
+how many attempts each gets, and the line announcing each wait.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import zlib
 from enum import Enum
 
 import httpx
+from tenacity import RetryCallState, stop_before_delay
+
+from reconciler.sendcloud.pacing import RetryPolicy
 
 # A few MiB: the largest answer (a full status list in seven languages) is tens of kilobytes.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -193,3 +197,62 @@ def _causes(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
+
+
+class Retryable(Exception):
+    """One failed attempt worth retrying; holds only text, never an httpx object."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        http_status: int | None,
+        retry_after: float | None,
+        connect: bool = False,
+    ) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.http_status = http_status
+        self.retry_after = retry_after
+        self.connect = connect
+
+    @property
+    def headline(self) -> str:
+        """The failure in a few words: ``429 from Sendcloud``, or what the connection did."""
+        if self.http_status is not None:
+            return f"{self.http_status} from Sendcloud"
+        return self.summary
+
+
+def _failure(state: RetryCallState) -> BaseException | None:
+    return state.outcome.exception() if state.outcome else None
+
+
+def stop_retrying(state: RetryCallState, policy: RetryPolicy) -> bool:
+    """Whether to give up after this attempt (a tenacity ``stop``).
+
+    A connection that cannot be made gets `policy.connect_attempts` (nothing listens, or not
+    yet: seconds, not minutes); anything else `policy.max_attempts`, and no retry whose wait
+    would end past `policy.budget` seconds from the first attempt's start.
+    """
+    failure = _failure(state)
+    if isinstance(failure, Retryable) and failure.connect:
+        return state.attempt_number >= policy.connect_attempts
+    if state.attempt_number >= policy.max_attempts:
+        return True
+    return bool(stop_before_delay(policy.budget)(state))
+
+
+def retry_notice(state: RetryCallState, policy: RetryPolicy, request: str) -> str | None:
+    """``429 from Sendcloud (GET …), retrying in 4 s, attempt 2 of at most 10``, or None."""
+    failure = _failure(state)
+    if not isinstance(failure, Retryable):
+        return None
+    wait = state.next_action.sleep if state.next_action else 0.0
+    shown = f"{wait:.0f} s" if wait >= 2 else f"{wait:.1f} s"
+    limit = policy.connect_attempts if failure.connect else policy.max_attempts
+    of = f"of {limit}" if failure.connect else f"of at most {limit}"
+    return (
+        f"{failure.headline} ({request}), retrying in {shown}, "
+        f"attempt {state.attempt_number + 1} {of}"
+    )

@@ -141,7 +141,7 @@ def test_a_kill_while_sendcloud_answers_leaves_the_sending_record(
     finally:
         process.kill()
         process.communicate()
-    simulator_server.wait_idle()
+    assert simulator_server.wait_idle()
 
     [record] = [json.loads(line) for line in (tmp_path / "apply.jsonl").read_text().splitlines()]
     assert record["result"] == "sending"
@@ -203,3 +203,19 @@ def test_a_deeply_nested_answer_to_a_committed_write_is_journaled_and_the_others
     assert sorted(r.partition(":")[0] for r in results) == ["error", "ok", "sending", "sending"]
     [error] = [r for r in results if r.startswith("error: ")]
     assert "nested more than 32 levels deep" in error
+
+
+def test_a_journal_that_is_a_fifo_is_refused_before_any_write(
+    cli: Cli, sim: Simulator, tmp_path: Path
+) -> None:
+    path = write_file(tmp_path, 11, statuses={"1": PAID})
+    journal = tmp_path / "apply.jsonl"
+    os.mkfifo(journal)
+
+    run = cli("apply", path, "--auto-approve", "--journal", journal)
+
+    assert run.code == 1
+    assert "cannot be opened for appending (it is a FIFO (named pipe), not a regular file)" in (
+        run.err
+    )
+    assert writes(sim) == []
