@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import (
     Cli,
@@ -193,3 +194,24 @@ def test_a_journal_that_is_not_one_is_refused_on_one_line(cli: Cli, tmp_path: Pa
     assert run.code == 1
     assert run.err.count("\n") == 1
     assert f"journal {journal} line 1: not a journal record" in run.err
+
+
+def test_a_write_whose_outcome_is_uncertain_does_not_make_the_restore_stale(
+    cli: Cli, sim: Simulator, tmp_path: Path
+) -> None:
+    seed(sim, {11: ({"1": PAID}, {})})
+    path = write_file(tmp_path, 11, statuses={"1": PAID, "2": SENT}, mapping={"IN_TRANSIT": "2"})
+    journal = tmp_path / "apply.jsonl"
+    # Sendcloud takes the mapping write but the answer is lost: apply reports a failure.
+    sim.inject(Fault("POST /shop-order-statuses/mapping", status=500, after_commit=True, times=100))
+    assert cli("apply", path, "--auto-approve", "--journal", journal).code == 1
+    sim.faults.clear()
+    assert live_mapping(sim, 11)["IN_TRANSIT"] == "2"
+
+    saved = tmp_path / "restore.json"
+    run = cli("restore", "--journal", journal, "--out", saved)
+
+    assert run.code == 0, run.out + run.err
+    assert cli("apply", "--plan", saved, "--auto-approve").code == 0
+    assert live_statuses(sim, 11) == {"1": PAID}
+    assert live_mapping(sim, 11)["IN_TRANSIT"] is None
