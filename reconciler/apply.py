@@ -37,13 +37,17 @@ READS_PER_LIVE_STATE = 2  # `read_live`: the statuses and the mapping
 
 
 def planned_requests(item: IntegrationPlan, *, force: bool) -> tuple[int, int]:
-    """(reads, writes) applying ``item`` takes if all goes well: re-read, writes, read back."""
+    """(reads, writes) applying ``item`` takes if all goes well.
+
+    The live state is read before the first write, again before each later one (the stale
+    check), and once more to verify: one live read per write, plus one.
+    """
     refused = any(not r.forceable for r in item.unsafe_reasons) or (
         bool(item.unsafe_reasons) and not force
     )
     if not item.writes or refused:
         return 0, 0
-    return 2 * READS_PER_LIVE_STATE, len(item.writes)
+    return (len(item.writes) + 1) * READS_PER_LIVE_STATE, len(item.writes)
 
 
 class Outcome(StrEnum):

@@ -291,10 +291,13 @@ class SendcloudClient:
                     attempts += 1
                     if attempts > 1:
                         self.stats.retries += 1
-                    # The budget covers attempts too: a retry gets only the time that is left.
+                    # The budget covers attempts too: a retry gets only the time that is left,
+                    # though at least one read timeout (cut shorter, it might never be sent).
                     left = self.retry.budget - (time.monotonic() - started)
-                    deadline = self.deadline if attempts == 1 else min(self.deadline, left)
-                    return await self._attempt(call, max(deadline, 0.001))
+                    deadline = self.deadline
+                    if attempts > 1:
+                        deadline = min(self.deadline, max(left, self.timeout))
+                    return await self._attempt(call, deadline)
         except Retryable as last:
             raise self._exhausted(call, attempts, last) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
