@@ -184,8 +184,9 @@ def _policy_block(plan: Plan) -> list[str]:
         return []
     errors = [v for v in plan.policy if v.severity == "error"]
     kind = "CAUTION" if errors else "WARNING"
-    lines = [f"> [!{kind}]", f"> **Policy: {len(errors)} errors, "
-             f"{len(plan.policy) - len(errors)} warnings**"]  # fmt: skip
+    warnings = len(plan.policy) - len(errors)
+    counts = f"{plural(len(errors), 'error')}, {plural(warnings, 'warning')}"
+    lines = [f"> [!{kind}]", f"> **Policy: {counts}**"]
     for v in sorted(plan.policy, key=lambda v: (v.severity != "error", v)):
         why = f"; {v.message}" if v.message else ""
         lines.append(

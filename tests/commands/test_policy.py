@@ -183,7 +183,7 @@ def test_plan_lists_violations_in_json_and_markdown_and_saves_no_plan(
 
     _, markdown, _ = run(capsys, "plan", "shops", "--format", "markdown", *api)
     assert "> [!CAUTION]" in markdown
-    assert "Policy: 1 errors, 1 warnings" in markdown
+    assert "Policy: 1 error, 1 warning" in markdown
     assert "CANCEL is not mapped" in markdown
 
 
