@@ -174,9 +174,10 @@ async def _apply_integration(
                     f"{len(item.writes)} ({changed}): another writer is at work on this "
                     "integration, so it stopped there; run plan again and review the new plan",
                 )
+        next_state = _after(expected, write)
         writes_tried += 1
         try:
-            await _write(client, item.integration_id, write, before, journal)
+            await _write(client, item.integration_id, write, before, journal, after=next_state)
         except JournalError as exc:
             return result(Outcome.FAILED, done, _sentence(exc))
         except ReconcilerError as exc:
@@ -188,7 +189,7 @@ async def _apply_integration(
                 f"{_sentence(exc)} Run apply again to finish: it plans from the live state.",
             )
         done += 1
-        expected = _after(expected, write)
+        expected = next_state
     reads += READS_PER_LIVE_STATE
     try:
         after = await read_live(client, item.integration_id)
@@ -218,6 +219,8 @@ async def _write(
     write: Write,
     before: LiveState,
     journal: Journal | None,
+    *,
+    after: LiveState,
 ) -> None:
     """Send one write, journaled ahead ("sending") and after (its outcome).
 
@@ -226,7 +229,7 @@ async def _write(
     """
     if journal is not None:
         try:
-            journal.record_write(integration_id, write, before, result="sending")
+            journal.record_write(integration_id, write, before, result="sending", after=after)
         except JournalError as exc:
             raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
     try:
@@ -237,18 +240,23 @@ async def _write(
             assert write.mapping is not None  # noqa: S101
             await client.post_mapping(integration_id, write.mapping)
     except ReconcilerError as exc:
-        _record_outcome(journal, integration_id, write, before, f"error: {exc}")
+        _record_outcome(journal, integration_id, write, (before, after), f"error: {exc}")
         raise
-    _record_outcome(journal, integration_id, write, before, "ok")
+    _record_outcome(journal, integration_id, write, (before, after), "ok")
 
 
 def _record_outcome(
-    journal: Journal | None, integration_id: int, write: Write, before: LiveState, outcome: str
+    journal: Journal | None,
+    integration_id: int,
+    write: Write,
+    states: tuple[LiveState, LiveState],
+    outcome: str,
 ) -> None:
     if journal is None:
         return
+    before, after = states
     try:
-        journal.record_write(integration_id, write, before, result=outcome)
+        journal.record_write(integration_id, write, before, result=outcome, after=after)
     except JournalError as exc:
         raise JournalError(
             f"{exc}; this write ({write.purpose}) was sent (Sendcloud answered "

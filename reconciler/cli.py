@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__, helptext
+from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_sandbox import sandbox
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
@@ -322,6 +323,14 @@ def schema() -> int:
     from reconciler.commands import schema as command
 
     return command.schema()
+
+
+register_journal_commands(
+    cli,
+    global_options=global_options,
+    format_option=format_option,
+    options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
+)
 
 
 @cli.command(epilog=helptext.COMPLETION)

@@ -10,7 +10,12 @@ Records hold what a user needs after an incident (which integration, which endpo
 body sent, the live state before, the result and when), never a credential: bodies hold only
 statuses and mappings, and the client keeps the key pair to itself. ``live_before`` is the live
 state apply read just before the integration's first write: the state to restore to, repeated
-on each line so every line stands alone.
+on each line so every line stands alone. ``live_after`` is the state Sendcloud holds once it has
+taken this write (computed from ``live_before`` and the writes sent so far): restore compares it
+with the live state to tell whether someone changed Sendcloud since.
+
+Every record also carries the audit fields of its run (`reconciler.audit`): ``apply_id``,
+``tool_version`` and, inside GitHub Actions, ``github`` (repository, commit, actor, run URL).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from reconciler.audit import Audit
 from reconciler.errors import JournalError
 from reconciler.files import append_whole, open_for_append
 from reconciler.model import LiveState
@@ -52,8 +58,9 @@ class Journal:
     written; after a failed record every later one is refused too.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], audit: Audit | None = None) -> None:
         self.path = Path(path)
+        self.audit = audit or Audit()
         self._broken: str | None = None
         try:
             self._fd = open_for_append(self.path)
@@ -78,14 +85,20 @@ class Journal:
             self._fd = -1
 
     def record_write(
-        self, integration_id: int, write: Write, before: LiveState, *, result: str
+        self,
+        integration_id: int,
+        write: Write,
+        before: LiveState,
+        *,
+        result: str,
+        after: LiveState | None = None,
     ) -> None:
         """Append one record for ``write`` and fsync it before returning; `JournalError`.
 
-        ``result`` is ``"sending"`` (before the request goes out), then ``"ok"`` or
-        ``"error: ..."``; ``before`` is the live state read before the integration's first
-        write. The body is what ``POST /shop-order-statuses`` or
-        ``POST /shop-order-statuses/mapping`` is sent.
+        ``result`` is ``"sending"`` (before the request), ``"ok"`` or ``"error: ..."``;
+        ``before`` is the live state read before the integration's first write, ``after`` the
+        state once Sendcloud has taken this write (when the caller knows it). The body is
+        what ``POST /shop-order-statuses`` or ``POST /shop-order-statuses/mapping`` was sent.
         """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -95,7 +108,10 @@ class Journal:
             "body": request_body(integration_id, write),
             "live_before": before.model_dump(mode="json"),
             "result": result,
+            **self.audit.fields(),
         }
+        if after is not None:
+            record["live_after"] = after.model_dump(mode="json")
         self._append((json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode())
 
     def _append(self, line: bytes) -> None:

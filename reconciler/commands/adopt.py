@@ -43,7 +43,7 @@ def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
             failed += 1
             continue
         try:
-            adopted += _adopt(desired, live)
+            adopted += write_live_state(desired, live)
         except (ReconcilerError, OSError) as exc:
             click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
@@ -66,8 +66,12 @@ async def _read(
         return await read_many(client, ids)
 
 
-def _adopt(desired: DesiredFile, live: LiveState) -> bool:
-    """Rewrite one file to match ``live``; False when it already did (nothing written)."""
+def write_live_state(desired: DesiredFile, live: LiveState) -> bool:
+    """Rewrite one file to match ``live`` (adopt, restore --to-files); False when it already did.
+
+    Only the sections the file manages are rewritten, keeping comments and key order; prints
+    the changes. Raises `FileRefused` when the file was edited since it was loaded.
+    """
     from reconciler.config.loader import parse
     from reconciler.config.reader import MAX_FILE_BYTES
     from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite

@@ -47,7 +47,7 @@ def test_a_change_between_two_writes_stops_the_integration_as_stale(
     assert "stale" in run.err
     assert (
         'live state changed during apply, after write 1 of 2 (mapping CANCEL was unmapped, now "1")'
-        in (run.err)
+        in run.err
     )
     # The mapping write was not sent: the other writer's CANCEL survives.
     assert write_paths(sim, 11) == ["/shop-order-statuses"]
