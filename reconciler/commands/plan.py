@@ -21,15 +21,18 @@ def plan(
 ) -> ExitCode:
     """Print the plan for the files under ``paths``; save it to ``out`` when given.
 
-    Returns ``ERROR`` when a file is invalid or a live state could not be read (no plan file is
-    written then), ``CHANGES`` with ``detailed_exitcode`` and changes pending, else ``OK``.
+    Returns ``ERROR`` when a file is invalid, breaks a policy of severity error, or a live state
+    could not be read (no plan file is written then), ``CHANGES`` with ``detailed_exitcode``
+    and changes pending, else ``OK``.
     """
     outcome = plan_and_report(paths, options, fmt, "plan")
     if outcome is None:
         return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
     computed, failed = outcome
-    if failed:
-        # No saved plan from a partial read: applying it would skip integrations silently.
+    blocked = any(v.severity == "error" for v in computed.policy)
+    if failed or blocked:
+        # No saved plan from a partial read (applying it would skip integrations silently), nor
+        # from files that break an error-severity policy (apply refuses those).
         code = ExitCode.ERROR
     elif detailed_exitcode and computed.has_changes:
         code = ExitCode.CHANGES

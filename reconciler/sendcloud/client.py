@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -29,13 +29,12 @@ from reconciler.errors import TransportError
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
 from reconciler.sendcloud.auth import build_credentials
+from reconciler.sendcloud.decoding import has_next_link
 from reconciler.sendcloud.failures import (
     RETRYABLE_STATUSES,
     Call,
-    Retryable,
     contract_violation,
     decode_answer,
-    describe_transport_error,
     error_for_status,
     expect_no_data,
     status_summary,
@@ -49,6 +48,15 @@ from reconciler.sendcloud.pacing import (
 )
 from reconciler.sendcloud.retries import Retrier
 from reconciler.sendcloud.stats import ClientStats, log_outcome, log_request
+from reconciler.sendcloud.transport import (
+    ACCEPT_ENCODING,
+    DEFAULT_DEADLINE,
+    AttemptFailure,
+    Failure,
+    Retryable,
+    describe_error,
+    read_body,
+)
 from reconciler.sendcloud.urls import check_base_url
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
@@ -56,6 +64,7 @@ __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
 USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
+CONNECT_TIMEOUT = 10.0
 
 
 class _TokenRefused(Exception):
@@ -71,10 +80,14 @@ class SendcloudClient:
     """Async client for Sendcloud's v3 shop-order-status API (PrestaShop V2 integrations).
 
     Use as ``async with SendcloudClient(...) as client:``. Requests are paced per class
-    (reads, writes), at most `parallelism` are in flight, and 429/502/503/504, timeouts and
-    broken connections are retried within `retry.budget` seconds; all four calls are safe to
-    repeat (reads, and writes that overwrite completely). `transport` replaces the network,
-    e.g. with the in-process simulator; then the URL rules do not apply.
+    (reads, writes), at most `parallelism` are in flight (writes: at most 15), and
+    429/502/503/504, timeouts and broken connections are retried within `retry.budget` seconds
+    (a refused connection only a few times, a TLS or DNS failure never); all four calls are
+    safe to repeat (reads, and writes that overwrite completely). Each attempt has `deadline`
+    seconds in all and reads at most a few MiB (`reconciler.sendcloud.transport`). `notify`
+    receives a line before each retry's wait (the CLI prints it on stderr). `auth` is "basic"
+    or "oauth2" (token from `token_url`, see `reconciler.sendcloud.oauth2`). `transport`
+    replaces the network, e.g. with the in-process simulator; then the URL rules do not apply.
     """
 
     def __init__(
@@ -85,6 +98,7 @@ class SendcloudClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
         parallelism: int = 8,
         reads_per_minute: float = 1000.0,
         writes_per_minute: float = 100.0,
@@ -92,14 +106,23 @@ class SendcloudClient:
         debug: bool = False,
         auth: str = "basic",
         token_url: str | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
         self.public_key = public_key
         self.timeout = timeout
+        self.deadline = deadline
+        self.notify = notify
         self.retry = retry or RetryPolicy()
-        self._retrier = Retrier(self.retry, on_retry=self._count_retry)
+        self._retrier = Retrier(
+            self.retry,
+            timeout=timeout,
+            deadline=deadline,
+            on_retry=self._count_retry,
+            notify=notify,
+        )
         self.debug = debug
         self.stats = ClientStats()
         self._pacing = Pacing.per_minute(reads_per_minute, writes_per_minute)
@@ -126,8 +149,11 @@ class SendcloudClient:
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            timeout=timeout,
+            # Connecting takes milliseconds; a host that does not answer at all should cost
+            # seconds per attempt, not the whole read timeout.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             transport=transport,
             # One connection per request in flight, all kept alive: at most `parallelism`
             # requests are ever sent at once, so a bigger pool only costs bookkeeping.
@@ -210,12 +236,12 @@ class SendcloudClient:
         once more with a fresh token, and a second 401 is final.
         """
         try:
-            return await self._retrier.run(call, lambda: self._attempt(call))
+            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
         except _TokenRefused as refused:
             if isinstance(self._credentials, OAuth2Credentials):
                 self._credentials.invalidate(refused.authorization)
         try:
-            return await self._retrier.run(call, lambda: self._attempt(call))
+            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
         except _TokenRefused as again:
             raise error_for_status(call, 401, again.content, scheme="oauth2") from None
 
@@ -230,7 +256,7 @@ class SendcloudClient:
     def _count_retry(self) -> None:
         self.stats.retries += 1
 
-    async def _attempt(self, call: Call) -> bytes:
+    async def _attempt(self, call: Call, deadline: float) -> bytes:
         # Before taking a slot: getting a token may need a slot of its own.
         authorization = await self._credentials.header()
         writes = self._write_slots if call.method != "GET" else contextlib.nullcontext()
@@ -247,29 +273,47 @@ class SendcloudClient:
             if self.debug:
                 log_request(request)
             started = time.monotonic()
-            failure: str | None = None
-            retryable = False
+            failure: AttemptFailure | None = None
+            status, reason, headers, content = 0, "", httpx.Headers(), b""
             try:
-                response = await self._http.send(request)
+                # One deadline for the whole exchange: a server dripping a byte a second never
+                # trips the per-read timeout.
+                async with asyncio.timeout(deadline):
+                    response = await self._http.send(request, stream=True)
+                    try:
+                        status, reason = response.status_code, response.reason_phrase
+                        headers = response.headers
+                        content = await read_body(response)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                failure = AttemptFailure(
+                    f"no complete answer within the {deadline:.2g} s deadline of an attempt",
+                    Failure.RETRY,
+                )
             except httpx.HTTPError as exc:
                 # Only text leaves this block: exc.request carries the Authorization header.
-                failure, retryable = describe_transport_error(exc, self.timeout)
+                failure = describe_error(exc, self.base_url, self.timeout)
+            except AttemptFailure as exc:
+                failure = exc
             elapsed_ms = (time.monotonic() - started) * 1000
         if failure is not None:
             self.stats.transport_failures += 1
             if self.debug:
                 log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
-            if retryable:
-                raise Retryable(failure, http_status=None, retry_after=None)
+            if failure.kind is not Failure.FINAL:
+                raise Retryable(
+                    failure.summary,
+                    http_status=None,
+                    retry_after=None,
+                    connect=failure.kind is Failure.CONNECT,
+                )
             raise TransportError(f"{call.where} failed: {failure}")
-        self.stats.responses[response.status_code] += 1
+        self.stats.responses[status] += 1
         if self.debug:
-            log_outcome(
-                f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
-            )
-        content = response.content
-        if response.is_success:
-            if call.method == "GET" and "next" in response.links:
+            log_outcome(f"{status} {reason} ({elapsed_ms:.0f} ms)", request)
+        if 200 <= status < 300:
+            if call.method == "GET" and has_next_link(headers.get("Link")):
                 # No partial reads: see `bodies.further_page` for why a next page is fatal.
                 raise contract_violation(
                     call,
@@ -278,12 +322,12 @@ class SendcloudClient:
                     "delete the statuses on the others, so nothing is written",
                 )
             return content
-        if response.status_code in RETRYABLE_STATUSES:
+        if status in RETRYABLE_STATUSES:
             raise Retryable(
-                status_summary(response.status_code, content),
-                http_status=response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                status_summary(status, content),
+                http_status=status,
+                retry_after=parse_retry_after(headers.get("Retry-After")),
             )
-        if response.status_code == 401 and self._credentials.scheme == "oauth2":
+        if status == 401 and self._credentials.scheme == "oauth2":
             raise _TokenRefused(authorization, content)
-        raise error_for_status(call, response.status_code, content)
+        raise error_for_status(call, status, content)

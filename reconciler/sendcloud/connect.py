@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError, CredentialsError, Problem
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient, check_base_url
@@ -29,6 +30,8 @@ AUTH_ENV = "SENDCLOUD_AUTH"
 TOKEN_URL_ENV = "SENDCLOUD_TOKEN_URL"  # noqa: S105 - the variable's name, not its value
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v3"
 SANDBOX_TOKEN_URL = "http://sandbox.invalid/oauth2/token"  # noqa: S105 - a URL
+DOCUMENTED_PATH = "/api/v3"
+DOCUMENTED_CALL = "/shop-order-statuses"
 
 
 def credentials_from_env(env: Mapping[str, str]) -> tuple[str, str]:
@@ -69,8 +72,24 @@ def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
     typo must never silently fall back to production. An empty variable counts as unset.
     """
     if options.api_url is not None:
-        return check_base_url(options.api_url)
-    return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+        url = check_base_url(options.api_url)
+    else:
+        url = check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+    if urlsplit(url).path.rstrip("/") != DOCUMENTED_PATH:
+        warn(
+            f"the API URL {url} does not end in {DOCUMENTED_PATH}, the path Sendcloud "
+            f"documents (e.g. {DEFAULT_API_URL}); requests go to {url}{DOCUMENTED_CALL}"
+        )
+    return url
+
+
+def warn(message: str) -> None:
+    """One line on stderr, looked up at call time so a test runner's capture sees it."""
+    print(f"Warning: {message}", file=sys.stderr, flush=True)
+
+
+def _retry_notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def target(options: GlobalOptions, env: Mapping[str, str]) -> str:
@@ -135,6 +154,8 @@ def _client(
         writes_per_minute=options.writes_per_minute,
         retry=retry,
         debug=options.debug,
+        deadline=options.request_deadline,
+        notify=_retry_notice,
     )
 
 

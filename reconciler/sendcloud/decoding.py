@@ -12,10 +12,12 @@ OpenAPI document: ``errors`` is an array of error objects, or one object.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from reconciler.jsondoc import TooDeepError
+from reconciler.jsondoc import load_json as load_bounded_json
 
 
 class ContractViolation(ValueError):
@@ -78,8 +80,10 @@ def excerpt(content: bytes) -> str:
 def load_json(content: bytes) -> Any:
     """Parse JSON, raising `ContractViolation` with an excerpt for anything else (HTML, cut off)."""
     try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        return load_bounded_json(content)
+    except TooDeepError as exc:
+        raise ContractViolation(f"the body is JSON but {exc}") from None
+    except ValueError:
         raise ContractViolation(f"the body is not JSON: {excerpt(content)!r}") from None
 
 
@@ -123,6 +127,16 @@ def further_page(data: Any) -> str | None:
             if holder.get(key) not in (None, "", False):
                 return f"{prefix}{key}"
     return None
+
+
+def has_next_link(link_header: str | None) -> bool:
+    """Whether a ``Link`` header (RFC 8288) has a link with relation type ``next``."""
+    for link in (link_header or "").split(","):
+        for param in link.split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "rel" and "next" in value.strip().strip('"').lower().split():
+                return True
+    return False
 
 
 def decode(model: type[_Model], content: bytes) -> _Model:

@@ -16,18 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-import httpx
-
 from reconciler.errors import ApiError, AuthenticationError, IntegrationNotFound, TransportError
 from reconciler.sendcloud import bodies as wire
+from reconciler.sendcloud.transport import Retryable
 
 __all__ = [
     "RETRYABLE_STATUSES",
     "Call",
-    "Retryable",
     "contract_violation",
     "decode_answer",
-    "describe_transport_error",
     "error_for_status",
     "exhausted",
     "expect_no_data",
@@ -61,37 +58,6 @@ class Call:
         if self.integration_id is None:
             return self.line
         return f"{self.line} (integration {self.integration_id})"
-
-
-class Retryable(Exception):
-    """One failed attempt worth retrying; holds only text, never an httpx object.
-
-    `http_status` is None for a transport failure (timeout, broken connection); `retry_after`
-    is the server's Retry-After in seconds, if it sent one.
-    """
-
-    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.http_status = http_status
-        self.retry_after = retry_after
-
-
-def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
-    """A message for a failed exchange (`timeout` in seconds) and whether retrying can help."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s ({type(exc).__name__})", True
-    if not isinstance(exc, httpx.TransportError) or isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
-    ):
-        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
-        return f"{type(exc).__name__}: {exc}", False
-    detail = str(exc) or "no detail"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-answer ({detail})", True
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({detail})", True
-    return f"{type(exc).__name__}: {detail}", True
 
 
 def _document(content: bytes) -> wire.ErrorDocument | None:
@@ -148,7 +114,20 @@ def expect_no_data(call: Call, content: bytes) -> None:
 def exhausted(
     call: Call, attempts: int, last: Retryable, budget: float
 ) -> ApiError | TransportError:
-    """The error once the retry budget (seconds) is spent; `last` is the final failure."""
+    """The error once the retries are spent (`budget` seconds); `last` is the final failure.
+
+    A connection that could never be made says so and which URL to check.
+    """
+    if last.connect:
+        which = (
+            "the token URL (SENDCLOUD_TOKEN_URL)"
+            if call.integration_id is None
+            else "the API URL (--api-url, SENDCLOUD_API_URL)"
+        )
+        return TransportError(
+            f"{call.where}: {last.summary}, {attempts} attempt(s). Check {which} and that the "
+            "server is running."
+        )
     waited = ""
     if last.retry_after is not None and last.retry_after >= budget:
         waited = f" (the server asked to wait {last.retry_after:.0f} s)"

@@ -35,13 +35,18 @@ from reconciler.sendcloud import bodies as wire
 from reconciler.sendcloud.failures import (
     RETRYABLE_STATUSES,
     Call,
-    Retryable,
     contract_violation,
-    describe_transport_error,
     status_summary,
 )
 from reconciler.sendcloud.pacing import parse_retry_after
 from reconciler.sendcloud.stats import log_outcome, log_request
+from reconciler.sendcloud.transport import (
+    MAX_BODY_BYTES,
+    AttemptFailure,
+    Failure,
+    Retryable,
+    describe_error,
+)
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.retries import Retrier
@@ -114,26 +119,46 @@ class TokenSource:
         )
         self._oauth.register_compliance_hook("access_token_response", self._judge)
 
-    async def exchange(self) -> OAuth2Token:
-        """One token request; the token (a dict with ``access_token``, ``expires_at``)."""
+    async def exchange(self, deadline: float) -> OAuth2Token:
+        """One token request within `deadline` seconds; the token (a dict with
+        ``access_token``, ``expires_in``)."""
         try:
-            token: OAuth2Token = await self._oauth.fetch_token(
-                self.token_url, grant_type="client_credentials"
+            async with asyncio.timeout(deadline):
+                token: OAuth2Token = await self._oauth.fetch_token(
+                    self.token_url, grant_type="client_credentials"
+                )
+        except TimeoutError:
+            failure = AttemptFailure(
+                f"no complete answer within the {deadline:.2g} s deadline of an attempt",
+                Failure.RETRY,
             )
         except httpx.HTTPError as exc:
-            failure, retryable = describe_transport_error(exc, self.timeout)
-            if retryable:
-                raise Retryable(failure, http_status=None, retry_after=None) from None
-            raise TransportError(f"{self.call.where} failed: {failure}") from None
-        return token
+            # Only text leaves: exc.request carries the client secret in its Basic header.
+            failure = describe_error(exc, self.token_url, self.timeout)
+        else:
+            return token
+        if failure.kind is Failure.FINAL:
+            raise TransportError(f"{self.call.where} failed: {failure}")
+        raise Retryable(
+            failure.summary,
+            http_status=None,
+            retry_after=None,
+            connect=failure.kind is Failure.CONNECT,
+        )
 
     async def aclose(self) -> None:
         """Close the token client's connections."""
         await self._oauth.aclose()
 
     def _judge(self, response: httpx.Response) -> httpx.Response:
-        """Authlib's compliance hook: pass a usable 200 answer on, raise for anything else."""
+        """Authlib's compliance hook: pass a usable 200 answer on, raise for anything else.
+
+        Authlib reads the token answer whole (not streamed like the API's answers); a token
+        answer larger than the API's cap is refused here, after the fact.
+        """
         status, content = response.status_code, response.content
+        if len(content) > MAX_BODY_BYTES:
+            raise TransportError(f"{self.call.where} failed: the answer is over the size limit")
         if status in RETRYABLE_STATUSES:
             raise Retryable(
                 status_summary(status, content),
@@ -267,8 +292,8 @@ class OAuth2Credentials:
         """Close the token client."""
         await self._source.aclose()
 
-    async def _exchange(self) -> OAuth2Token:
+    async def _exchange(self, deadline: float) -> OAuth2Token:
         async with self._paced():
-            token = await self._source.exchange()
+            token = await self._source.exchange(deadline)
         self.exchanges += 1
         return token
