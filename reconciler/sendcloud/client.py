@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from reconciler import __version__
-from reconciler.errors import TransportError
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
 from reconciler.sendcloud.auth import build_credentials
@@ -52,10 +51,9 @@ from reconciler.sendcloud.transport import (
     ACCEPT_ENCODING,
     DEFAULT_DEADLINE,
     AttemptFailure,
-    Failure,
     Retryable,
-    describe_error,
-    read_body,
+    send_bounded,
+    to_exception,
 )
 from reconciler.sendcloud.urls import check_base_url
 
@@ -273,42 +271,14 @@ class SendcloudClient:
             if self.debug:
                 log_request(request)
             started = time.monotonic()
-            failure: AttemptFailure | None = None
-            status, reason, headers, content = 0, "", httpx.Headers(), b""
-            try:
-                # One deadline for the whole exchange: a server dripping a byte a second never
-                # trips the per-read timeout.
-                async with asyncio.timeout(deadline):
-                    response = await self._http.send(request, stream=True)
-                    try:
-                        status, reason = response.status_code, response.reason_phrase
-                        headers = response.headers
-                        content = await read_body(response)
-                    finally:
-                        await response.aclose()
-            except TimeoutError:
-                failure = AttemptFailure(
-                    f"no complete answer within the {deadline:.2g} s deadline of an attempt",
-                    Failure.RETRY,
-                )
-            except httpx.HTTPError as exc:
-                # Only text leaves this block: exc.request carries the Authorization header.
-                failure = describe_error(exc, self.base_url, self.timeout)
-            except AttemptFailure as exc:
-                failure = exc
+            answer = await send_bounded(self._http, request, deadline, self.base_url, self.timeout)
             elapsed_ms = (time.monotonic() - started) * 1000
-        if failure is not None:
+        if isinstance(answer, AttemptFailure):
             self.stats.transport_failures += 1
             if self.debug:
-                log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
-            if failure.kind is not Failure.FINAL:
-                raise Retryable(
-                    failure.summary,
-                    http_status=None,
-                    retry_after=None,
-                    connect=failure.kind is Failure.CONNECT,
-                )
-            raise TransportError(f"{call.where} failed: {failure}")
+                log_outcome(f"failed after {elapsed_ms:.0f} ms: {answer}", request)
+            raise to_exception(answer, call.where)
+        status, reason, headers, content = answer
         self.stats.responses[status] += 1
         if self.debug:
             log_outcome(f"{status} {reason} ({elapsed_ms:.0f} ms)", request)

@@ -46,6 +46,7 @@ from reconciler.sendcloud.transport import (
     Failure,
     Retryable,
     describe_error,
+    to_exception,
 )
 
 if TYPE_CHECKING:
@@ -137,14 +138,7 @@ class TokenSource:
             failure = describe_error(exc, self.token_url, self.timeout)
         else:
             return token
-        if failure.kind is Failure.FINAL:
-            raise TransportError(f"{self.call.where} failed: {failure}")
-        raise Retryable(
-            failure.summary,
-            http_status=None,
-            retry_after=None,
-            connect=failure.kind is Failure.CONNECT,
-        )
+        raise to_exception(failure, self.call.where)
 
     async def aclose(self) -> None:
         """Close the token client's connections."""
