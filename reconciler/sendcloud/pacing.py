@@ -36,13 +36,20 @@ def write_interval(writes_per_minute: float) -> float:
 
 
 class Pacer:
-    """Lets callers go one at a time, each at least `interval` seconds after the previous one.
+    """Lets callers go one at a time, on a fixed schedule `interval` seconds apart.
 
-    The interval is measured from when the previous caller actually went, not from when it was
-    scheduled: if the event loop wakes a caller late, the next one waits the full interval
-    again, so a stall can never be followed by a burst. The lock is FIFO, so callers go in
-    the order they arrived.
+    Each caller gets the slot after the previous one (previous slot + `interval`), never earlier
+    than now, so the rate is exactly one per `interval` over any stretch of time: the event
+    loop's wake-up overshoot (about a millisecond per sleep) is absorbed instead of adding up,
+    which a "wait a full interval after each start" pacer loses on every request (96% of the
+    limit at 1,000 reads a minute instead of 98%). Two starts are never closer than half an
+    interval, so a late wake-up is not followed by a burst, and idle time is not banked: after
+    a pause the schedule restarts from now. The lock is FIFO, so callers go in arrival order.
     """
+
+    # The shortest spacing allowed when catching up after a late wake-up, as a share of the
+    # interval: enough to absorb event-loop jitter, never a burst.
+    MIN_SPACING = 0.5
 
     def __init__(
         self,
@@ -57,15 +64,17 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
-        self._last = float("-inf")
+        self._next = float("-inf")
 
     async def wait(self) -> None:
-        """Return when the caller may start its request."""
+        """Return when the caller may start its request (its slot on the schedule)."""
         async with self._lock:
-            delay = self._last + self.interval - self._clock()
+            slot = max(self._next, self._clock())
+            delay = slot - self._clock()
             if delay > 0:
                 await self._sleep(delay)
-            self._last = self._clock()
+            started = self._clock()
+            self._next = max(slot + self.interval, started + self.interval * self.MIN_SPACING)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,38 @@ async def test_a_late_wake_up_is_not_followed_by_a_burst() -> None:
     for _ in range(3):
         await pacer.wait()
         starts.append(fake.now)
-    assert starts == pytest.approx([100.0, 100.35, 100.7]), "full interval after each start"
+    # Slots stay on the schedule (100.25, 100.5): the overshoot is absorbed, not added up.
+    assert starts == pytest.approx([100.0, 100.35, 100.6])
+
+
+async def test_a_stall_is_not_followed_by_a_burst() -> None:
+    fake = _FakeTime()
+    stalled = False
+
+    async def stall_once(seconds: float) -> None:
+        nonlocal stalled
+        fake.now += seconds + (0.0 if stalled else 2.0)  # one long stall of the event loop
+        stalled = True
+
+    pacer = Pacer(0.25, clock=fake.clock, sleep=stall_once)
+    starts = []
+    for _ in range(4):
+        await pacer.wait()
+        starts.append(fake.now)
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.25 * Pacer.MIN_SPACING - 1e-9, "catching up never bursts"
+
+
+async def test_jitter_does_not_lower_the_rate() -> None:
+    fake = _FakeTime()
+
+    async def overshoot(seconds: float) -> None:
+        fake.now += seconds + 0.001  # asyncio.sleep wakes about a millisecond late
+
+    pacer = Pacer(0.06, clock=fake.clock, sleep=overshoot)
+    for _ in range(1001):
+        await pacer.wait()
+    assert fake.now - 100.0 == pytest.approx(60.0, abs=0.01), "1,000 slots in 60 s, not 61"
 
 
 async def test_pacer_does_not_bank_idle_time() -> None:
