@@ -1,35 +1,41 @@
+"""``reconciler plan``: show what apply would change in Sendcloud (reads only)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+from reconciler.errors import ExitCode
 from reconciler.report import Format, finish, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
-
-def run(
+def plan(
     paths: Sequence[str],
     options: GlobalOptions,
     *,
     fmt: Format = "text",
     out: Path | None = None,
     detailed_exitcode: bool = False,
-) -> int:
+) -> ExitCode:
+    """Print the plan for the files under ``paths``; save it to ``out`` when given.
+
+    Returns ``ERROR`` when a file is invalid or a live state could not be read (no plan file is
+    written then), ``CHANGES`` with ``detailed_exitcode`` and changes pending, else ``OK``.
+    """
     outcome = plan_and_report(paths, options, fmt, "plan")
     if outcome is None:
-        return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
-    plan, failed = outcome
+        return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+    computed, failed = outcome
     if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
-        code = EXIT_ERROR
-    elif detailed_exitcode and plan.has_changes:
-        code = EXIT_CHANGES
+        code = ExitCode.ERROR
+    elif detailed_exitcode and computed.has_changes:
+        code = ExitCode.CHANGES
     else:
-        code = EXIT_OK
-    if out is not None and code != EXIT_ERROR:
+        code = ExitCode.OK
+    if out is not None and code != ExitCode.ERROR:
         from reconciler.planfile import write_plan_file
 
-        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute)
-    return finish(plan, options, "plan", code, has_changes=plan.has_changes)
+        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute)
+    return finish(computed, options, "plan", code, has_changes=computed.has_changes)

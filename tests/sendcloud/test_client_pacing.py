@@ -151,15 +151,21 @@ async def test_reads_paced_at_the_servers_rate_are_never_throttled(
     transport.starts.clear()
     await asyncio.gather(*(client.get_statuses(IID) for _ in range(45)))
     assert [entry.status for entry in sim.log.entries()] == [200] * 45, "never throttled"
-    # The pacer releases requests exactly one interval apart; building and sending a request
-    # adds a millisecond or two before the transport sees it, and loopback more on arrival.
+    # Only what load cannot fake is asserted: a busy machine can delay requests, never make
+    # them earlier. No window of one second ever held more than the server allows, and the
+    # 45 starts took at least 44 intervals (the pacer never ran ahead of its schedule).
     interval = 0.05 * HEADROOM
-    starts = _gaps(transport.starts)
-    assert min(starts) >= interval * 0.9, "no two starts closer than the interval"
-    assert statistics.median(starts) == pytest.approx(interval, rel=0.05)
-    assert max(starts) < interval * 3, "no stall followed by a burst"
-    arrivals = _gaps(sorted(entry.timestamp for entry in sim.log.entries()))
-    assert statistics.median(arrivals) == pytest.approx(interval, rel=0.1)
+    assert _peak_in_one_second(transport.starts) <= 20
+    assert transport.starts[-1] - transport.starts[0] >= 44 * interval * 0.98
+    arrivals = sorted(entry.timestamp for entry in sim.log.entries())
+    assert _peak_in_one_second(arrivals) <= 20, "the server saw no burst either"
+
+
+def _peak_in_one_second(stamps: list[float]) -> int:
+    ordered = sorted(stamps)
+    return max(
+        sum(1 for later in ordered[i:] if later - start < 1.0) for i, start in enumerate(ordered)
+    )
 
 
 async def test_writes_never_exceed_15_in_any_second(
