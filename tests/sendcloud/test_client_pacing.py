@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import statistics
 import time
 
 import httpx
@@ -106,7 +105,7 @@ async def test_a_stall_is_not_followed_by_a_burst() -> None:
     for _ in range(4):
         await pacer.wait()
         starts.append(fake.now)
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert min(gaps) >= 0.25 * Pacer.MIN_SPACING - 1e-9, "catching up never bursts"
 
 
