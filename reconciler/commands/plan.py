@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def plan(
         code = ExitCode.OK
     if out is not None and code != ExitCode.ERROR:
         from reconciler.planfile import write_plan_file
+        from reconciler.sendcloud.connect import target
 
-        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute)
+        api_url = target(options, os.environ)
+        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute, api_url=api_url)
     return finish(computed, options, "plan", code, has_changes=computed.has_changes)
