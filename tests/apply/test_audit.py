@@ -130,7 +130,7 @@ def test_journal_show_summarises_applies_integrations_writes_and_outcomes(
     assert markdown.code == 0
     assert markdown.out.startswith("## Journal ")
     assert markdown.out.count("### Apply ") == 2
-    assert "- integration 11&#58; 1 write &#40;statuses&#58; ok&#41;" in markdown.out
+    assert "- integration 11: 1 write (statuses: ok)" in markdown.out
 
 
 def test_a_write_without_its_outcome_shows_as_unknown(
