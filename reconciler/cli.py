@@ -21,11 +21,13 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__, helptext
+from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_sandbox import sandbox
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
+    DEFAULT_REQUEST_DEADLINE,
     DEFAULT_SANDBOX_STATE,
     DEFAULT_WRITES_PER_MINUTE,
     GlobalOptions,
@@ -64,6 +66,9 @@ _GLOBAL_OPTIONS = (
                  callback=_finite,
                  help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
                  "never more than 15 per second)."),
+    click.option("--request-deadline", type=click.FloatRange(min=0.1, max=3600), default=None,
+                 metavar="SECONDS", help="Give up an attempt that has not fully answered after "
+                 f"this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may be retried."),
 )  # fmt: skip
 
 
@@ -84,7 +89,7 @@ def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
 
 
 _GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
-                 "reads_per_minute", "writes_per_minute")  # fmt: skip
+                 "reads_per_minute", "writes_per_minute", "request_deadline")  # fmt: skip
 
 
 def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -254,8 +259,23 @@ def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: 
     return command.drift(_paths(ctx, paths), options, fmt=fmt)
 
 
+class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A Sendcloud integration id as files hold it: plain ASCII decimal digits, above 0.
+
+    click's int would also take ``٣`` (Arabic-Indic three) as 3 and ``0x1F``-like text never;
+    one rule for the command line and the files."""
+
+    name = "integration_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value)
+        if not (text.isascii() and text.isdigit() and 0 < len(text.lstrip("0")) <= 19):
+            self.fail(f"{text[:40]!r} is not an integration id (digits 0-9, above 0)", param, ctx)
+        return int(text)
+
+
 @cli.command("import", epilog=helptext.IMPORT)
-@click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("integration_ids", nargs=-1, required=True, type=_IntegrationId())
 @click.option(
     "--dir",
     "directory",
@@ -305,6 +325,14 @@ def schema() -> int:
     return command.schema()
 
 
+register_journal_commands(
+    cli,
+    global_options=global_options,
+    format_option=format_option,
+    options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
+)
+
+
 @cli.command(epilog=helptext.COMPLETION)
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> int:
@@ -343,10 +371,11 @@ def _report_crash(exc: BaseException) -> ExitCode:
     import time
     import traceback
 
+    from reconciler.console import one_line
     from reconciler.errors import ReconcilerError
 
     if isinstance(exc, ReconcilerError):
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(one_line(f"Error: {exc}"), err=True)
         return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -355,8 +384,8 @@ def _report_crash(exc: BaseException) -> ExitCode:
     # One line: the message of an unexpected exception may span lines; the file has it all.
     message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
-        f"{name}, please attach it to a bug report)",
+        one_line(f"reconciler crashed: {type(exc).__name__}: {message}")
+        + f" (a bug; the traceback is in {name}, please attach it to a bug report)",
         err=True,
     )
     return ExitCode.CRASH

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.plan import IntegrationFailure, Plan
 from reconciler.report import (
@@ -16,6 +17,7 @@ from reconciler.report import (
     emit,
     finish,
     load_or_report,
+    policy_or_report,
     report_plan_problems,
     run_async,
 )
@@ -45,7 +47,12 @@ def apply(
     else:
         files = load_or_report(paths)
         if files is None:
-            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
+        violations = policy_or_report(paths, files)
+        if violations is None or any(v.severity == "error" for v in violations):
+            if violations is not None:
+                click.echo("Error: nothing applied: the files break the policies above.", err=True)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
@@ -53,7 +60,7 @@ def apply(
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK
-        return finish(plan, options, "plan", code, has_changes=False)
+        return finish(plan, options, "plan", code, has_changes=None if problems_found else False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
@@ -96,12 +103,15 @@ def _apply(
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
     from reconciler.apply import apply_plan, planned_requests
+    from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
     from reconciler.sendcloud.connect import open_client
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
-    journal_context = Journal(journal_path) if journal_path else nullcontext()
+    journal_context = (
+        Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
+    )
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
         async with open_client(options, os.environ) as client:
@@ -140,7 +150,7 @@ def _describe(result: IntegrationResult) -> str:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
     if result.message:
         text += f": {result.message}"
-    return text
+    return one_line(text)
 
 
 def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:
@@ -157,7 +167,8 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for result in applied:
         writes_made = f"{result.writes} write{'s' if result.writes != 1 else ''}"
         click.echo(
-            f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
+            one_line(f"  applied: integration {result.integration_id} ({result.source}), ")
+            + writes_made,
             err=True,
         )
     for result in in_sync:
@@ -168,7 +179,9 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for failure in unread:
         why = "its live state could not be read: " if failure.read_failed else ""
         click.echo(
-            f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"{why}{failure.message}",
+            one_line(
+                f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
+                f"{why}{failure.message}"
+            ),
             err=True,
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from reconciler import __version__
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.model import LiveState
 from reconciler.report import run_async
@@ -36,26 +37,32 @@ def import_(
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
-        click.echo(f"Error: {message}", err=True)
+        click.echo(one_line(f"Error: {message}"), err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
     lives = run_async(_read(options, wanted)) if wanted else {}
-    failed = bool(refused)
+    failed = len(refused)
     header = _header(directory)
     for integration_id in wanted:
         live = lives[integration_id]
         path = targets[integration_id]
         if isinstance(live, ReconcilerError):
-            click.echo(f"Error: integration {integration_id}: {live}", err=True)
-            failed = True
+            click.echo(one_line(f"Error: integration {integration_id}: {live}"), err=True)
+            failed += 1
             continue
         try:
             _write(path, live, header)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {path}: not written: {exc}", err=True)
-            failed = True
+            click.echo(one_line(f"Error: {path}: not written: {exc}"), err=True)
+            failed += 1
             continue
         if _holds_nothing(live):
             click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+    if failed:
+        written = len(ids) - failed
+        click.echo(
+            f"Imported {written} of {len(ids)} {'integration' if len(ids) == 1 else 'integrations'}"
+            f"; {failed} failed."
+        )
     return ExitCode.ERROR if failed else ExitCode.OK
 
 
@@ -168,16 +175,19 @@ def find_schema(directory: Path) -> Path | None:
 
 def _write(path: Path, live: LiveState, header: list[str]) -> None:
     from reconciler.config.livefile import live_document
-    from reconciler.config.rewrite import write_atomically
+    from reconciler.files import write_atomically
 
     text, warnings = live_document(live, header, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     for warning in warnings:
-        click.echo(f"Warning: {path}: {warning}", err=True)
+        click.echo(one_line(f"Warning: {path}: {warning}"), err=True)
     mapped = sum(e.external_id is not None and e.is_valid for e in live.mapping.values())
     statuses = len(live.statuses)
     click.echo(
-        f"Wrote {path}: integration {live.integration_id}, "
-        f"{statuses} {'status' if statuses == 1 else 'statuses'}, {mapped} of 4 categories mapped."
+        one_line(
+            f"Wrote {path}: integration {live.integration_id}, "
+            f"{statuses} {'status' if statuses == 1 else 'statuses'}, "
+            f"{mapped} of 4 categories mapped."
+        )
     )

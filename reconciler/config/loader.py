@@ -19,10 +19,16 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.config.messages import describe_validation_error, suggest
+from reconciler.config.messages import (
+    describe_validation_error,
+    integration_id_message,
+    quoted_excerpt,
+    suggest,
+    text_message,
+)
 from reconciler.config.reader import MAX_DEPTH, compose, read_text
 from reconciler.errors import ConfigError, Problem
-from reconciler.model import CATEGORIES, DesiredState
+from reconciler.model import CATEGORIES, DesiredState, text_problem
 
 # Aliases may repeat at most this many nodes in total: enough for any sane reuse of a
 # translation block, far too few for a "billion laughs" file to cost anything.
@@ -59,30 +65,46 @@ class DesiredFile:
 
 def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
     """Expand files and directories (recursively, ``*.yaml``/``*.yml``) into a sorted file list."""
-    files: list[Path] = []
+    found, problems = _discover(paths)
+    return list(found), problems
+
+
+def _discover(
+    paths: Sequence[str | os.PathLike[str]],
+) -> tuple[dict[Path, Path | None], list[Problem]]:
+    """Each file found → the directory it was found in (None: the file was named itself)."""
+    files: dict[Path, Path | None] = {}
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk_yaml(path))
-            if not found:
+            found = sorted(_walk_yaml(path, problems))
+            if not found and not problems:
                 message = (
                     "no *.yaml or *.yml files in this directory (or its subdirectories); "
                     "pass the directory that holds the integration files"
                 )
                 problems.append(Problem(str(path), 1, 1, message))
-            files.extend(found)
+            for file in found:
+                files.setdefault(file, path)
         elif path.exists() or path.is_symlink():
-            files.append(path)
+            files.setdefault(path, None)
         else:
             problems.append(Problem(str(path), 1, 1, "no such file or directory; check the path"))
-    unique = list(dict.fromkeys(files))
-    return unique, problems
+    return files, problems
 
 
-def _walk_yaml(directory: Path) -> Iterator[Path]:
+def _walk_yaml(directory: Path, problems: list[Problem]) -> Iterator[Path]:
+    def unreadable(exc: OSError) -> None:
+        # A directory that cannot be listed may hold integrations: skipping it would plan
+        # without them, so it is an error.
+        name = exc.filename or str(directory)
+        reason = exc.strerror or str(exc)
+        message = f"cannot read this directory ({reason}); fix its permissions or pass another"
+        problems.append(Problem(str(name), 1, 1, message))
+
     # os.walk does not follow directory symlinks, so a symlink loop cannot recurse forever.
-    for root, dirs, names in os.walk(directory):
+    for root, dirs, names in os.walk(directory, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
             if name.endswith(YAML_SUFFIXES):
@@ -91,11 +113,11 @@ def _walk_yaml(directory: Path) -> Iterator[Path]:
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[DesiredFile]:
     """Load every file under ``paths``; raise one ConfigError listing every problem in each."""
-    files, problems = discover(paths)
+    files, problems = _discover(paths)
     loaded: list[DesiredFile] = []
-    for path in files:
+    for path, root in files.items():
         try:
-            loaded.append(load_file(path))
+            loaded.append(load_file(path, root=root))
         except ConfigError as exc:
             problems.extend(exc.problems)
     problems.extend(_duplicate_integrations(loaded))
@@ -123,9 +145,10 @@ def _duplicate_integrations(files: Iterable[DesiredFile]) -> Iterator[Problem]:
             first_seen[integration_id] = desired
 
 
-def load_file(path: str | os.PathLike[str]) -> DesiredFile:
+def load_file(path: str | os.PathLike[str], *, root: Path | None = None) -> DesiredFile:
+    """One desired-state file; ``root``: the directory it was found in (links stay inside it)."""
     name = str(path)
-    text = read_text(name)
+    text = read_text(name, root=root)
     return parse(text, name)
 
 
@@ -137,7 +160,8 @@ def parse(text: str, name: str) -> DesiredFile:
     problems = builder.problems
     if not isinstance(data, dict):
         if not problems:
-            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {data!r}"
+            text = quoted_excerpt(str(data))
+            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {text}"
             message = (
                 f"the file holds {kind}; it must be a mapping of keys, starting with "
                 "`integration_id: <id>`"
@@ -347,13 +371,18 @@ class _Builder:
             self.values[loc] = (_pos(node), raw)
         if _expects_external_id(loc, is_key=is_key):
             return self._external_id(node, loc, tag, raw, is_key=is_key)
+        if loc == ("integration_id",) and tag == "int":
+            return self._integration_id(node, raw)
         if tag == "str":
+            if len(loc) == 3 and loc[0] == "statuses" and (problem := text_problem(raw)):
+                what = f"the {loc[2]} text of status {loc[1]!r}"
+                self.problem(node, text_message(what, raw, problem, node.style))
+                self.invalid.add(loc)
+                return _INVALID
             return raw
         if tag == "int":
-            try:
-                return _to_int(raw)
-            except ValueError:
-                return raw
+            number = _to_int(raw)
+            return raw if number is None else number
         if tag == "bool":
             return raw.lower() == "true"
         if tag == "null":
@@ -370,6 +399,12 @@ class _Builder:
         self, node: ScalarNode, loc: Location, tag: str, raw: str, *, is_key: bool
     ) -> Any:
         what = f"status id {raw}" if is_key else f"mapping {loc[1]}: {raw}"
+        if tag == "str" and raw and (problem := text_problem(raw)):
+            name = f"status id {raw!r}" if is_key else f"the status id {raw!r} of mapping {loc[1]}"
+            self.problem(node, text_message(name, raw, problem, node.style))
+            if not is_key:
+                self.invalid.add(loc)
+            return _INVALID
         if tag == "str" and raw:
             return raw
         if tag == "null" and not is_key:
@@ -384,20 +419,42 @@ class _Builder:
             )
         else:
             kind = _TAG_NAMES.get(tag, f"a {tag} value")
-            if tag == "int":
-                kind = f"the number {_to_int(raw)}"
+            number = _to_int(raw) if tag == "int" else None
+            if number is not None:
+                kind = f"the number {number}"
             message = f'{what} is read as {kind}, not as text; quote it ("{raw}") so it stays text'
         self.problem(node, message)
         if not is_key:
             self.invalid.add(loc)
         return _INVALID
 
+    def _integration_id(self, node: ScalarNode, raw: str) -> Any:
+        """Plain decimal digits only, as external ids: `0o17`, `0x1F`, `0123` or `1_000` mean
+        different numbers to different YAML readers (a YAML 1.1 reader sees 0123 as 83)."""
+        plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
+        if plain and len(raw) <= _MAX_ID_DIGITS:
+            return int(raw)
+        self.problem(node, integration_id_message(raw, None if plain else _to_int(raw)))
+        self.invalid.add(("integration_id",))
+        return _INVALID
+
 
 _INVALID: Any = object()
+# Sendcloud's ids are 64-bit integers at most (19 digits); a longer one is a mistake, and
+# Python refuses to convert more than 4,300 digits at all.
+_MAX_ID_DIGITS = 19  # with a minus sign: `-5` is left to the schema's "above 0"
 
 
-def _to_int(raw: str) -> int:
-    return int(raw, 0) if raw.lower().startswith(("0x", "0o")) else int(raw)
+def _to_int(raw: str) -> int | None:
+    """The number a YAML 1.2 reader sees in an int-tagged scalar, or None if it is absurd."""
+    digits = raw.replace("_", "")
+    try:
+        if len(digits) > _MAX_ID_DIGITS + 3:  # room for a sign and a 0x/0o prefix
+            return None
+        prefixed = digits.lower().lstrip("+-").startswith(("0x", "0o"))
+        return int(digits, 0) if prefixed else int(digits)
+    except ValueError:
+        return None
 
 
 def _expects_external_id(loc: Location, *, is_key: bool) -> bool:

@@ -104,13 +104,20 @@ class RetryPolicy:
     `budget` bounds the total time from the first attempt: no retry starts whose wait would
     end beyond it. Waits grow exponentially from `initial` up to `maximum`, plus up to `jitter`
     seconds at random so clients that failed together do not retry together. A Retry-After
-    from the server replaces the computed wait.
+    from the server replaces the computed wait. At most `max_attempts` attempts are made; a
+    connection that cannot be made at all (refused, connect timeout) gets `connect_attempts`.
     """
 
     budget: float = 120.0
     initial: float = 0.5
     maximum: float = 10.0
     jitter: float = 0.5
+    max_attempts: int = 10
+    connect_attempts: int = 3
+
+
+# Longer than any retry budget; also keeps a 5,000-digit header from becoming infinity.
+_LONGEST_RETRY_AFTER = 365 * 24 * 3600.0
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -118,11 +125,15 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    # ASCII digits only: an odd byte such as 0xB2 arrives as "²", which isdigit() accepts and
+    # float() refuses; anything that is neither form is treated as no header at all.
+    if value.isascii() and value.isdigit():
+        return min(float(value), _LONGEST_RETRY_AFTER)
+    if not value.isascii():
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 99999999999: overflow
         return None
     if when.tzinfo is None:  # an HTTP-date is GMT by definition
         when = when.replace(tzinfo=UTC)

@@ -24,6 +24,9 @@ COMMANDS = [
     ["sandbox", "show"],
     ["sandbox", "set"],
     ["sandbox", "edit"],
+    ["restore"],
+    ["journal", "show"],
+    ["policy", "list"],
 ]
 WITH_PATHS = {"validate", "plan", "apply", "drift", "adopt"}
 
