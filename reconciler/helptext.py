@@ -15,6 +15,10 @@ PATHS = (
 
 KEYS = "SENDCLOUD_PUBLIC_KEY, SENDCLOUD_SECRET_KEY: the API key pair (not needed with --sandbox)"
 API_URL = "SENDCLOUD_API_URL: the API base URL when --api-url is not given"
+AUTH = (
+    "SENDCLOUD_AUTH: basic (default) or oauth2 (OAuth2 client credentials, same key pair);"
+    "\n  SENDCLOUD_TOKEN_URL: the OAuth2 token endpoint (default Sendcloud's)"
+)
 ACTIONS = "GITHUB_ACTIONS: inside GitHub Actions, also write annotations"
 ACTIONS_REPORT = (
     "GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT: inside GitHub Actions, also write the\n"
@@ -58,7 +62,7 @@ VALIDATE = epilog(
 
 PLAN = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  success (with --detailed-exitcode: no changes)",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
@@ -72,7 +76,7 @@ PLAN = epilog(
 
 APPLY = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  applied, or nothing to do",
         "1  an error, a failed or refused integration (stale, unsafe), or apply cancelled",
@@ -85,7 +89,7 @@ APPLY = epilog(
 
 DRIFT = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  Sendcloud matches git",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
@@ -98,14 +102,14 @@ DRIFT = epilog(
 )
 
 IMPORT = epilog(
-    environment=[KEYS, API_URL],
+    environment=[KEYS, AUTH, API_URL],
     exit_codes=["0  every file written", "1  an error (the others are still written)"],
     examples=["reconciler import 23452345", "reconciler --sandbox import 23452345 --dir shops/"],
 )
 
 ADOPT = epilog(
     paths=True,
-    environment=[KEYS, API_URL],
+    environment=[KEYS, AUTH, API_URL],
     exit_codes=["0  every file rewritten (or already matching)", "1  an error"],
     examples=["reconciler adopt integrations/", "reconciler adopt integrations/shop.yaml"],
 )

@@ -188,6 +188,9 @@ class LiveState(BaseModel):
     integration_id: int
     statuses: dict[str, dict[Language, str]]
     mapping: dict[Category, LiveMappingEntry]
+    # How the answer was read where Sendcloud left something out (e.g. a mapping category).
+    # Excluded from dumps, so it changes neither the live checksum nor saved plans.
+    notes: tuple[str, ...] = Field(default=(), exclude=True)
 
     def mapped_ids(self) -> dict[Category, str | None]:
         """``{Category: external_id or None}``: the mapping without Sendcloud's validity flags."""

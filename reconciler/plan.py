@@ -90,7 +90,7 @@ class IntegrationPlan:
             for category, external_id in self.invalid_live_mapping
         )
         unsafe = tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
-        return live_problems + unsafe + look_alike_warnings(self.changes)
+        return self.live.notes + live_problems + unsafe + look_alike_warnings(self.changes)
 
 
 @dataclass(frozen=True)

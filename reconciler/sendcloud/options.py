@@ -17,6 +17,14 @@ DEFAULT_REQUEST_DEADLINE = 30.0
 
 @dataclass(frozen=True)
 class GlobalOptions:
+    """The options every command shares: where the API is, sandbox, debug log, pacing.
+
+    Rates are requests per minute; `parallelism` is requests in flight at once. Credentials
+    and the authentication scheme are not options: they come from the environment
+    (`connect.credentials_from_env`, `connect.auth_scheme`), so they never show in a process
+    list or a shell history.
+    """
+
     api_url: str | None = None  # None: SENDCLOUD_API_URL, else DEFAULT_API_URL
     sandbox: bool = False
     sandbox_state: Path = DEFAULT_SANDBOX_STATE

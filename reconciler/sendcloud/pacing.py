@@ -1,9 +1,10 @@
 """Timing: pacing requests under Sendcloud's rate limits, and backing off between retries.
 
 Sendcloud allows 1,000 reads per minute and 100 writes per minute with at most 15 writes in
-any second, answers 429 beyond that and documents no Retry-After. Rather than burst and get
-throttled, the client spreads requests evenly: each class (reads, writes) has a minimum
-interval between request starts, and every attempt, retries included, waits for its slot.
+any second (its "Rate limits" page), answers 429 beyond that and documents no Retry-After.
+Rather than burst and get throttled, the client spreads requests evenly: each class (reads,
+writes) has a minimum interval between request starts, and every attempt, retries included,
+waits for its slot.
 
 The pacer is a few lines of "next free slot" arithmetic rather than a token bucket library:
 even spacing is exactly what is wanted (no burst allowance to reason about), it needs no
@@ -89,11 +90,13 @@ class Pacing:
 
     @classmethod
     def per_minute(cls, reads_per_minute: float, writes_per_minute: float) -> Pacing:
+        """Pacers for the given rates (requests per minute); `ValueError` unless positive."""
         if reads_per_minute <= 0 or writes_per_minute <= 0:
             raise ValueError("request rates must be positive")
         return cls(Pacer(read_interval(reads_per_minute)), Pacer(write_interval(writes_per_minute)))
 
     def for_method(self, method: str) -> Pacer:
+        """The read pacer for GET and HEAD, the write pacer for everything else."""
         return self.reads if method in ("GET", "HEAD") else self.writes
 
 

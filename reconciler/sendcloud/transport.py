@@ -11,6 +11,7 @@ how many attempts each gets, and the line announcing each wait.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import zlib
@@ -19,6 +20,7 @@ from enum import Enum
 import httpx
 from tenacity import RetryCallState, stop_before_delay
 
+from reconciler.errors import TransportError
 from reconciler.sendcloud.pacing import RetryPolicy
 
 # A few MiB: the largest answer (a full status list in seven languages) is tens of kilobytes.
@@ -135,6 +137,54 @@ class _Inflate(_Decoder):
         if pending:
             out.append(b"x")  # more than the room: the caller counts it past the limit
         return out
+
+
+Answer = tuple[int, str, httpx.Headers, bytes]
+
+
+async def send_bounded(
+    http: httpx.AsyncClient, request: httpx.Request, deadline: float, url: str, timeout: float
+) -> Answer | AttemptFailure:
+    """Send `request` and read its answer within `deadline` seconds, at most `MAX_BODY_BYTES`.
+
+    Returns ``(status, reason, headers, body)``, or the `AttemptFailure` (never raised, so no
+    httpx object, which carries the Authorization header, leaves); `url` names the server in
+    messages and `timeout` is the per-read timeout.
+    """
+    try:
+        # One deadline for the whole exchange: a server dripping a byte a second never trips
+        # the per-read timeout.
+        async with asyncio.timeout(deadline):
+            response = await http.send(request, stream=True)
+            try:
+                body = await read_body(response)
+                return response.status_code, response.reason_phrase, response.headers, body
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        return AttemptFailure(
+            f"no complete answer within the {deadline:.2g} s deadline of an attempt",
+            Failure.RETRY,
+        )
+    except httpx.HTTPError as exc:
+        return describe_error(exc, url, timeout)
+    except AttemptFailure as exc:
+        return exc
+
+
+def to_exception(failure: AttemptFailure, where: str) -> Retryable | TransportError:
+    """What to raise for a failed attempt: `Retryable` unless retrying cannot help.
+
+    `where` names the request (``GET /shop-order-statuses?... (integration 7)``).
+    """
+    if failure.kind is Failure.FINAL:
+        return TransportError(f"{where} failed: {failure}")
+    return Retryable(
+        failure.summary,
+        http_status=None,
+        retry_after=None,
+        connect=failure.kind is Failure.CONNECT,
+    )
 
 
 def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFailure:
