@@ -145,6 +145,13 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
+@click.option(
+    "--live",
+    "live_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Plan offline against this live-state snapshot (from `snapshot --out`), not the API.",
+)
 @global_options
 @click.pass_context
 def plan(
@@ -154,6 +161,7 @@ def plan(
     fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
+    live_file: Path | None,
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
@@ -161,8 +169,46 @@ def plan(
 
     options = _options(ctx, _split(kwargs))
     return run(
-        paths or DEFAULT_PATHS, options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+        paths or DEFAULT_PATHS,
+        options,
+        fmt=fmt,
+        out=out,
+        detailed_exitcode=detailed_exitcode,
+        live=live_file,
     )
+
+
+@cli.command("snapshot")
+@paths_argument
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Where to save the snapshot (JSON; no credentials in it).",
+)
+@click.option(
+    "--id",
+    "extra_ids",
+    multiple=True,
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="Also include this integration (one no file manages yet); repeatable.",
+)
+@global_options
+@click.pass_context
+def snapshot_command(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    out: Path,
+    extra_ids: tuple[int, ...],
+    **kwargs: Any,
+) -> int:
+    """Save the live state of the managed integrations, for `plan --live` without credentials."""
+    from reconciler.commands.snapshot import snapshot
+
+    options = _options(ctx, _split(kwargs))
+    return snapshot(paths or DEFAULT_PATHS, options, out=out, extra_ids=extra_ids)
 
 
 @cli.command()
@@ -186,6 +232,15 @@ def plan(
     default=None,
     help="Append one JSON line per API write to this file.",
 )
+@click.option(
+    "--check-files",
+    "check_files",
+    multiple=True,
+    type=click.Path(path_type=str),
+    metavar="PATH",
+    help="With --plan: refuse unless these files hold exactly the desired state the plan was "
+    "made from (e.g. the merged integrations/); repeatable.",
+)
 @global_options
 @click.pass_context
 def apply(
@@ -196,6 +251,7 @@ def apply(
     auto_approve: bool,
     force: bool,
     journal_path: Path | None,
+    check_files: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
@@ -204,6 +260,8 @@ def apply(
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
+    if check_files and plan_file is None:
+        raise click.UsageError("--check-files goes with --plan FILE")
     return run(
         paths or DEFAULT_PATHS,
         options,
@@ -211,6 +269,7 @@ def apply(
         auto_approve=auto_approve,
         force=force,
         journal_path=journal_path,
+        check_files=check_files,
     )
 
 

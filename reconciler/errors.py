@@ -12,6 +12,7 @@ reported as a crash with the traceback written to a file.
     │   └── IntegrationNotFound    404: no such PrestaShop V2 integration
     ├── TransportError         the API could not be reached, even after retries
     ├── PlanFileError          a saved plan cannot be read or does not fit the files
+    ├── SnapshotError          a live-state snapshot cannot be read or written
     └── ApplyRefused           apply will not proceed (no terminal to ask, or the user said no)
 """
 
@@ -84,6 +85,10 @@ class TransportError(ReconcilerError):
 
 
 class PlanFileError(ReconcilerError):
+    pass
+
+
+class SnapshotError(ReconcilerError):
     pass
 
 
