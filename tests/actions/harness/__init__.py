@@ -1,0 +1,1 @@
+"""A local GitHub Actions runner for the example workflows: see `runner.Runner`."""
