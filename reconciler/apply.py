@@ -18,20 +18,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete
-from reconciler.diff import diff_integration
+from reconciler.changes import RESIDUAL, describe_changes
+from reconciler.diff import describe_live_changes, diff_integration
 from reconciler.errors import ReconcilerError
 from reconciler.journal import Journal
 from reconciler.model import LiveState
-from reconciler.plan import NOT_FORCEABLE, IntegrationPlan, Plan, Write, live_checksum
+from reconciler.plan import IntegrationPlan, Plan, Write, live_checksum
 from reconciler.sendcloud.live import read_live
-from reconciler.staleness import describe_live_changes
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.client import SendcloudClient
 
 
 class Outcome(StrEnum):
+    """How one integration's apply ended; the value is what the summary prints."""
+
     APPLIED = "applied"
     IN_SYNC = "in sync"
     FAILED = "failed"
@@ -41,6 +42,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class IntegrationResult:
+    """One integration's apply: its ``outcome``, how many ``writes`` Sendcloud accepted, and a
+    ``message`` saying why when it did not succeed."""
+
     integration_id: int
     source: str
     outcome: Outcome
@@ -49,6 +53,7 @@ class IntegrationResult:
 
     @property
     def ok(self) -> bool:
+        """Applied or already in sync."""
         return self.outcome in (Outcome.APPLIED, Outcome.IN_SYNC)
 
 
@@ -66,6 +71,8 @@ async def apply_plan(
     ``expected_checksums`` (from a saved plan) are the live states the reviewed plan was made
     from; without it, the plan's own live states are used. Either way the live state is read
     again just before writing, and an integration that changed since is refused as stale.
+    ``on_result`` is called as each integration finishes. Never raises ``ReconcilerError``: a
+    failure is an integration's result; each write is journaled to ``journal`` when given.
     """
 
     async def one(item: IntegrationPlan) -> IntegrationResult:
@@ -92,11 +99,11 @@ async def _apply_integration(
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
-    if item.orphaned_mapping:
-        reasons = "; ".join(r for r in item.unsafe_reasons if NOT_FORCEABLE in r)
-        return result(Outcome.UNSAFE, message=reasons)
+    unforceable = [str(r) for r in item.unsafe_reasons if not r.forceable]
+    if unforceable:
+        return result(Outcome.UNSAFE, message="; ".join(unforceable))
     if item.unsafe_reasons and not force:
-        reasons = "; ".join(item.unsafe_reasons)
+        reasons = "; ".join(str(r) for r in item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
     try:
         before = await read_live(client, item.integration_id)
@@ -135,7 +142,7 @@ async def _apply_integration(
         )
     residual = diff_integration(item.desired, after).changes
     if residual:
-        fields = "; ".join(describe_residual(change) for change in residual)
+        fields = describe_changes(residual, RESIDUAL)
         return result(
             Outcome.FAILED,
             done,
@@ -168,26 +175,6 @@ async def _write(
         journal.record_write(integration_id, write, before, result="ok")
 
 
-def describe_residual(change: Change) -> str:
-    """What still differs after the writes, naming the field, the live and the desired value."""
-    if isinstance(change, MappingChange):
-        return (
-            f"mapping {change.category.value} is {_shown(change.old)}, desired {_shown(change.new)}"
-        )
-    if isinstance(change, StatusCreate):
-        return f"status {change.external_id!r} is missing"
-    if isinstance(change, StatusDelete):
-        return f"status {change.external_id!r} is still there"
-    languages = ", ".join(
-        f"{t.language} is {_shown(t.old)}, desired {_shown(t.new)}" for t in change.translations
-    )
-    return f"status {change.external_id!r} {languages}"
-
-
 def _sentence(exc: Exception) -> str:
     text = str(exc).rstrip()
     return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _shown(value: str | None) -> str:
-    return "unset" if value is None else repr(value)

@@ -1,8 +1,9 @@
 """The command-line surface: parse, call one command function, turn the outcome into an exit code.
 
 This is the only place that catches broad exceptions. Expected failures (``ReconcilerError``) become
-a message and exit 1; Ctrl-C becomes 130; anything else is a bug, reported in one line with the
-path of a file holding the full traceback.
+a message and ``ExitCode.ERROR`` (1); Ctrl-C becomes ``ExitCode.INTERRUPTED`` (130); anything else
+is a bug, reported in one line with the path of a file holding the full traceback, and exits
+``ExitCode.CRASH`` (3). Each command ``reconciler X`` calls ``reconciler.commands.X.X``.
 
 Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the command functions, so
 ``reconciler --help`` starts in a few tens of milliseconds.
@@ -20,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__
+from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
@@ -27,11 +29,6 @@ from reconciler.sendcloud.options import (
     DEFAULT_WRITES_PER_MINUTE,
     GlobalOptions,
 )
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_INTERRUPTED = 130
 
 DEFAULT_PATHS = ("integrations/",)
 
@@ -115,10 +112,10 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.pass_context
 def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     """Check desired-state files offline; every problem is printed as file:line:col."""
-    from reconciler.commands.validate import run
+    from reconciler.commands import validate as command
 
     _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS)
+    return command.validate(paths or DEFAULT_PATHS)
 
 
 format_option = click.option(
@@ -165,10 +162,10 @@ def plan(
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
-    from reconciler.commands.plan import run
+    from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return run(
+    return command.plan(
         paths or DEFAULT_PATHS,
         options,
         fmt=fmt,
@@ -178,7 +175,7 @@ def plan(
     )
 
 
-@cli.command("snapshot")
+@cli.command()
 @paths_argument
 @click.option(
     "--out",
@@ -196,7 +193,7 @@ def plan(
 )
 @global_options
 @click.pass_context
-def snapshot_command(
+def snapshot(
     ctx: click.Context,
     /,
     paths: tuple[str, ...],
@@ -205,10 +202,10 @@ def snapshot_command(
     **kwargs: Any,
 ) -> int:
     """Save the live state of the managed integrations, for `plan --live` without credentials."""
-    from reconciler.commands.snapshot import snapshot
+    from reconciler.commands import snapshot as command
 
     options = _options(ctx, _split(kwargs))
-    return snapshot(paths or DEFAULT_PATHS, options, out=out, extra_ids=extra_ids)
+    return command.snapshot(paths or DEFAULT_PATHS, options, out=out, extra_ids=extra_ids)
 
 
 @cli.command()
@@ -255,14 +252,14 @@ def apply(
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
-    from reconciler.commands.apply import run
+    from reconciler.commands import apply as command
 
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
     if check_files and plan_file is None:
         raise click.UsageError("--check-files goes with --plan FILE")
-    return run(
+    return command.apply(
         paths or DEFAULT_PATHS,
         options,
         plan_file=plan_file,
@@ -280,10 +277,10 @@ def apply(
 @click.pass_context
 def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: Any) -> int:
     """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
-    from reconciler.commands.drift import run
+    from reconciler.commands import drift as command
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options, fmt=fmt)
+    return command.drift(paths or DEFAULT_PATHS, options, fmt=fmt)
 
 
 @cli.command("import")
@@ -308,10 +305,10 @@ def import_(
     **kwargs: Any,
 ) -> int:
     """Write one desired-state file per integration from its live state."""
-    from reconciler.commands.import_ import run
+    from reconciler.commands import import_ as command
 
     options = _options(ctx, _split(kwargs))
-    return run(integration_ids, options, directory=directory, overwrite=overwrite)
+    return command.import_(integration_ids, options, directory=directory, overwrite=overwrite)
 
 
 @cli.command()
@@ -320,10 +317,10 @@ def import_(
 @click.pass_context
 def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     """Rewrite the files to match Sendcloud, keeping comments and layout."""
-    from reconciler.commands.adopt import run
+    from reconciler.commands import adopt as command
 
     options = _options(ctx, _split(kwargs))
-    return run(paths or DEFAULT_PATHS, options)
+    return command.adopt(paths or DEFAULT_PATHS, options)
 
 
 @cli.group()
@@ -356,9 +353,9 @@ def sandbox_serve(
     host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
 ) -> int:
     """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
-    from reconciler.commands.sandbox import run
+    from reconciler.commands import sandbox as command
 
-    return run(
+    return command.sandbox_serve(
         host=host,
         port=port,
         state=state,
@@ -371,12 +368,13 @@ def sandbox_serve(
 @cli.command()
 def schema() -> int:
     """Print the JSON Schema of the desired-state file format."""
-    from reconciler.commands.schema import run
+    from reconciler.commands import schema as command
 
-    return run()
+    return command.schema()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``reconciler`` with ``argv`` (default: ``sys.argv[1:]``) and return its ``ExitCode``."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = cli.main(args=args, prog_name="reconciler", standalone_mode=False)
@@ -384,19 +382,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:  # bad flags or arguments: a user mistake, not a crash
         exc.show()
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         return _report_crash(exc)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    return int(result) if isinstance(result, int) else ExitCode.OK
 
 
-def _report_crash(exc: BaseException) -> int:
+def _report_crash(exc: BaseException) -> ExitCode:
     import tempfile
     import time
     import traceback
@@ -405,14 +403,16 @@ def _report_crash(exc: BaseException) -> int:
 
     if isinstance(exc, ReconcilerError):
         click.echo(f"Error: {exc}", err=True)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(f"reconciler {__version__}, Python {sys.version.split()[0]}\n")
         traceback.print_exception(exc, file=handle)
+    # One line: the message of an unexpected exception may span lines; the file has it all.
+    message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {exc}\n"
-        f"This is a bug. The full traceback is in {name}; please attach it to a bug report.",
+        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
+        f"{name}, please attach it to a bug report)",
         err=True,
     )
-    return EXIT_ERROR
+    return ExitCode.CRASH

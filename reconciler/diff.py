@@ -19,15 +19,22 @@ from reconciler.changes import (
     StatusDelete,
     StatusUpdate,
     TranslationChange,
+    describe_changes,
     sorted_changes,
 )
 from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState
 
 Statuses = Mapping[str, Mapping[Language, str]]
 
+# A stale-plan refusal names this many changes, then says "and N more".
+_MAX_NAMED = 5
+
 
 @dataclass(frozen=True)
 class IntegrationDiff:
+    """What differs for one integration: ordered ``changes`` (live → desired) and the mapping
+    entries that are, or would be, invalid."""
+
     changes: tuple[Change, ...]
     # Live mapping entries Sendcloud itself flags as invalid (pointing at a deleted status).
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
@@ -37,6 +44,7 @@ class IntegrationDiff:
 
 
 def diff_integration(desired: DesiredState, live: LiveState) -> IntegrationDiff:
+    """The changes that take ``live`` to ``desired``, for the sections ``desired`` manages."""
     changes: list[Change] = []
     if desired.statuses is not None:
         changes.extend(diff_statuses(desired.statuses, live.statuses))
@@ -59,6 +67,11 @@ def diff_integration(desired: DesiredState, live: LiveState) -> IntegrationDiff:
 
 
 def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
+    """Status changes from ``live`` (old) to ``desired`` (new), unordered.
+
+    Both are ``{external_id: {language: name}}``; one ``StatusUpdate`` per status whose names
+    differ, with its translation changes sorted by language.
+    """
     from deepdiff import DeepDiff  # ~0.2 s to import: only commands that diff pay for it
 
     # threshold_to_diff_deeper=0: by default deepdiff reports two dictionaries that share too few
@@ -89,8 +102,27 @@ def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
 def diff_mapping(
     desired: Mapping[Category, str | None], live: Mapping[Category, str | None]
 ) -> list[Change]:
+    """One ``MappingChange`` per category of ``desired`` that ``live`` maps elsewhere."""
     return [
         MappingChange(category, live.get(category), desired[category])
         for category in CATEGORIES
         if desired[category] != live.get(category)
     ]
+
+
+def describe_live_changes(recorded: LiveState, current: LiveState) -> str:
+    """How the live state moved since a plan was made, for the stale-plan refusal.
+
+    ``mapping DELIVERED was "4", now unmapped; status "7" removed (en-gb "Paid")``: at most five
+    changes named, then ``and N more``. When only Sendcloud's validity flags on the mapping
+    differ, says so.
+    """
+    changes = sorted_changes(
+        [
+            *diff_statuses(current.statuses, recorded.statuses),
+            *diff_mapping(current.mapped_ids(), recorded.mapped_ids()),
+        ]
+    )
+    if not changes:
+        return "mapping validity changed"
+    return describe_changes(changes, limit=_MAX_NAMED)

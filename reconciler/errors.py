@@ -1,8 +1,8 @@
-"""The one exception tree for expected failures.
+"""The one exception tree for expected failures, and the exit codes the CLI maps outcomes to.
 
 Everything a user can cause or fix (a bad file, a refused request, a stale plan) is a
-``ReconcilerError``; the CLI turns it into a message and exit code 1. Anything else is a bug and is
-reported as a crash with the traceback written to a file.
+``ReconcilerError``; the CLI turns it into a message and ``ExitCode.ERROR``. Anything else is a bug
+and is reported as a crash (``ExitCode.CRASH``) with the traceback written to a file.
 
     ReconcilerError
     ├── ConfigError            desired-state files are invalid (carries every Problem found)
@@ -20,6 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What ``reconciler`` exits with; the README's exit-code table lists the same values."""
+
+    OK = 0
+    ERROR = 1  # an expected failure: bad input, refused request, stale or unsafe plan
+    CHANGES = 2  # changes pending: ``plan --detailed-exitcode`` with changes, ``drift`` with drift
+    CRASH = 3  # a bug: one line on stderr plus the path of the crash report
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True, order=True)
@@ -40,13 +51,15 @@ class ReconcilerError(Exception):
 
 
 class ConfigError(ReconcilerError):
+    """Desired-state files are invalid; ``problems`` holds every one found, sorted."""
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class CredentialsError(ReconcilerError):
-    pass
+    """The API key pair is missing or unusable (never quoted in the message)."""
 
 
 class ApiError(ReconcilerError):
@@ -73,19 +86,19 @@ class ApiError(ReconcilerError):
 
 
 class AuthenticationError(ApiError):
-    pass
+    """401 from Sendcloud: the key pair is wrong."""
 
 
 class IntegrationNotFound(ApiError):
-    pass
+    """404 from Sendcloud: no PrestaShop V2 integration with that id."""
 
 
 class TransportError(ReconcilerError):
-    pass
+    """The API could not be reached, even after the client's retries."""
 
 
 class PlanFileError(ReconcilerError):
-    pass
+    """A saved plan cannot be written, read, or trusted (see ``reconciler.planfile``)."""
 
 
 class SnapshotError(ReconcilerError):
@@ -93,4 +106,4 @@ class SnapshotError(ReconcilerError):
 
 
 class ApplyRefused(ReconcilerError):
-    pass
+    """Apply will not proceed: no terminal to confirm on, or the user said no."""

@@ -37,6 +37,11 @@ def request_body(integration_id: int, write: Write) -> dict[str, Any]:
 
 
 class Journal:
+    """An append-only JSON-lines file (``apply --journal FILE``); a context manager.
+
+    Opening creates the parent directory; ``OSError`` if the file cannot be opened.
+    """
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,11 +59,18 @@ class Journal:
         self.close()
 
     def close(self) -> None:
+        """Close the file (every record is already on disk)."""
         self._file.close()
 
     def record_write(
         self, integration_id: int, write: Write, before: LiveState, *, result: str
     ) -> None:
+        """Append one record for ``write`` and fsync it before returning.
+
+        ``result`` is ``"ok"`` or ``"error: ..."``; ``before`` is the live state read before
+        the integration's first write. The body is what ``POST /shop-order-statuses`` or
+        ``POST /shop-order-statuses/mapping`` was sent.
+        """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "integration_id": integration_id,

@@ -70,10 +70,12 @@ class StatusMapping(BaseModel):
     CANCEL: MappedId = _MAPPED_ID
 
     def as_dict(self) -> dict[Category, str | None]:
+        """``{Category: external_id or None}`` for all four categories, in the API's order."""
         return {category: getattr(self, category.value) for category in CATEGORIES}
 
     @classmethod
     def from_dict(cls, mapping: dict[Category, str | None]) -> StatusMapping:
+        """The mapping from ``{Category: external_id or None}``; a missing category is unmapped."""
         return cls(**{category.value: mapping.get(category) for category in CATEGORIES})
 
 
@@ -115,6 +117,12 @@ class DesiredState(BaseModel):
 
 
 class LiveMappingEntry(BaseModel):
+    """One category of the live mapping, as ``GET /shop-order-statuses/mapping`` answers it.
+
+    ``is_valid`` is Sendcloud's own flag: False when ``external_id`` names a status that no
+    longer exists (deleted after the mapping was set).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     external_id: str | None
@@ -122,7 +130,11 @@ class LiveMappingEntry(BaseModel):
 
 
 class LiveState(BaseModel):
-    """What Sendcloud holds for one integration: its live (not soft-deleted) statuses, mapping."""
+    """What Sendcloud holds for one integration: its live (not soft-deleted) statuses, mapping.
+
+    ``statuses`` is ``{external_id: {language: name}}`` from ``GET /shop-order-statuses``;
+    ``mapping`` has all four categories, from ``GET /shop-order-statuses/mapping``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -131,4 +143,5 @@ class LiveState(BaseModel):
     mapping: dict[Category, LiveMappingEntry]
 
     def mapped_ids(self) -> dict[Category, str | None]:
+        """``{Category: external_id or None}``: the mapping without Sendcloud's validity flags."""
         return {category: self.mapping[category].external_id for category in CATEGORIES}

@@ -12,14 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reconciler.changes import (
-    Change,
-    MappingChange,
-    StatusCreate,
-    StatusDelete,
-    StatusUpdate,
-    natural_key,
-)
+from reconciler.changes import Change, Counts, deleted_ids, natural_key
 from reconciler.diff import diff_integration
 from reconciler.model import Category, DesiredState, Language, LiveState
 
@@ -29,12 +22,35 @@ MAX_DELETE_RATIO = 0.30
 MIN_STATUSES_FOR_RATIO = 4
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
-NOT_FORCEABLE = "add the mapping to this file or keep the status; --force does not override this"
+
+
+@dataclass(frozen=True)
+class UnsafeReason:
+    """Why apply refuses an integration's plan unless told otherwise.
+
+    ``forceable``: whether ``apply --force`` overrides it (deleting many statuses: yes; leaving
+    the mapping pointing at a deleted status: never). ``fix`` says what to do instead when it
+    is not. ``str()`` is the sentence every rendering shows.
+    """
+
+    message: str
+    forceable: bool = True
+    fix: str = ""
+
+    def __str__(self) -> str:
+        if self.forceable:
+            return self.message
+        return f"{self.message} ({self.fix}; --force does not override this)"
 
 
 @dataclass(frozen=True)
 class Write:
-    """One POST the apply will send, in order."""
+    """One POST the apply will send, in order, and why (``purpose``, shown to the reviewer).
+
+    ``endpoint`` ``statuses``: ``POST /shop-order-statuses`` with ``statuses``
+    (``{external_id: {language: name}}``, the full list: Sendcloud soft-deletes what it omits).
+    ``mapping``: ``POST /shop-order-statuses/mapping`` with all four categories.
+    """
 
     endpoint: Literal["statuses", "mapping"]
     purpose: str
@@ -44,27 +60,29 @@ class Write:
 
 @dataclass(frozen=True)
 class IntegrationPlan:
+    """The plan for one integration: its file (``source``), both states, the ordered changes,
+    the POSTs that make them (``writes``, in order), the safety verdict, and the checksum of the
+    live state it was made from (apply refuses the plan if the live state moved since)."""
+
     integration_id: int
     source: str
     desired: DesiredState
     live: LiveState
     changes: tuple[Change, ...]
     writes: tuple[Write, ...]
-    unsafe_reasons: tuple[str, ...]
+    unsafe_reasons: tuple[UnsafeReason, ...]
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
     dangling_mapping: tuple[tuple[Category, str], ...]
     live_checksum: str
 
     @property
     def has_changes(self) -> bool:
+        """Whether anything differs."""
         return bool(self.changes)
 
     @property
-    def orphaned_mapping(self) -> tuple[tuple[Category, str], ...]:
-        return orphaned_mapping(self.desired, self.live, self.changes)
-
-    @property
     def warnings(self) -> tuple[str, ...]:
+        """Sentences for the reviewer: invalid live mapping entries, then each unsafe reason."""
         live_problems = tuple(
             f"live mapping {category.value} points at status {external_id!r}, which does not "
             "exist (Sendcloud marks it invalid)"
@@ -84,6 +102,9 @@ class IntegrationFailure:
 
 @dataclass(frozen=True)
 class Summary:
+    """Totals over a whole plan: change counts, integrations ``changed`` / ``unchanged`` /
+    ``failed`` (unread), and the number of API ``writes``."""
+
     creates: int
     updates: int
     deletes: int
@@ -93,6 +114,11 @@ class Summary:
     failed: int
     writes: int
 
+    @property
+    def counts(self) -> Counts:
+        """The change counts alone."""
+        return Counts(self.creates, self.updates, self.deletes, self.mapping_changes)
+
     def write_seconds(self, writes_per_minute: float) -> float:
         """How long the writes take when paced at the write limit (the first one goes at once)."""
         interval = max(60.0 / writes_per_minute, 1.0 / MAX_WRITES_PER_SECOND)
@@ -101,6 +127,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Plan:
+    """The plans of every integration read, and the ``failures`` that could not be; both sorted
+    by integration id on construction, so the same inputs always give the same plan."""
+
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
 
@@ -113,20 +142,23 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
+        """Whether any integration has a change."""
         return any(p.has_changes for p in self.integrations)
 
     @property
     def is_safe(self) -> bool:
+        """Whether no integration has an unsafe reason."""
         return not any(p.unsafe_reasons for p in self.integrations)
 
     def summary(self) -> Summary:
-        changes = [c for p in self.integrations for c in p.changes]
+        """The totals the renderings print."""
+        counts = Counts.of(c for p in self.integrations for c in p.changes)
         changed = sum(1 for p in self.integrations if p.has_changes)
         return Summary(
-            creates=sum(isinstance(c, StatusCreate) for c in changes),
-            updates=sum(isinstance(c, StatusUpdate) for c in changes),
-            deletes=sum(isinstance(c, StatusDelete) for c in changes),
-            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
+            creates=counts.creates,
+            updates=counts.updates,
+            deletes=counts.deletes,
+            mapping_changes=counts.mapping_changes,
             changed=changed,
             unchanged=len(self.integrations) - changed,
             failed=len(self.failures),
@@ -135,6 +167,7 @@ class Plan:
 
 
 def plan_integration(source: str, desired: DesiredState, live: LiveState) -> IntegrationPlan:
+    """Diff, order the writes and judge the safety of one integration; pure."""
     diff = diff_integration(desired, live)
     return IntegrationPlan(
         integration_id=desired.integration_id,
@@ -159,12 +192,12 @@ def plan_writes(
     still uses, the deleted status is kept for one more write: statuses (desired plus the still
     referenced ones), then the mapping moves off them, then the final statuses.
     """
-    status_changed = any(not isinstance(c, MappingChange) for c in changes)
-    mapping_changed = any(isinstance(c, MappingChange) for c in changes)
+    status_changed = any(c.target == "status" for c in changes)
+    mapping_changed = any(c.target == "mapping" for c in changes)
     writes: list[Write] = []
     if status_changed and desired.statuses is not None:
         final = _sorted_statuses(desired.statuses)
-        deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+        deleted = set(deleted_ids(changes))
         in_use = sorted(
             {ext for ext in live.mapped_ids().values() if ext in deleted}, key=natural_key
         )
@@ -185,20 +218,33 @@ def plan_writes(
 
 def unsafe_reasons(
     desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[str, ...]:
-    deleted = [c.external_id for c in changes if isinstance(c, StatusDelete)]
+) -> tuple[UnsafeReason, ...]:
+    """The safety verdict: empty when the plan is safe.
+
+    Deleting every live status, or more than ``MAX_DELETE_RATIO`` of them (from
+    ``MIN_STATUSES_FOR_RATIO`` statuses on), needs ``--force``; deleting a status the live
+    mapping uses while the file does not manage the mapping is refused even with it.
+    """
+    deleted = deleted_ids(changes)
     total = len(live.statuses)
-    reasons: list[str] = []
+    reasons: list[UnsafeReason] = []
     if deleted and len(deleted) == total:
-        reasons.append(f"deletes all {total} live statuses")
+        reasons.append(UnsafeReason(f"deletes all {total} live statuses"))
     elif total >= MIN_STATUSES_FOR_RATIO and len(deleted) / total > MAX_DELETE_RATIO:
         reasons.append(
-            f"deletes {len(deleted)} of {total} live statuses (more than {MAX_DELETE_RATIO:.0%})"
+            UnsafeReason(
+                f"deletes {len(deleted)} of {total} live statuses "
+                f"(more than {MAX_DELETE_RATIO:.0%})"
+            )
         )
     for category, external_id in orphaned_mapping(desired, live, changes):
         reasons.append(
-            f"deletes status {external_id!r}, which the live mapping {category.value} still "
-            f"uses, and this file does not manage the mapping ({NOT_FORCEABLE})"
+            UnsafeReason(
+                f"deletes status {external_id!r}, which the live mapping {category.value} "
+                "still uses, and this file does not manage the mapping",
+                forceable=False,
+                fix="add the mapping to this file or keep the status",
+            )
         )
     return tuple(reasons)
 
@@ -213,7 +259,7 @@ def orphaned_mapping(
     """
     if desired.mapping is not None:
         return ()
-    deleted = {c.external_id for c in changes if isinstance(c, StatusDelete)}
+    deleted = set(deleted_ids(changes))
     return tuple(
         (category, external_id)
         for category, external_id in live.mapped_ids().items()
@@ -222,7 +268,8 @@ def orphaned_mapping(
 
 
 def live_checksum(live: LiveState) -> str:
-    """Digest of the live state a plan was made from; apply compares it to refuse stale plans."""
+    """``sha256:<hex>`` of the canonical JSON of ``live``; apply compares it to refuse stale
+    plans."""
     canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -36,6 +36,9 @@ _REPLAN = "run `reconciler plan --out FILE` again"
 
 @dataclass(frozen=True)
 class SavedIntegration:
+    """One integration of a saved plan, as recorded (the live state was checked against its
+    ``live_checksum`` on reading)."""
+
     integration_id: int
     source: str
     desired: DesiredState
@@ -45,6 +48,9 @@ class SavedIntegration:
 
 @dataclass(frozen=True)
 class SavedPlan:
+    """A verified saved plan: where it was read from, who wrote it, its checksum, its
+    integrations and the integrations its ``plan`` could not read."""
+
     path: Path
     generator: str
     checksum: str
@@ -60,7 +66,10 @@ class SavedPlan:
 
 
 def write_plan_file(path: str | os.PathLike[str], plan: Plan, *, writes_per_minute: float) -> None:
-    """Write the plan document atomically: readers see the old file or the whole new one."""
+    """Write the plan document atomically: readers see the old file or the whole new one.
+
+    Raises ``PlanFileError`` when the file cannot be written (nothing is left half-written).
+    """
     target = Path(path)
     text = render_json(plan, writes_per_minute=writes_per_minute, mode="plan")
     try:

@@ -10,19 +10,20 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
-from reconciler.commands.validate import report_problems
 from reconciler.config.loader import DesiredFile, load_paths
-from reconciler.errors import ConfigError, Problem
-from reconciler.plan import Plan
+from reconciler.errors import ConfigError, ExitCode, Problem
 from reconciler.sendcloud.options import GlobalOptions
+
+if TYPE_CHECKING:
+    # Only for annotations: `validate` prints problems through this module and never plans.
+    from reconciler.plan import Plan
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
-FORMATS = ("text", "markdown", "json")
 T = TypeVar("T")
 
 
@@ -36,12 +37,14 @@ def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on a new event loop (commands are synchronous)."""
     return asyncio.run(coroutine)
 
 
 async def compute_plan(
     options: GlobalOptions, files: Sequence[DesiredFile]
 ) -> tuple[Plan, list[Problem]]:
+    """Open a client from ``options`` and the environment, read live state and plan."""
     from reconciler.planner import build_plan
     from reconciler.sendcloud.connect import open_client
 
@@ -69,6 +72,7 @@ def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str |
 
 
 def markdown(plan: Plan, options: GlobalOptions, mode: Mode) -> str:
+    """The Markdown report, pointing at the job log for anything left out."""
     from reconciler.render.markdown import render_markdown
 
     return render_markdown(
@@ -77,12 +81,14 @@ def markdown(plan: Plan, options: GlobalOptions, mode: Mode) -> str:
 
 
 def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
+    """Print the report to stdout in ``fmt``."""
     text = render(plan, fmt, options, mode)
     if text is not None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
 def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
+    """Print located problems, then each unread integration not already named by one."""
     if problems:
         report_problems(problems)
     for failure in plan.failures:
@@ -126,8 +132,8 @@ def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_c
 
 
 def finish(
-    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: int, *, has_changes: bool
-) -> int:
+    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: ExitCode, *, has_changes: bool
+) -> ExitCode:
     """Report to GitHub Actions (when inside it) and return ``exit_code``."""
     text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
     github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)
@@ -138,3 +144,29 @@ def _in_actions() -> bool:
     from reconciler import actions as github
 
     return github.in_github_actions(os.environ)
+
+
+def report_problems(problems: Sequence[Problem]) -> None:
+    """Print each problem as file:line:col (and as an annotation inside GitHub Actions)."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files = len({p.path for p in problems})
+    click.echo(
+        f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
+        f"{files} {'file' if files == 1 else 'files'}.",
+        err=True,
+    )
+    _annotate(problems)
+
+
+def _annotate(problems: Sequence[Problem]) -> None:
+    from reconciler import actions as github
+
+    if not github.in_github_actions(os.environ):
+        return
+    # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
+    # the Actions runner reads workflow commands from both streams.
+    for p in problems:
+        click.echo(
+            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
+        )

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 # Distinctive, so a test can grep any output for the secret and prove it never leaks.
 TEST_PUBLIC_KEY = "test-public-key"
@@ -35,5 +35,5 @@ def simulator_server(_simulator_session_server: BackgroundServer) -> Iterator[Ba
     simulator = _simulator_session_server.simulator
     simulator.reset()
     yield _simulator_session_server
-    simulator.wait_idle()  # let requests a client abandoned finish before resetting
+    _simulator_session_server.wait_idle()  # let abandoned requests finish before resetting
     simulator.reset()

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from reconciler.model import Category, DesiredState, LiveState
-from reconciler.plan import Plan, Write, live_checksum, plan_integration
+from reconciler.plan import (
+    Plan,
+    UnsafeReason,
+    Write,
+    live_checksum,
+    orphaned_mapping,
+    plan_integration,
+)
 from tests.factories import desired, live
 
 PAID = {"en-gb": "Paid"}
@@ -69,14 +76,14 @@ def test_deleting_more_than_30_percent_is_unsafe() -> None:
     keep_7 = {k: v for k, v in many.items() if int(k) <= 7}
     keep_6 = {k: v for k, v in many.items() if int(k) <= 6}
     assert plan_integration("f", desired(keep_7), live(many)).unsafe_reasons == ()
-    assert plan_integration("f", desired(keep_6), live(many)).unsafe_reasons == (
-        "deletes 4 of 10 live statuses (more than 30%)",
-    )
+    [reason] = plan_integration("f", desired(keep_6), live(many)).unsafe_reasons
+    assert str(reason) == "deletes 4 of 10 live statuses (more than 30%)"
+    assert reason.forceable
 
 
 def test_deleting_every_status_is_unsafe_even_for_small_shops() -> None:
     plan = plan_integration("f", desired({}), live({"2": PAID}))
-    assert plan.unsafe_reasons == ("deletes all 1 live statuses",)
+    assert plan.unsafe_reasons == (UnsafeReason("deletes all 1 live statuses", forceable=True),)
     assert plan_integration("f", desired({}), live({})).unsafe_reasons == ()
 
 
@@ -86,12 +93,14 @@ def test_deleting_a_status_an_unmanaged_mapping_uses_is_unsafe() -> None:
         desired({"2": PAID, "3": SENT, "5": SENT, "6": SENT}),
         live({"2": PAID, "3": SENT, "5": SENT, "6": SENT, "4": SHIPPED}, {"CANCEL": "4"}),
     )
-    assert plan.unsafe_reasons == (
+    [reason] = plan.unsafe_reasons
+    assert not reason.forceable
+    assert str(reason) == (
         "deletes status '4', which the live mapping CANCEL still uses, "
         "and this file does not manage the mapping (add the mapping to this file or keep the "
-        "status; --force does not override this)",
+        "status; --force does not override this)"
     )
-    assert plan.orphaned_mapping == ((Category.CANCEL, "4"),)
+    assert orphaned_mapping(plan.desired, plan.live, plan.changes) == ((Category.CANCEL, "4"),)
 
 
 def test_plan_sorts_integrations_and_summarises() -> None:

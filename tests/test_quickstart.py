@@ -37,7 +37,7 @@ def test_quickstart_steps_succeed_and_end_in_sync(
         code = main(["--sandbox", "--sandbox-state", str(state), *args])
         assert code == 0, (step, capsys.readouterr())
     out = capsys.readouterr().out
-    assert "Drift: none of 3 integrations differ from git." in out
+    assert "Drift: no differences from git across 3 integrations." in out
     assert len(journal.read_text().splitlines()) == 5
     # A second plan right after shows nothing to do.
     code = main(["--sandbox", "--sandbox-state", str(state), "plan", "--detailed-exitcode",

@@ -9,34 +9,24 @@ written at all. What changed is printed per file with the change objects `plan` 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from reconciler.changes import (
-    Change,
-    MappingChange,
-    StatusCreate,
-    StatusDelete,
-    TranslationChange,
-    sorted_changes,
-)
+from reconciler.changes import Change, describe_changes, sorted_changes
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ReconcilerError
-from reconciler.model import Category, Language, LiveState
+from reconciler.errors import ExitCode, ReconcilerError
+from reconciler.model import Category, LiveState
 from reconciler.report import load_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR = 0, 1
 
-Statuses = Mapping[str, Mapping[Language, str]]
-
-
-def run(paths: Sequence[str], options: GlobalOptions) -> int:
+def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
+    """Rewrite the files under ``paths`` to match Sendcloud; ``ERROR`` if any file failed."""
     files = load_or_report(paths)
     if files is None:
-        return EXIT_ERROR
+        return ExitCode.ERROR
     lives = run_async(_read(options, [f.state.integration_id for f in files]))
     failed = False
     adopted = 0
@@ -59,7 +49,7 @@ def run(paths: Sequence[str], options: GlobalOptions) -> int:
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
         f"{in_sync} already in sync."
     )
-    return EXIT_ERROR if failed else EXIT_OK
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
 async def _read(
@@ -98,7 +88,7 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     )
     verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
     write_atomically(path, new_text)
-    click.echo(f"{desired.path}: " + "; ".join(describe(c) for c in sorted_changes(changes)))
+    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
             click.echo(f"Warning: {desired.path}: {warning}", err=True)
@@ -106,35 +96,4 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
 
 
 def _remapped(changes: Sequence[Change]) -> set[Category]:
-    return {c.category for c in changes if isinstance(c, MappingChange)}
-
-
-def describe(change: Change) -> str:
-    """One change to a file, as ``status '4' en-gb "Shipped" → "Sent"``."""
-    from reconciler.render.common import quote
-
-    if isinstance(change, MappingChange):
-        old, new = (quote(v) if v is not None else "null" for v in (change.old, change.new))
-        return f"mapping {change.category.value} {old} → {new}"
-    name = f"status {change.external_id!r}"
-    if isinstance(change, StatusCreate):
-        return f"{name} added ({_translations(change.translations)})"
-    if isinstance(change, StatusDelete):
-        return f"{name} removed (was {_translations(change.translations)})"
-    return "; ".join(_translation(name, t) for t in change.translations)
-
-
-def _translations(translations: Mapping[Language, str]) -> str:
-    from reconciler.render.common import quote
-
-    return ", ".join(f"{language} {quote(text)}" for language, text in translations.items())
-
-
-def _translation(name: str, change: TranslationChange) -> str:
-    from reconciler.render.common import quote
-
-    if change.old is None:
-        return f"{name} {change.language} added {quote(change.new or '')}"
-    if change.new is None:
-        return f"{name} {change.language} removed (was {quote(change.old)})"
-    return f"{name} {change.language} {quote(change.old)} → {quote(change.new)}"
+    return {c.category for c in changes if c.target == "mapping"}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ApplyRefused
+from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.plan import IntegrationFailure, Plan
 from reconciler.report import (
     compute_plan,
@@ -27,10 +27,8 @@ if TYPE_CHECKING:
     from reconciler.apply import IntegrationResult
     from reconciler.journal import Journal
 
-EXIT_OK, EXIT_ERROR = 0, 1
 
-
-def run(
+def apply(
     paths: Sequence[str],
     options: GlobalOptions,
     *,
@@ -39,33 +37,39 @@ def run(
     force: bool = False,
     journal_path: Path | None = None,
     check_files: Sequence[str] = (),
-) -> int:
+) -> ExitCode:
+    """Plan (or read the saved plan), confirm, apply and summarise.
+
+    With ``plan_file`` and ``check_files``, nothing is applied unless those files hold the desired
+    state the plan was made from. ``OK`` when every integration was applied or already in sync,
+    else ``ERROR``.
+    """
     if plan_file is not None:
         plan, expected = _saved_plan(plan_file)
         problems_found = False
         if check_files and not _files_match_plan(plan, check_files, plan_file):
-            return finish(plan, options, "plan", EXIT_ERROR, has_changes=plan.has_changes)
+            return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
     else:
         files = load_or_report(paths)
         if files is None:
-            return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems)
         problems_found = bool(problems or plan.failures)
         expected = None
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
-        code = EXIT_ERROR if problems_found else EXIT_OK
+        code = ExitCode.ERROR if problems_found else ExitCode.OK
         return finish(plan, options, "plan", code, has_changes=False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
         click.echo(f"Error: {exc}", err=True)
-        return finish(plan, options, "plan", EXIT_ERROR, has_changes=True)
+        return finish(plan, options, "plan", ExitCode.ERROR, has_changes=True)
     results = _apply(plan, options, force=force, journal_path=journal_path, expected=expected)
     failed = [r for r in results if not r.ok]
     _summarise(results, plan.failures)
-    code = EXIT_ERROR if failed or problems_found else EXIT_OK
+    code = ExitCode.ERROR if failed or problems_found else ExitCode.OK
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 

@@ -1,20 +1,22 @@
+"""``reconciler drift``: report where Sendcloud differs from git."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.errors import ExitCode
 from reconciler.report import Format, finish, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_IN_SYNC, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
-
-def run(paths: Sequence[str], options: GlobalOptions, *, fmt: Format = "text") -> int:
-    """Compare Sendcloud with git: exit 0 in sync, 2 when something differs, 1 on error."""
+def drift(paths: Sequence[str], options: GlobalOptions, *, fmt: Format = "text") -> ExitCode:
+    """Compare Sendcloud with git: ``OK`` in sync, ``CHANGES`` when something differs, else
+    ``ERROR`` (invalid files, or a live state that could not be read)."""
     outcome = plan_and_report(paths, options, fmt, "drift")
     if outcome is None:
-        return finish(None, options, "drift", EXIT_ERROR, has_changes=False)
+        return finish(None, options, "drift", ExitCode.ERROR, has_changes=False)
     plan, failed = outcome
     if failed:
-        return finish(plan, options, "drift", EXIT_ERROR, has_changes=plan.has_changes)
-    code = EXIT_DRIFT if plan.has_changes else EXIT_IN_SYNC
+        return finish(plan, options, "drift", ExitCode.ERROR, has_changes=plan.has_changes)
+    code = ExitCode.CHANGES if plan.has_changes else ExitCode.OK
     return finish(plan, options, "drift", code, has_changes=plan.has_changes)

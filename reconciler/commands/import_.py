@@ -16,22 +16,22 @@ from pathlib import Path
 import click
 
 from reconciler import __version__
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.model import LiveState
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR = 0, 1
 SCHEMA_PATH = Path("schemas", "integration.schema.json")
 
 
-def run(
+def import_(
     integration_ids: tuple[int, ...],
     options: GlobalOptions,
     *,
     directory: Path,
     overwrite: bool,
-) -> int:
+) -> ExitCode:
+    """Write ``DIR/<id>.yaml`` for each integration id; ``ERROR`` if any was refused or failed."""
     ids = list(dict.fromkeys(integration_ids))
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
@@ -53,7 +53,7 @@ def run(
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {path}: not written: {exc}", err=True)
             failed = True
-    return EXIT_ERROR if failed else EXIT_OK
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
 def today() -> date:

@@ -1,3 +1,5 @@
+"""``reconciler plan``: show what apply would change in Sendcloud (reads only)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.errors import ExitCode
 from reconciler.plan import Plan
 from reconciler.report import (
     Format,
@@ -18,10 +21,8 @@ from reconciler.report import (
 )
 from reconciler.sendcloud.options import GlobalOptions
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
-
-def run(
+def plan(
     paths: Sequence[str],
     options: GlobalOptions,
     *,
@@ -29,26 +30,32 @@ def run(
     out: Path | None = None,
     detailed_exitcode: bool = False,
     live: Path | None = None,
-) -> int:
+) -> ExitCode:
+    """Print the plan for the files under ``paths``; save it to ``out`` when given.
+
+    With ``live`` (a snapshot file) the live state comes from it, offline, instead of the API.
+    Returns ``ERROR`` when a file is invalid or a live state could not be read (no plan file is
+    written then), ``CHANGES`` with ``detailed_exitcode`` and changes pending, else ``OK``.
+    """
     if live is None:
         outcome = plan_and_report(paths, options, fmt, "plan")
     else:
         outcome = _plan_offline(paths, options, fmt, live)
     if outcome is None:
-        return finish(None, options, "plan", EXIT_ERROR, has_changes=False)
-    plan, failed = outcome
+        return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+    computed, failed = outcome
     if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
-        code = EXIT_ERROR
-    elif detailed_exitcode and plan.has_changes:
-        code = EXIT_CHANGES
+        code = ExitCode.ERROR
+    elif detailed_exitcode and computed.has_changes:
+        code = ExitCode.CHANGES
     else:
-        code = EXIT_OK
-    if out is not None and code != EXIT_ERROR:
+        code = ExitCode.OK
+    if out is not None and code != ExitCode.ERROR:
         from reconciler.planfile import write_plan_file
 
-        write_plan_file(out, plan, writes_per_minute=options.writes_per_minute)
-    return finish(plan, options, "plan", code, has_changes=plan.has_changes)
+        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute)
+    return finish(computed, options, "plan", code, has_changes=computed.has_changes)
 
 
 def _plan_offline(
@@ -77,18 +84,18 @@ def _plan_offline(
             "integrations managed on the default branch: take one that includes it "
             f"(`reconciler snapshot --id {integration_id}`) and plan again"
         )
-    plan, problems = plan_from_lives(files, lives)
+    computed, problems = plan_from_lives(files, lives)
     note = (
         f"Planned offline against the live-state snapshot taken {taken} "
         f"({describe_age(snapshot.taken_at, datetime.now(UTC))}); apply re-reads the live state "
         "and refuses any integration that changed since."
     )
     if fmt == "markdown":
-        text = render(plan, fmt, options, "plan") or ""
+        text = render(computed, fmt, options, "plan") or ""
         click.echo(f"> {note}\n\n{text}", nl=not text.endswith("\n"))
     else:
         if fmt == "text":
             click.echo(note, err=True)
-        emit(plan, fmt, options, "plan")
-    report_plan_problems(plan, problems)
-    return plan, bool(problems or plan.failures)
+        emit(computed, fmt, options, "plan")
+    report_plan_problems(computed, problems)
+    return computed, bool(problems or computed.failures)

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import click
 
+from reconciler.errors import ExitCode
 
-def run(
+
+def sandbox_serve(
     *, host: str, port: int, state: Path, strict: bool, latency: float, rate_limits: bool
-) -> int:
+) -> ExitCode:
+    """Serve the simulator over HTTP until interrupted (``reconciler sandbox serve``)."""
     from reconciler.simulator.ratelimit import RateLimits
     from reconciler.simulator.server import serve
 
@@ -25,4 +28,4 @@ def run(
         latency=latency,
         rate_limits=RateLimits(enabled=rate_limits),
     )
-    return 0
+    return ExitCode.OK

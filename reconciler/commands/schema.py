@@ -4,6 +4,8 @@ import json
 
 import click
 
+from reconciler.errors import ExitCode
+
 
 def integration_schema_text() -> str:
     """The JSON Schema of the desired-state file, exactly as checked in under ``schemas/``."""
@@ -12,6 +14,7 @@ def integration_schema_text() -> str:
     return json.dumps(DesiredState.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def run() -> int:
+def schema() -> ExitCode:
+    """Print the JSON Schema of the desired-state file to stdout."""
     click.echo(integration_schema_text(), nl=False)
-    return 0
+    return ExitCode.OK

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import click
 
+from reconciler.errors import ExitCode
 from reconciler.report import load_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def snapshot(
     paths: Sequence[str], options: GlobalOptions, *, out: Path, extra_ids: Sequence[int] = ()
-) -> int:
+) -> ExitCode:
     """Read the integrations the files manage (and ``extra_ids``); write the snapshot to ``out``.
 
     All or nothing: when any integration cannot be read, no file is written (a partial snapshot
@@ -31,7 +30,7 @@ def snapshot(
 
     files = load_or_report(paths)
     if files is None:
-        return EXIT_ERROR
+        return ExitCode.ERROR
     ids = [f.state.integration_id for f in files] + list(extra_ids)
 
     async def read() -> dict[int, LiveState | ReconcilerError]:
@@ -48,9 +47,9 @@ def snapshot(
         click.echo(
             f"No snapshot written: {len(failed)} integration(s) could not be read.", err=True
         )
-        return EXIT_ERROR
+        return ExitCode.ERROR
     read_ok = {i: s for i, s in lives.items() if isinstance(s, LiveState)}
     write_snapshot(out, read_ok, taken_at=datetime.now(UTC))
     noun = "integration" if len(read_ok) == 1 else "integrations"
     click.echo(f"Snapshot of {len(read_ok)} {noun} saved to {out}.")
-    return EXIT_OK
+    return ExitCode.OK

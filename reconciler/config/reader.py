@@ -1,7 +1,7 @@
 """Bytes → YAML node tree, refusing quickly and precisely what cannot be a desired-state file.
 
 Size, encoding, control characters, nesting depth and syntax are checked here, each refusal
-located as ``file:line:col``; what the nodes mean is config.py's business. Valid files go through
+located as ``file:line:col``; what the nodes mean is loader.py's business. Valid files go through
 libyaml (seven times faster); anything it declines or rejects is read again by ruamel's
 pure-Python parser with a bounded scanner, whose messages are the reference.
 """

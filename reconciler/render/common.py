@@ -1,4 +1,5 @@
-"""Wording every rendering shares: summary lines, counts, durations and safe quoting of user text.
+"""Wording every rendering shares: summary lines, counts, durations (user text is quoted by
+``reconciler.quoting``).
 
 The text, Markdown and JSON renderings all take their sentences from here, so the three always
 say the same thing about the same plan.
@@ -7,11 +8,11 @@ say the same thing about the same plan.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Final, Literal
 
-from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
-from reconciler.plan import IntegrationPlan, Plan, Summary
+from reconciler.changes import Counts
+from reconciler.plan import IntegrationPlan, Plan
+from reconciler.quoting import printable, quote
 
 Mode = Literal["plan", "drift"]
 
@@ -21,89 +22,52 @@ DRIFT_LEGEND: Final = (
     "~ changed live, - live but not in git."
 )
 
-_ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal could act on written as a visible escape.
-
-    Newlines, ANSI escape sequences, bidi overrides and other non-printable characters in a
-    status name could otherwise forge lines of a plan or hide what it says.
-    """
-    return "".join(_escape_char(ch) for ch in text)
-
-
-def quote(text: str) -> str:
-    """User text as a double-quoted, single-line, unambiguous string: ``"Paid \\"now\\""``."""
-    return '"' + "".join(_ESCAPES.get(ch) or _escape_char(ch) for ch in text) + '"'
-
-
-def _escape_char(ch: str) -> str:
-    if ch in "\n\r\t":
-        return _ESCAPES[ch]
-    if ch.isprintable():
-        return ch
-    code = ord(ch)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
 
 def mapped(external_id: str | None) -> str:
+    """A mapping value for display: the quoted external id, or ``(unmapped)``."""
     return UNMAPPED if external_id is None else quote(external_id)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 status``, ``2 statuses``: the count with the noun in the right number."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
 
 
-@dataclass(frozen=True)
-class Counts:
-    creates: int
-    updates: int
-    deletes: int
-    mapping_changes: int
-
-    @classmethod
-    def of(cls, changes: tuple[Change, ...]) -> Counts:
-        return cls(
-            creates=sum(isinstance(c, StatusCreate) for c in changes),
-            updates=sum(isinstance(c, StatusUpdate) for c in changes),
-            deletes=sum(isinstance(c, StatusDelete) for c in changes),
-            mapping_changes=sum(isinstance(c, MappingChange) for c in changes),
-        )
-
-    @classmethod
-    def of_summary(cls, summary: Summary) -> Counts:
-        return cls(summary.creates, summary.updates, summary.deletes, summary.mapping_changes)
-
-    def phrase(self, mode: Mode) -> str:
-        """``2 statuses to create, 1 to delete, 1 mapping change``; zero counts are left out."""
-        verbs = ("to create", "to update", "to delete")
-        if mode == "drift":
-            verbs = ("missing live", "changed live", "not in git")
-        parts: list[str] = []
-        for count, verb in zip((self.creates, self.updates, self.deletes), verbs, strict=True):
-            if count:
-                # Only the first status count names its noun: "2 statuses to create, 1 to update".
-                noun = plural(count, "status", "statuses") if not parts else str(count)
-                parts.append(f"{noun} {verb}")
-        if self.mapping_changes:
-            noun = "mapping change" if mode == "plan" else "mapping difference"
-            parts.append(plural(self.mapping_changes, noun))
-        return ", ".join(parts)
+def counts_phrase(counts: Counts, mode: Mode) -> str:
+    """``2 statuses to create, 1 to delete, 1 mapping change``; zero counts are left out."""
+    verbs = ("to create", "to update", "to delete")
+    if mode == "drift":
+        verbs = ("missing live", "changed live", "not in git")
+    parts: list[str] = []
+    for count, verb in zip((counts.creates, counts.updates, counts.deletes), verbs, strict=True):
+        if count:
+            # Only the first status count names its noun: "2 statuses to create, 1 to update".
+            noun = plural(count, "status", "statuses") if not parts else str(count)
+            parts.append(f"{noun} {verb}")
+    if counts.mapping_changes:
+        noun = "mapping change" if mode == "plan" else "mapping difference"
+        parts.append(plural(counts.mapping_changes, noun))
+    return ", ".join(parts)
 
 
 def summary_line(plan: Plan, mode: Mode) -> str:
     """``Plan: 2 statuses to create, 1 mapping change across 3 integrations (1 unchanged).``"""
     summary = plan.summary()
     total = summary.changed + summary.unchanged + summary.failed
-    phrase = Counts.of_summary(summary).phrase(mode)
+    phrase = counts_phrase(summary.counts, mode)
     if mode == "drift":
         failed = f"; {summary.failed} could not be read" if summary.failed else ""
         if total == 0:
             return "Drift: no integrations to compare."
         if not summary.changed:
-            return f"Drift: none of {plural(total, 'integration')} differ from git{failed}."
+            # As for plan: "no differences" alone would read as "in sync" when some went unread.
+            nothing = (
+                "incomplete, no differences in what could be read"
+                if failed
+                else ("no differences from git")
+            )
+            return f"Drift: {nothing} across {plural(total, 'integration')}{failed}."
         verb = "differs" if summary.changed == 1 else "differ"
         return (
             f"Drift: {summary.changed} of {plural(total, 'integration')} {verb} from git "
@@ -135,6 +99,7 @@ def writes_line(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
 
 
 def unsafe_line(mode: Mode) -> str:
+    """The closing warning of a plan or drift report with an unsafe integration."""
     if mode == "drift":
         return "Unsafe: apply would refuse to reconcile this without --force (see the warnings)."
     return "Unsafe: apply refuses this plan without --force (see the warnings)."
@@ -153,6 +118,7 @@ def format_duration(seconds: float) -> str:
 
 
 def integration_label(integration_id: int, source: str) -> str:
+    """``integration 7 (integrations/7.yaml)``, the file name made printable."""
     return f"integration {integration_id} ({printable(source)})"
 
 
@@ -160,7 +126,7 @@ def integration_phrase(item: IntegrationPlan, mode: Mode) -> str:
     """The per-integration summary: ``1 status to create, 1 mapping change; 2 API writes``."""
     if not item.has_changes:
         return "in sync" if mode == "plan" else "matches git"
-    phrase = Counts.of(item.changes).phrase(mode)
+    phrase = counts_phrase(Counts.of(item.changes), mode)
     if mode == "plan":
         phrase += f"; {plural(len(item.writes), 'API write')}"
     return phrase

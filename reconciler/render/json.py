@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from reconciler import __version__
-from reconciler.changes import Change, MappingChange, StatusUpdate
+from reconciler.changes import Change, Counts
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, Write
-from reconciler.render.common import Counts, Mode, summary_line, writes_line
+from reconciler.render.common import Mode, summary_line, writes_line
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
 
 FORMAT_VERSION: Final = 1
@@ -39,6 +39,7 @@ def render_json(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
 
 
 def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") -> Document:
+    """The version-1 document as a dict, its ``checksum`` included."""
     summary = plan.summary()
     document: Document = {
         "format_version": FORMAT_VERSION,
@@ -75,6 +76,7 @@ def document_checksum(document: Mapping[str, Any]) -> str:
 
 
 def integration_document(item: IntegrationPlan) -> Document:
+    """One integration: counts, changes, writes with bodies, warnings, both states."""
     counts = Counts.of(item.changes)
     return {
         "integration_id": item.integration_id,
@@ -90,7 +92,7 @@ def integration_document(item: IntegrationPlan) -> Document:
         "changes": [change_document(change) for change in item.changes],
         "writes": [write_document(item.integration_id, write) for write in item.writes],
         "warnings": list(item.warnings),
-        "unsafe_reasons": list(item.unsafe_reasons),
+        "unsafe_reasons": [str(reason) for reason in item.unsafe_reasons],
         "invalid_live_mapping": [
             {"category": category.value, "external_id": external_id}
             for category, external_id in item.invalid_live_mapping
@@ -106,14 +108,15 @@ def integration_document(item: IntegrationPlan) -> Document:
 
 
 def change_document(change: Change) -> Document:
-    if isinstance(change, MappingChange):
+    """One change: its ``action`` and what it changes (the schema's ``change`` definitions)."""
+    if change.target == "mapping":
         return {
             "action": change.action,
             "category": change.category.value,
             "old": change.old,
             "new": change.new,
         }
-    if isinstance(change, StatusUpdate):
+    if change.action == "update":
         return {
             "action": change.action,
             "external_id": change.external_id,
@@ -144,6 +147,7 @@ def write_document(integration_id: int, write: Write) -> Document:
 
 
 def failure_document(failure: IntegrationFailure) -> Document:
+    """An integration whose live state could not be read, and why."""
     return {
         "integration_id": failure.integration_id,
         "source": failure.source,

@@ -3,8 +3,8 @@
 User text (status names, external ids, file names, messages) reaches GitHub in two ways only:
 
 - through :func:`escape_markdown`, which is safe in Markdown text, table cells and raw HTML alike;
-- inside a fenced ``diff`` block, quoted by ``common.quote`` so it is one line that never starts
-  with a fence (a fence only closes at the start of a line).
+- inside a fenced ``diff`` block, quoted by ``reconciler.quoting.quote`` so it is one line that
+  never starts with a fence (a fence only closes at the start of a line).
 
 The result stays under :data:`MAX_MARKDOWN_CHARS` (GitHub refuses comments over 65,536): whole
 integration sections are dropped from the end and a note says how many and where the rest is.
@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
+from reconciler.changes import Change
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.quoting import quote
 from reconciler.render.common import (
     DRIFT_LEGEND,
     UNMAPPED,
     Mode,
     integration_phrase,
     plural,
-    quote,
     summary_line,
     unsafe_line,
     writes_line,
@@ -169,7 +169,7 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     if unsafe:
         lines += ["> [!CAUTION]", f"> **{escape_markdown(unsafe_line(mode))}**"]
         lines += [
-            f"> - integration {p.integration_id}: {escape_markdown(reason)}"
+            f"> - integration {p.integration_id}: {escape_markdown(str(reason))}"
             for p in unsafe
             for reason in p.unsafe_reasons
         ]
@@ -195,17 +195,17 @@ def _section(item: IntegrationPlan, mode: Mode) -> str:
     ]
     if item.warnings:
         lines += _warning_block(item.warnings)
-    status_changes = [c for c in item.changes if not isinstance(c, MappingChange)]
-    if status_changes:
-        lines += ["```diff", *(line for c in status_changes for line in _diff_lines(c)), "```", ""]
-    mapping_changes = [c for c in item.changes if isinstance(c, MappingChange)]
-    if mapping_changes:
+    diff_lines = [line for change in item.changes for line in _diff_lines(change)]
+    if diff_lines:
+        lines += ["```diff", *diff_lines, "```", ""]
+    rows = [
+        f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)} |"
+        for c in item.changes
+        if c.target == "mapping"
+    ]
+    if rows:
         before, after = ("Before", "After") if mode == "plan" else ("Live", "Git")
-        lines += [f"| Category | {before} | {after} |", "| --- | --- | --- |"]
-        lines += [
-            f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)} |" for c in mapping_changes
-        ]
-        lines.append("")
+        lines += [f"| Category | {before} | {after} |", "| --- | --- | --- |", *rows, ""]
     lines += ["</details>", "", ""]
     return "\n".join(lines)
 
@@ -236,22 +236,17 @@ def _code(text: str) -> str:
 
 
 def _diff_lines(change: Change) -> list[str]:
-    """Status changes as diff lines: GitHub colours ``+`` and ``-``; each is exactly one line."""
-    if isinstance(change, StatusCreate | StatusDelete):
-        marker = change.marker
-        return [
-            f"{marker} status {_code(change.external_id)}",
-            *(f"{marker}   {lang}: {_code(name)}" for lang, name in change.translations.items()),
-        ]
-    if isinstance(change, StatusUpdate):
-        lines = [f"~ status {_code(change.external_id)}"]
-        for t in change.translations:
-            if t.old is not None:
-                lines.append(f"-   {t.language}: {_code(t.old)}")
-            if t.new is not None:
-                lines.append(f"+   {t.language}: {_code(t.new)}")
-        return lines
-    return []
+    """A status change as diff lines (GitHub colours ``+`` and ``-``), each exactly one line; a
+    mapping change has none (it goes in the table)."""
+    if change.target == "mapping":
+        return []
+    lines = [f"{change.marker} status {_code(change.external_id)}"]
+    for detail in change.details:
+        if detail.old is not None:
+            lines.append(f"-   {detail.language}: {_code(detail.old)}")
+        if detail.new is not None:
+            lines.append(f"+   {detail.language}: {_code(detail.new)}")
+    return lines
 
 
 def _truncation_note(

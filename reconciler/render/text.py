@@ -11,22 +11,15 @@ from typing import Final
 
 from rich.text import Text
 
-from reconciler.changes import (
-    Change,
-    MappingChange,
-    StatusCreate,
-    StatusDelete,
-    StatusUpdate,
-)
+from reconciler.changes import Change
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.quoting import printable, quote
 from reconciler.render.common import (
     DRIFT_LEGEND,
     Mode,
     integration_label,
     integration_phrase,
     mapped,
-    printable,
-    quote,
     summary_line,
     unsafe_line,
     writes_line,
@@ -57,6 +50,7 @@ def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
 
 
 def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
+    """One integration: its summary line, its warnings, then its changes and a blank line."""
     label = integration_label(item.integration_id, item.source)
     phrase = integration_phrase(item, mode)
     if not item.has_changes:
@@ -70,27 +64,20 @@ def integration_lines(item: IntegrationPlan, mode: Mode) -> list[Text]:
 
 
 def change_lines(change: Change) -> list[Text]:
-    if isinstance(change, MappingChange):
+    """``~ CANCEL: (unmapped) → "10"``, or ``~ status "2"`` and one line per language."""
+    if change.target == "mapping":
         text = f"{change.category.value}: {mapped(change.old)}{ARROW}{mapped(change.new)}"
-        return [_line("~", text, indent=_CHANGE_INDENT)]
-    lines = [_line(change.marker, f"status {quote(change.external_id)}", indent=_CHANGE_INDENT)]
-    if isinstance(change, StatusUpdate):
-        for translation in change.translations:
-            old, new = translation.old, translation.new
-            if old is not None and new is not None:
-                marker, detail = "~", f"{quote(old)}{ARROW}{quote(new)}"
-            elif new is not None:
-                marker, detail = "+", quote(new)
-            else:
-                marker, detail = "-", quote(old or "")
-            lines.append(_line(marker, f"{translation.language}: {detail}", indent=_DETAIL_INDENT))
-    elif isinstance(change, StatusCreate | StatusDelete):
-        for language, name in change.translations.items():
-            lines.append(_line(change.marker, f"{language}: {quote(name)}", indent=_DETAIL_INDENT))
+        return [_line(change.marker, text, indent=_CHANGE_INDENT)]
+    lines = [_line(change.marker, change.subject, indent=_CHANGE_INDENT)]
+    for detail in change.details:
+        values = [quote(value) for value in (detail.old, detail.new) if value is not None]
+        text = f"{detail.language}: {ARROW.join(values)}"
+        lines.append(_line(detail.marker, text, indent=_DETAIL_INDENT))
     return lines
 
 
 def failure_line(failure: IntegrationFailure) -> Text:
+    """``! integration 7 (7.yaml): could not read live state: ...``."""
     label = integration_label(failure.integration_id, failure.source)
     return _line("!", f"{label}: could not read live state: {printable(failure.message)}")
 

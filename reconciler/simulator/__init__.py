@@ -2,9 +2,10 @@
 
 Importing this package is cheap (no starlette, no uvicorn); import the submodules you need:
 
-- `simulator.Simulator`: state + knobs + request log; ``Simulator.app`` is the ASGI app.
+- `simulator.Simulator`: state + knobs + request log; `app.build_app(sim)` is its ASGI app.
 - `transport.in_process_transport(sim)`: an httpx transport running the app in-process.
-- `server.serve(...)`: serve over HTTP; `server.BackgroundServer`: the same in a thread.
+- `server.serve(...)`: serve over HTTP (``reconciler sandbox serve``). Tests run it in a thread
+  with ``tests.support.simulator.BackgroundServer``.
 - `faults.Fault`: "fail the next N calls of endpoint E" (status / drop / delay).
 - `credentials`: the sandbox key pair and `default_credentials()`.
 

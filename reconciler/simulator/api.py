@@ -107,6 +107,23 @@ def _read(
         return JSONResponse(render(integration)) if integration else _not_found()
 
 
+def _write(
+    sim: Simulator,
+    request: Request,
+    integration_id: int,
+    change: Callable[[IntegrationState], None],
+) -> Response:
+    """Change an integration in one saved transaction (404 for an unknown one when strict) and
+    tell the gate which mapping entries the change left invalid, for the request log."""
+    with sim.store.transaction() as state:
+        integration = _lookup(sim, state, integration_id)
+        if integration is None:
+            return _not_found()
+        change(integration)
+        _context(request).invalid_mapping = integration.invalid_categories()
+    return JSONResponse(None)
+
+
 def routes(sim: Simulator) -> list[Route]:
     """The /api/v3 routes, bound to `sim`."""
 
@@ -133,13 +150,7 @@ def routes(sim: Simulator) -> list[Route]:
             integration_id, statuses = validation.post_statuses(_body(request))
         except validation.Invalid as exc:
             return _bad_request(exc)
-        with sim.store.transaction() as state:
-            integration = _lookup(sim, state, integration_id)
-            if integration is None:
-                return _not_found()
-            integration.overwrite_statuses(statuses)
-            _context(request).invalid_mapping = integration.invalid_categories()
-        return JSONResponse(None)
+        return _write(sim, request, integration_id, lambda it: it.overwrite_statuses(statuses))
 
     async def get_mapping(request: Request) -> Response:
         try:
@@ -153,13 +164,11 @@ def routes(sim: Simulator) -> list[Route]:
             integration_id, mapping = validation.post_mapping(_body(request))
         except validation.Invalid as exc:
             return _bad_request(exc)
-        with sim.store.transaction() as state:
-            integration = _lookup(sim, state, integration_id)
-            if integration is None:
-                return _not_found()
-            integration.mapping = mapping
-            _context(request).invalid_mapping = integration.invalid_categories()
-        return JSONResponse(None)
+
+        def remap(found: IntegrationState) -> None:
+            found.mapping = mapping
+
+        return _write(sim, request, integration_id, remap)
 
     def by_method(get: Endpoint, post: Endpoint) -> Endpoint:
         # One route per path (not one per method) so a 405 lists every allowed method.

@@ -67,6 +67,3 @@ INTEGRATION_NOT_FOUND: JsonObject = {
         }
     ]
 }
-WRONG_FORMAT = errors_body(
-    error(400, "non_field_errors", "Wrong format", "Wrong request format, expected object")
-)

@@ -82,12 +82,7 @@ class ApiGate:
         if scope["type"] != "http" or not (path + "/").startswith(API_PREFIX + "/"):
             await self.app(scope, receive, send)
             return
-        sim = self.sim
-        sim.track_request(+1)
-        try:
-            await self._gate(scope, receive, send)
-        finally:
-            sim.track_request(-1)
+        await self._gate(scope, receive, send)
 
     async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         sim = self.sim

@@ -2,26 +2,23 @@
 
 Everything a test or a benchmark can turn is here, with a Python API; the admin routes
 (``/_simulator/...``) expose the same operations over HTTP for a simulator in another
-process.
+process. The ASGI app that serves a `Simulator` is built on top of it by
+``reconciler.simulator.app.build_app``; this module knows nothing of HTTP.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reconciler.simulator.credentials import Credentials, default_credentials
 from reconciler.simulator.faults import Fault, FaultInjector
 from reconciler.simulator.ratelimit import RateLimiter, RateLimits
 from reconciler.simulator.requestlog import RequestLog
 from reconciler.simulator.state import SimulatorState, StateStore
-
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp
 
 
 @dataclass(frozen=True)
@@ -84,42 +81,6 @@ class Simulator:
         self._initial_config = SimulatorConfig(latency, rate_limits or RateLimits(), strict)
         self.config = self._initial_config
         self.limiter = RateLimiter(self.config.rate_limits, clock)
-        self._app: ASGIApp | None = None
-        self._in_flight = 0
-        self._in_flight_lock = threading.Lock()
-
-    def track_request(self, delta: int) -> None:
-        """Count a request in (+1) or out (-1); called by the gate."""
-        with self._in_flight_lock:
-            self._in_flight += delta
-
-    @property
-    def in_flight(self) -> int:
-        """Requests to /api/v3 that have arrived and not yet finished."""
-        return self._in_flight
-
-    def wait_idle(self, timeout: float = 5.0) -> bool:
-        """Wait (from another thread) until no request is in flight; False on timeout.
-
-        A request the client abandoned (timeout) still runs to its end, as on a real
-        server; tests call this before a reset so such a straggler cannot log or write
-        into the next test.
-        """
-        deadline = time.monotonic() + timeout
-        while self._in_flight:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.005)
-        return True
-
-    @property
-    def app(self) -> ASGIApp:
-        """The ASGI application (built on first use, so importing stays cheap)."""
-        if self._app is None:
-            from reconciler.simulator.app import build_app
-
-            self._app = build_app(self)
-        return self._app
 
     def configure(
         self,
@@ -143,10 +104,6 @@ class Simulator:
         """Replace the whole configuration."""
         self.config = config
         self.limiter.configure(config.rate_limits)
-
-    def disable_rate_limits(self) -> None:
-        """Let every request through (e.g. for property-based tests)."""
-        self.configure(rate_limits=replace(self.config.rate_limits, enabled=False))
 
     def inject(self, fault: Fault) -> Fault:
         """Queue a fault (see `reconciler.simulator.faults`)."""

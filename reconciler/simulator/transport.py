@@ -16,6 +16,7 @@ import asyncio
 
 import httpx
 
+from reconciler.simulator.app import build_app
 from reconciler.simulator.faults import SimulatedConnectionDrop
 from reconciler.simulator.simulator import Simulator
 
@@ -25,7 +26,7 @@ class InProcessTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, sim: Simulator) -> None:
         self.simulator = sim
-        self._asgi = httpx.ASGITransport(app=sim.app)
+        self._asgi = httpx.ASGITransport(app=build_app(sim))
         # Requests the client gave up on; held so they are not garbage-collected mid-flight.
         self._abandoned: set[asyncio.Task[httpx.Response]] = set()
 

@@ -157,7 +157,7 @@ def test_action_splits_args_and_paths_without_globbing(action_dir: Path, bin_dir
     assert output == "exit_code=0\n"
 
 
-@pytest.mark.parametrize(("tool_exit", "step_exit"), [(0, 0), (2, 0), (1, 1), (130, 130)])
+@pytest.mark.parametrize(("tool_exit", "step_exit"), [(0, 0), (2, 0), (1, 1), (3, 3), (130, 130)])
 def test_action_succeeds_on_0_and_2_and_always_sets_exit_code(
     action_dir: Path, bin_dir: Path, tool_exit: int, step_exit: int
 ) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import reconciler.sendcloud.connect
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import FAST_RETRY, Cli
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from reconciler.apply import Outcome, apply_plan
 from reconciler.config.loader import load_paths
 from reconciler.planner import build_plan
 from reconciler.simulator.faults import Fault
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import (
     MAPPING_PATH,
@@ -22,6 +21,7 @@ from tests.apply.support import (
     write_file,
     writes,
 )
+from tests.support.simulator import BackgroundServer
 
 PAID = {"en-gb": "Paid"}
 SHIPPED = {"en-gb": "Shipped"}

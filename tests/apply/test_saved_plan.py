@@ -58,7 +58,7 @@ def test_an_integration_changed_since_the_plan_is_refused_as_stale(
     [stale] = [line for line in run.err.splitlines() if line.startswith("  failed:")]
     assert "integration 12" in stale
     assert "stale" in stale
-    assert "status '2' edited" in stale
+    assert 'status "2" en-gb was "Shipped", now "Sent"' in stale
     assert writes(sim, 12) == []
     assert live_statuses(sim, 12)["2"] == {"en-gb": "Sent"}
     assert live_mapping(sim, 11)["IN_TRANSIT"] == "2"

@@ -13,6 +13,6 @@ desired-state files and measures, in one run:
 4. start-up: ``reconciler --help`` and ``validate`` (one file, many files) as subprocesses;
 5. peak RSS of ``reconciler plan`` on N integrations (a CLI subprocess, end to end).
 
-Sections 1-3 call the library in-process (``config.load_paths`` → ``planning.build_plan`` →
+Sections 1-3 call the library in-process (``config.loader.load_paths`` → ``planner.build_plan`` →
 ``apply.apply_plan``); sections 4-5 run the installed ``reconciler`` command.
 """

@@ -46,7 +46,7 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
         progress(f"1/5 latency-bound plan: {n} integrations, then a one-at-a-time sample")
         first = asyncio.run(latency.run(sim, settings, files))
         first.notes.append(
-            f"Loading the {n} files (`config.load_paths`) took {load_seconds:.2f} s "
+            f"Loading the {n} files (`config.loader.load_paths`) took {load_seconds:.2f} s "
             "before the timed plan; it is not part of the plan figure."
         )
         sections.append(first)

@@ -20,6 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
+    from reconciler.simulator.app import build_app
     from reconciler.simulator.credentials import SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY
     from reconciler.simulator.ratelimit import RateLimits
     from reconciler.simulator.simulator import Simulator
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limits=RateLimits(enabled=False),
     )
     config = uvicorn.Config(
-        simulator.app,
+        build_app(simulator),
         log_config=None,
         log_level="warning",
         access_log=False,

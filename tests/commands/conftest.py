@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture

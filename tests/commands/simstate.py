@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.simulator.server import BackgroundServer
+from tests.support.simulator import BackgroundServer
 
 
 def integration(

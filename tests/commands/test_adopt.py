@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture
@@ -105,13 +105,13 @@ def test_rewrites_what_differs_keeping_comments_order_quotes_and_indentation(
     out = capsys.readouterr()
     assert out.out == (
         "integrations/shop.yaml: "
-        'status \'2\' nl-nl "Betaling aanvaard" → "Betaling ontvangen"; '
-        'status \'4\' en-gb "Shipped" → "Sent"; '
-        "status '4' fr-fr added \"Expédié\"; "
-        "status '6' removed (was en-gb \"Cancelled\"); "
-        "status '11' added (en-gb \"Back order\"); "
-        "status '12' added (en-gb \"Refunded\"); "
-        'mapping CANCEL "6" → null\n'
+        'status "2" nl-nl was "Betaling aanvaard", now "Betaling ontvangen"; '
+        'status "4" en-gb was "Shipped", now "Sent"; '
+        'status "4" fr-fr was unset, now "Expédié"; '
+        'status "6" removed (en-gb "Cancelled"); '
+        'status "11" added (en-gb "Back order"); '
+        'status "12" added (en-gb "Refunded"); '
+        'mapping CANCEL was "6", now unmapped\n'
         "Adopted 1 file from Sendcloud; 0 already in sync.\n"
     )
     assert out.err == ""
@@ -162,8 +162,8 @@ def test_only_managed_sections_are_touched(
         '  READY_TO_SEND: "2"  # first\n  IN_TRANSIT: null\n  DELIVERED: "1"\n  CANCEL: null\n'
     )
     assert capsys.readouterr().out.startswith(
-        'integrations/mapping-only.yaml: mapping READY_TO_SEND "1" → "2"; '
-        'mapping DELIVERED null → "1"\n'
+        'integrations/mapping-only.yaml: mapping READY_TO_SEND was "1", now "2"; '
+        'mapping DELIVERED was unmapped, now "1"\n'
     )
     assert reconciler(api, "plan", str(path), "--detailed-exitcode", "--format", "json") == 0
 
@@ -198,7 +198,7 @@ def test_a_failed_read_is_reported_and_the_others_are_adopted(
         "Error: integrations/missing.yaml: integration 999: Integration 999 does not exist"
     )
     assert out.out == (
-        "integrations/one.yaml: status '1' added (en-gb \"Open\")\n"
+        'integrations/one.yaml: status "1" added (en-gb "Open")\n'
         "Adopted 1 file from Sendcloud; 1 already in sync.\n"
     )
 

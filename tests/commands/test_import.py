@@ -10,8 +10,8 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.commands import import_
-from reconciler.simulator.server import BackgroundServer
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 HEADER = """\
 # Imported from Sendcloud on 2025-01-31 by reconciler 0.1.0.

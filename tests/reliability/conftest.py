@@ -22,8 +22,8 @@ from reconciler.cli import main
 from reconciler.sendcloud import connect
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
 from reconciler.sendcloud.options import GlobalOptions
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 FAST_RETRY = RetryPolicy(budget=0.3, initial=0.01, maximum=0.02, jitter=0.0)
 FAST_TIMEOUT = 0.5

@@ -30,7 +30,6 @@ from reconciler.plan import Plan
 from reconciler.planner import build_plan
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
 from reconciler.simulator.faults import Fault
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import (
     MAPPING_PATH,
@@ -46,6 +45,7 @@ from tests.apply.support import (
     write_file,
     writes,
 )
+from tests.support.simulator import BackgroundServer, disable_rate_limits
 
 IID = 21
 LIVE = {str(n): {"en-gb": f"Status {n}"} for n in range(1, 6)}
@@ -177,7 +177,7 @@ class FaultAtStep(SendcloudClient):
 def sim(simulator_server: BackgroundServer) -> Simulator:
     simulator = simulator_server.simulator
     # The faults are injected; the simulator's own rate limits would only add noise.
-    simulator.disable_rate_limits()
+    disable_rate_limits(simulator)
     return simulator
 
 
@@ -217,10 +217,11 @@ async def _plan(client: SendcloudClient, files: list[DesiredFile]) -> Plan:
 
 
 async def _assert_converges(
-    client: SendcloudClient, sim: Simulator, files: list[DesiredFile]
+    client: SendcloudClient, server: BackgroundServer, files: list[DesiredFile]
 ) -> None:
     """No straggler left, then a plain rerun finishes the job and a plan shows nothing to do."""
-    assert sim.wait_idle(5.0)
+    assert server.wait_idle(5.0)
+    sim = server.simulator
     sim.faults.clear()
     [rerun] = await apply_plan(client, await _plan(client, files))
     assert rerun.outcome in (Outcome.APPLIED, Outcome.IN_SYNC), rerun.message
@@ -254,7 +255,7 @@ async def test_fault_at_every_step(
     async with faulty:
         [result] = await apply_plan(faulty, plan)
 
-    assert sim.wait_idle(5.0)  # a delayed request is logged when it ends
+    assert simulator_server.wait_idle(5.0)  # a delayed request is logged when it ends
     assert any(entry.fault for entry in sim.log.entries()), "the fault was never met"
     if expect == "applied" or (expect == "either" and result.outcome is Outcome.APPLIED):
         assert result.outcome is Outcome.APPLIED, result.message
@@ -262,7 +263,7 @@ async def test_fault_at_every_step(
     else:
         assert result.outcome is Outcome.FAILED
         assert any(phrase in result.message for phrase in STOPPED), result.message
-    await _assert_converges(client, sim, files)
+    await _assert_converges(client, simulator_server, files)
 
 
 async def _plan_and_apply(
@@ -319,7 +320,8 @@ async def test_an_apply_planned_before_another_one_wrote_is_refused_as_stale(
     assert first.outcome is Outcome.APPLIED
     assert second.outcome is Outcome.STALE
     assert "live state changed since the plan was made" in second.message
-    assert "status '3' deleted" in second.message
+    assert 'status "3" removed (en-gb' in second.message
+    assert 'mapping DELIVERED was "3", now "6"' in second.message
     assert len(writes(sim)) == 3
 
 
@@ -363,7 +365,7 @@ def test_a_crash_after_the_statuses_write_is_finished_by_a_rerun(
         process.communicate()
     assert process.returncode == -signal.SIGKILL
 
-    assert sim.wait_idle(5.0)  # a request the dead process left in flight still completes
+    assert simulator_server.wait_idle(5.0)  # a request the dead process left in flight completes
     first = writes(sim)[0]
     assert first.path == STATUSES_PATH
     assert posted_ids(first) == ["1", "2", "3", "4", "5", "6"]  # "3" kept, as planned

@@ -27,6 +27,7 @@ from reconciler.sendcloud.client import check_base_url
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from tests.reliability.conftest import IID, VALID, Outcome, Run
+from tests.support.simulator import BackgroundServer
 
 pytestmark = pytest.mark.usefixtures("isolated", "fast_client")
 WRONG_PUBLIC_KEY = "wrong-public-key"
@@ -187,7 +188,13 @@ FAILURES = [
 
 @pytest.mark.parametrize("fault", FAILURES)
 def test_failures_do_not_leak_the_secret(
-    fault: Fault, leak_check: LeakCheck, seeded: Path, cli: Run, sim: Simulator, api_url: str
+    fault: Fault,
+    leak_check: LeakCheck,
+    seeded: Path,
+    cli: Run,
+    sim: Simulator,
+    api_url: str,
+    simulator_server: BackgroundServer,
 ) -> None:
     api = ["--debug", "--api-url", api_url]
     for args in (
@@ -201,7 +208,7 @@ def test_failures_do_not_leak_the_secret(
         outcome = leak_check.record(" ".join(args), cli(*args))
         if fault.endpoint.startswith("GET") or args[0] == "apply":
             assert outcome.code == 1, outcome.text
-    sim.wait_idle()
+    simulator_server.wait_idle()
 
 
 def test_wrong_key_pair_does_not_leak_the_secret(
@@ -239,7 +246,7 @@ def test_a_crash_file_does_not_leak_the_secret(
 
     monkeypatch.setattr(httpx.AsyncClient, "send", broken_send)
     outcome = leak_check.record("crash", cli("plan", "--debug", "--api-url", api_url, "."))
-    assert outcome.code == 1
+    assert outcome.code == 3
     assert "reconciler crashed: RuntimeError" in outcome.err
     crash_files = list(crash_dir.iterdir())
     assert len(crash_files) == 1

@@ -109,3 +109,14 @@ def test_format_duration() -> None:
     assert format_duration(59.2) == "1 min"
     assert format_duration(144) == "2 min 24 s"
     assert format_duration(3900) == "1 h 5 min"
+
+
+def test_summary_counts_agree_in_number_with_one_integration() -> None:
+    in_sync = Plan((plan_integration("a.yaml", desired({}), live({})),))
+    changed = Plan((plan_integration("a.yaml", desired({"1": {"en-gb": "A"}}), live({})),))
+    drift = render_text(in_sync, writes_per_minute=WRITES_PER_MINUTE, mode="drift").plain
+    assert "Drift: no differences from git across 1 integration." in drift
+    drift = render_text(changed, writes_per_minute=WRITES_PER_MINUTE, mode="drift").plain
+    assert "Drift: 1 of 1 integration differs from git (1 status missing live)." in drift
+    assert "Plan: no changes across 1 integration (1 unchanged)." in plain(in_sync)
+    assert "Plan: 1 status to create across 1 integration (0 unchanged)." in plain(changed)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from reconciler.sendcloud.client import SendcloudClient
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.sendcloud.support import FAST_RETRY, ClientFactory
+from tests.support.simulator import BackgroundServer
 
 
 @pytest.fixture

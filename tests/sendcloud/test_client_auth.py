@@ -13,9 +13,9 @@ from reconciler.errors import AuthenticationError, CredentialsError
 from reconciler.sendcloud.client import SendcloudClient, check_base_url
 from reconciler.sendcloud.connect import open_client
 from reconciler.sendcloud.options import GlobalOptions
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.sendcloud.support import IID, SHORT_RETRY, ClientFactory
+from tests.support.simulator import BackgroundServer
 
 
 async def test_right_key_pair_reads(client: SendcloudClient, sim: Simulator) -> None:

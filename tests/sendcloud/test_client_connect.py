@@ -47,7 +47,7 @@ def test_corrupt_sandbox_state_is_a_config_error(tmp_path: Path) -> None:
 async def test_real_mode_needs_the_key_pair_the_server_accepts(
     simulator_server: object,
 ) -> None:
-    from reconciler.simulator.server import BackgroundServer
+    from tests.support.simulator import BackgroundServer
 
     assert isinstance(simulator_server, BackgroundServer)
     options = GlobalOptions(api_url=simulator_server.base_url)

@@ -11,8 +11,8 @@ from reconciler.model import Category, LiveMappingEntry, LiveState
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
 from reconciler.sendcloud.live import read_live, read_many
 from reconciler.simulator.faults import Fault
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 IID = 23452345
 SEEDED = {

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.openapi_check import check_response, documented_statuses
+from tests.support.simulator import BackgroundServer
 
 # Built once: creating an SSL context per client costs ~0.1 s, even for plain-HTTP clients.
 _SSL_CONTEXT = ssl.create_default_context()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 STATE = {
     "integrations": {

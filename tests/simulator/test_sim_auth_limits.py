@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from reconciler.simulator.ratelimit import RateLimits, RateRule
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from tests.conftest import TEST_SECRET_KEY
+from tests.support.simulator import BackgroundServer, disable_rate_limits
 
 LIST = "/shop-order-statuses"
 WRITE_BODY = {"integration_id": 1, "statuses": []}
@@ -158,7 +158,7 @@ def test_limits_can_send_retry_after_or_be_disabled(client: httpx.Client, sim: S
     client.get(LIST, params={"integration_id": 1})
     assert client.get(LIST, params={"integration_id": 1}).headers["retry-after"] == "3"
 
-    sim.disable_rate_limits()
+    disable_rate_limits(sim)
     assert all(client.get(LIST, params={"integration_id": 1}).status_code == 200 for _ in range(5))
 
 

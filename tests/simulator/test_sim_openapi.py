@@ -7,6 +7,7 @@ import schemathesis
 from openapi_spec_validator import validate
 from schemathesis.config import HealthCheck, SchemathesisConfig
 
+from reconciler.simulator.app import build_app
 from reconciler.simulator.ratelimit import RateLimits
 from reconciler.simulator.simulator import Simulator
 from tests.conftest import TEST_PUBLIC_KEY, TEST_SECRET_KEY
@@ -51,7 +52,7 @@ _SIMULATOR = Simulator(
     credentials=(TEST_PUBLIC_KEY, TEST_SECRET_KEY), rate_limits=RateLimits(enabled=False)
 )
 schema = schemathesis.openapi.from_path(OPENAPI_PATH, config=_config())
-schema.app = _SIMULATOR.app
+schema.app = build_app(_SIMULATOR)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -9,8 +9,9 @@ import pytest
 import uvicorn
 
 from reconciler.simulator import server as server_module
-from reconciler.simulator.server import BackgroundServer, serve
+from reconciler.simulator.server import serve
 from reconciler.simulator.simulator import Simulator
+from tests.support.simulator import BackgroundServer
 
 
 def test_serve_runs_uvicorn_on_a_simulator_with_the_state_file(
@@ -25,7 +26,15 @@ def test_serve_runs_uvicorn_on_a_simulator_with_the_state_file(
         built.append(sim)
         return sim
 
+    apps: dict[int, Simulator] = {}
+
+    def build_app_spy(sim: Simulator) -> object:
+        app = object()
+        apps[id(app)] = sim
+        return app
+
     monkeypatch.setattr(server_module, "Simulator", spy)
+    monkeypatch.setattr(server_module, "build_app", build_app_spy)
     monkeypatch.setattr(
         uvicorn.Server, "run", lambda self, sockets=None: configs.append(self.config)
     )
@@ -36,7 +45,8 @@ def test_serve_runs_uvicorn_on_a_simulator_with_the_state_file(
 
     [sim] = built
     [config] = configs
-    assert (config.host, config.port, config.app) == ("127.0.0.1", 8099, sim.app)
+    assert (config.host, config.port) == ("127.0.0.1", 8099)
+    assert apps[id(config.app)] is sim
     assert sim.config.strict is True
     assert set(sim.get_state()["integrations"]) == {"12"}
 

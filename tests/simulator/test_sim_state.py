@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
 from reconciler.simulator.simulator import Simulator
 from reconciler.simulator.state import SimulatorState
+from tests.support.simulator import BackgroundServer
 
 BODY = {
     "integration_id": 3,

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests and the benchmark; never installed (the wheel holds reconciler)."""
