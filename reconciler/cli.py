@@ -142,13 +142,8 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
-@click.option(
-    "--live",
-    "live_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Plan offline against this live-state snapshot (from `snapshot --out`), not the API.",
-)
+@click.option("--live", "live_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Plan offline against this snapshot (from `snapshot --out`).")  # fmt: skip
 @global_options
 @click.pass_context
 def plan(
@@ -165,42 +160,22 @@ def plan(
     from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return command.plan(
-        paths or DEFAULT_PATHS,
-        options,
-        fmt=fmt,
-        out=out,
-        detailed_exitcode=detailed_exitcode,
-        live=live_file,
-    )
+    return command.plan(paths or DEFAULT_PATHS, options, fmt=fmt, out=out,
+                        detailed_exitcode=detailed_exitcode, live=live_file)  # fmt: skip
 
 
+# fmt: off
 @cli.command()
 @paths_argument
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Where to save the snapshot (JSON; no credentials in it).",
-)
-@click.option(
-    "--id",
-    "extra_ids",
-    multiple=True,
-    type=click.IntRange(min=1),
-    metavar="ID",
-    help="Also include this integration (one no file manages yet); repeatable.",
-)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Where to save the snapshot (JSON; no credentials in it).")
+@click.option("--id", "extra_ids", multiple=True, type=click.IntRange(min=1), metavar="ID",
+              help="Also include this integration (one no file manages yet); repeatable.")
 @global_options
 @click.pass_context
-def snapshot(
-    ctx: click.Context,
-    /,
-    paths: tuple[str, ...],
-    out: Path,
-    extra_ids: tuple[int, ...],
-    **kwargs: Any,
-) -> int:
+def snapshot(ctx: click.Context, /, paths: tuple[str, ...], out: Path,
+             extra_ids: tuple[int, ...], **kwargs: Any) -> int:
+    # fmt: on
     """Save the live state of the managed integrations, for `plan --live` without credentials."""
     from reconciler.commands import snapshot as command
 
@@ -229,15 +204,9 @@ def snapshot(
     default=None,
     help="Append one JSON line per API write to this file.",
 )
-@click.option(
-    "--check-files",
-    "check_files",
-    multiple=True,
-    type=click.Path(path_type=str),
-    metavar="PATH",
-    help="With --plan: refuse unless these files hold exactly the desired state the plan was "
-    "made from (e.g. the merged integrations/); repeatable.",
-)
+@click.option("--check-files", "check_files", multiple=True, type=click.Path(path_type=str),
+              metavar="PATH", help="With --plan: refuse unless these files hold the desired state "
+              "the plan was made from (e.g. the merged integrations/); repeatable.")  # fmt: skip
 @global_options
 @click.pass_context
 def apply(

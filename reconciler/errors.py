@@ -102,7 +102,7 @@ class PlanFileError(ReconcilerError):
 
 
 class SnapshotError(ReconcilerError):
-    pass
+    """A live-state snapshot cannot be written, read, or trusted (see ``reconciler.snapshot``)."""
 
 
 class ApplyRefused(ReconcilerError):

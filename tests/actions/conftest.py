@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from reconciler.simulator.server import BackgroundServer
 from tests.actions.harness.fake_gh import FakeGitHub
 from tests.actions.harness.lint import actionlint
 from tests.actions.harness.repo import ConfigRepo
@@ -16,6 +15,7 @@ from tests.actions.harness.results import WorkflowRun
 from tests.actions.harness.runner import Environment, Runner
 from tests.actions.harness.stubs import THIRD_PARTY
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 REPO = Path(__file__).resolve().parents[2]
 # How the example workflows name the composite action; the runner runs this repository's copy.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.simulator.server import BackgroundServer
 from reconciler.snapshot import describe_age
 from tests.commands.simstate import integration, seed
+from tests.support.simulator import BackgroundServer
 
 SHOP = """\
 integration_id: 123
