@@ -488,3 +488,41 @@ jobs:
     assert all(i.result == "success" for i in instances)
     assert "1 file valid." in instances[1].log
     assert "checked maps only" in instances[0].log
+
+
+def test_unsafe_plan_is_labelled_and_refused_on_merge(gha: Actions) -> None:
+    _in_sync_with_snapshot(gha)
+    kept = ["3", "4", "5", "6", "10", "11", "12", "13"]  # deletes 5 of 13: more than 30%
+    text = (
+        "integration_id: 23452345\nstatuses:\n"
+        + "".join(f'  "{ext}":\n    en-gb: Status {ext}\n' for ext in kept)
+        + 'mapping:\n  READY_TO_SEND: "3"\n  IN_TRANSIT: "4"\n  DELIVERED: "5"\n  CANCEL: "6"\n'
+    )
+    number = _pull_request(gha, "prune", {PRESTASHOP: text})
+    run = gha.run_pull_request(number, "prune")
+    assert run.conclusion == "success", run.log
+    assert run.job("plan").step("Plan").outputs["unsafe"] == "true"
+    assert sorted(gha.github.label_names(number)) == ["reconciler:changes", "reconciler:unsafe"]
+    assert "unsafe" in _plan_comment(gha, number)
+
+    job = gha.run("apply.yml", "push", sha=gha.repo.merge(number, "prune")).job("apply")
+    assert job.result == "failure"
+    comment = next(
+        c["body"] for c in gha.github.comments(number) if "reconciler-apply" in c["body"]
+    )
+    assert "### reconciler apply failed" in comment
+    assert "refused (unsafe)" in comment
+    assert len(gha.live(23452345)["statuses"]) == 13
+
+
+def test_direct_push_to_main_is_not_applied(gha: Actions) -> None:
+    _in_sync_with_snapshot(gha)
+    before = gha.live(23452345)
+    sha = gha.repo.commit(
+        "Straight to main", {PRESTASHOP: _edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Sent")}
+    )
+    job = gha.run("apply.yml", "push", sha=sha).job("apply")
+    assert job.result == "failure"
+    assert "no reviewed plan to apply" in job.step("Apply").log
+    assert job.step("Comment the result on the merged pull request").outcome == "skipped"
+    assert gha.live(23452345)["statuses"] == before["statuses"]

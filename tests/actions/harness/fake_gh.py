@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 BOT = "github-actions[bot]"
 
@@ -202,6 +202,18 @@ class FakeGitHub:
                 raise GhError("HTTP 404: comment not found")
             comment["body"] = body["body"]
             return comment
+        if route[0] == "issues" and len(route) == 3 and route[2] == "labels" and method == "POST":
+            issue = self._issue(state, int(route[1]))
+            self._check_labels(state, body["labels"])
+            issue["labels"] += [name for name in body["labels"] if name not in issue["labels"]]
+            return [{"name": name} for name in issue["labels"]]
+        if route[0] == "issues" and len(route) == 4 and route[2] == "labels" and method == "DELETE":
+            issue = self._issue(state, int(route[1]))
+            name = unquote(route[3])
+            if name not in issue["labels"]:
+                raise GhError("Label does not exist (HTTP 404)")
+            issue["labels"].remove(name)
+            return [{"name": n} for n in issue["labels"]]
         if route[:2] == ["actions", "artifacts"] and method == "GET":
             name = parse_qs(url.query).get("name", [None])[0]
             found = [a for a in state["artifacts"] if name is None or a["name"] == name]
