@@ -31,7 +31,7 @@ def test_pull_request_plan_then_merge_applies_the_reviewed_plan(gha: Actions) ->
 
     text = edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Shipped with care")
     number = pull_request(gha, "rename-shipped", {PRESTASHOP: text})
-    plan_run = gha.runpull_request(number, "rename-shipped")
+    plan_run = gha.run_pull_request(number, "rename-shipped")
 
     assert plan_run.conclusion == "success", plan_run.log
     plan_job = plan_run.job("plan")
@@ -50,7 +50,7 @@ def test_pull_request_plan_then_merge_applies_the_reviewed_plan(gha: Actions) ->
     gha.repo.commit("Better words", {PRESTASHOP: text}, branch="rename-shipped")
     gha.repo.git("switch", "--quiet", "main")
     sync_pull_request_head(gha, number, "rename-shipped")
-    assert gha.runpull_request(number, "rename-shipped").conclusion == "success"
+    assert gha.run_pull_request(number, "rename-shipped").conclusion == "success"
     assert "Shipped carefully" in plan_comment(gha, number)
 
     merge = gha.repo.merge(number, "rename-shipped")
@@ -91,7 +91,7 @@ def test_the_comment_must_be_the_markdown_report_not_the_saved_plan(gha: Actions
     number = pull_request(
         gha, "old-plan-step", {PRESTASHOP: text, ".github/workflows/plan.yml": broken}
     )
-    gha.runpull_request(number, "old-plan-step")
+    gha.run_pull_request(number, "old-plan-step")
     body = plan_comment(gha, number)
     try:
         assert_markdown_plan(body)
@@ -115,7 +115,7 @@ def test_pull_request_cannot_reach_the_key_pair(gha: Actions) -> None:
     )
     assert hostile.count("secrets.SENDCLOUD_SECRET_KEY") == 1
     number = pull_request(gha, "steal", {".github/workflows/plan.yml": hostile})
-    run = gha.runpull_request(number, "steal")
+    run = gha.run_pull_request(number, "steal")
     job = run.job("plan")
     assert job.result == "failure"
     assert "environment protection rules" in job.error
@@ -128,7 +128,7 @@ def test_failed_plan_fails_the_job_and_the_comment_says_why(gha: Actions) -> Non
     # Valid offline, but maps onto a status the shop does not have: plan fails.
     text = edit(gha, "integrations/mapping-only.yaml", 'IN_TRANSIT: "4"', 'IN_TRANSIT: "99"')
     number = pull_request(gha, "dangling", {"integrations/mapping-only.yaml": text})
-    run = gha.runpull_request(number, "dangling")
+    run = gha.run_pull_request(number, "dangling")
     assert run.job("validate").result == "success"
     job = run.job("plan")
     assert job.result == "failure"
@@ -145,7 +145,7 @@ def test_failed_plan_fails_the_job_and_the_comment_says_why(gha: Actions) -> Non
 def test_no_snapshot_yet_fails_the_plan_with_what_to_do(gha: Actions) -> None:
     text = edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Sent")
     number = pull_request(gha, "early", {PRESTASHOP: text})
-    job = gha.runpull_request(number, "early").job("plan")
+    job = gha.run_pull_request(number, "early").job("plan")
     assert job.result == "failure"
     assert "gh workflow run drift.yml" in plan_comment(gha, number)
 
@@ -155,14 +155,14 @@ def test_merge_refuses_a_plan_made_from_other_files(gha: Actions) -> None:
     first = pull_request(
         gha, "first", {PRESTASHOP: edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Sent")}
     )
-    assert gha.runpull_request(first, "first").conclusion == "success"
+    assert gha.run_pull_request(first, "first").conclusion == "success"
     # Another pull request changes another integration and is merged (and applied) first.
     second = pull_request(
         gha,
         "second",
         {MULTILINGUAL: edit(gha, MULTILINGUAL, "en-gb: Returned to sender", "en-gb: Returned")},
     )
-    assert gha.runpull_request(second, "second").conclusion == "success"
+    assert gha.run_pull_request(second, "second").conclusion == "success"
     merged = gha.run("apply.yml", "push", sha=gha.repo.merge(second, "second"))
     assert merged.job("apply").result == "success", merged.log
 
@@ -189,7 +189,7 @@ def test_merge_refuses_integrations_whose_live_state_changed(gha: Actions) -> No
             MULTILINGUAL: edit(gha, MULTILINGUAL, "en-gb: Returned to sender", "en-gb: Back"),
         },
     )
-    assert gha.runpull_request(number, "two").conclusion == "success"
+    assert gha.run_pull_request(number, "two").conclusion == "success"
     # Someone edits one integration in Sendcloud after the snapshot.
     state = gha.api.simulator.store.snapshot()
     for status in state["integrations"]["23452345"]["statuses"]:
@@ -214,7 +214,7 @@ def test_merge_without_a_plan_of_the_last_commit_is_refused(gha: Actions) -> Non
     number = pull_request(
         gha, "late", {PRESTASHOP: edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Sent")}
     )
-    assert gha.runpull_request(number, "late").conclusion == "success"
+    assert gha.run_pull_request(number, "late").conclusion == "success"
     # A last push, merged before its plan ran.
     gha.repo.commit("One more", {"integrations/notes.txt": "x"}, branch="late")
     gha.repo.git("switch", "--quiet", "main")
@@ -236,7 +236,7 @@ def test_unsafe_plan_is_labelled_and_refused_on_merge(gha: Actions) -> None:
         + 'mapping:\n  READY_TO_SEND: "3"\n  IN_TRANSIT: "4"\n  DELIVERED: "5"\n  CANCEL: "6"\n'
     )
     number = pull_request(gha, "prune", {PRESTASHOP: text})
-    run = gha.runpull_request(number, "prune")
+    run = gha.run_pull_request(number, "prune")
     assert run.conclusion == "success", run.log
     assert run.job("plan").step("Plan").outputs["unsafe"] == "true"
     assert sorted(gha.github.label_names(number)) == ["reconciler:changes", "reconciler:unsafe"]
