@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # The quick start: install the tool, then run the main job against the embedded simulator
 # (no Sendcloud account, no credentials). Safe to run again: it starts from an empty sandbox.
+# The sandbox state is the CLI's default (.reconciler/sandbox.json), so every later
+# `reconciler --sandbox ...` command sees what the quick start left there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install -q -e .
 
-state=.reconciler/quickstart.json
-rm -f "$state"
+rm -f .reconciler/sandbox.json
 step() {
   printf '\n$ reconciler --sandbox %s\n' "$*"
-  .venv/bin/reconciler --sandbox --sandbox-state "$state" "$@"
+  .venv/bin/reconciler --sandbox "$@"
 }
 
 # The shop module pushes its statuses (what a real PrestaShop shop does on its own).
@@ -20,4 +21,8 @@ step validate examples/integrations/
 step plan examples/integrations/
 step apply --auto-approve --journal .reconciler/quickstart-journal.jsonl examples/integrations/
 step drift examples/integrations/
-printf '\nDone: Sendcloud (simulated, in %s) now matches examples/integrations/.\n' "$state"
+printf '\nDone: Sendcloud (simulated, in .reconciler/sandbox.json) now matches examples/integrations/.\n'
+printf 'Next, activate the virtualenv and plan again (no changes), or change the sandbox by hand:\n'
+printf '  source .venv/bin/activate\n'
+printf '  reconciler --sandbox plan examples/integrations/\n'
+printf '  reconciler sandbox show 23452345\n'

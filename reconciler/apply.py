@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from reconciler.sendcloud.client import SendcloudClient
 
 
+READS_PER_LIVE_STATE = 2  # `read_live`: the statuses and the mapping
+
+
+def planned_requests(item: IntegrationPlan, *, force: bool) -> tuple[int, int]:
+    """(reads, writes) applying ``item`` takes if all goes well: re-read, writes, read back."""
+    refused = any(not r.forceable for r in item.unsafe_reasons) or (
+        bool(item.unsafe_reasons) and not force
+    )
+    if not item.writes or refused:
+        return 0, 0
+    return 2 * READS_PER_LIVE_STATE, len(item.writes)
+
+
 class Outcome(StrEnum):
     """How one integration's apply ended; the value is what the summary prints."""
 
@@ -50,6 +63,8 @@ class IntegrationResult:
     outcome: Outcome
     writes: int
     message: str = ""
+    # API requests made for it (re-read and read back; writes tried), for progress
+    requests: tuple[int, int] = (0, 0)
 
     @property
     def ok(self) -> bool:
@@ -94,8 +109,12 @@ async def _apply_integration(
     force: bool,
     journal: Journal | None,
 ) -> IntegrationResult:
+    reads = writes_tried = 0
+
     def result(outcome: Outcome, writes: int = 0, message: str = "") -> IntegrationResult:
-        return IntegrationResult(item.integration_id, item.source, outcome, writes, message)
+        return IntegrationResult(
+            item.integration_id, item.source, outcome, writes, message, (reads, writes_tried)
+        )
 
     if not item.writes:
         return result(Outcome.IN_SYNC)
@@ -105,6 +124,7 @@ async def _apply_integration(
     if item.unsafe_reasons and not force:
         reasons = "; ".join(str(r) for r in item.unsafe_reasons)
         return result(Outcome.UNSAFE, message=f"{reasons}; re-run with --force if intended")
+    reads += READS_PER_LIVE_STATE
     try:
         before = await read_live(client, item.integration_id)
     except ReconcilerError as exc:
@@ -112,6 +132,10 @@ async def _apply_integration(
             Outcome.FAILED, message=f"could not read the live state, nothing was written: {exc}"
         )
     if live_checksum(before) != expected_checksum:
+        if not diff_integration(item.desired, before).changes:
+            # Typically a saved plan applied a second time: nothing is left to do, which is
+            # what the reviewer wanted, so it is not refused as stale.
+            return result(Outcome.IN_SYNC, message="already holds the plan's desired state")
         changed = describe_live_changes(item.live, before)
         return result(
             Outcome.STALE,
@@ -120,6 +144,7 @@ async def _apply_integration(
         )
     done = 0
     for write in item.writes:
+        writes_tried += 1
         try:
             await _write(client, item.integration_id, write, before, journal)
         except ReconcilerError as exc:
@@ -131,6 +156,7 @@ async def _apply_integration(
                 f"{_sentence(exc)} Run apply again to finish: it plans from the live state.",
             )
         done += 1
+    reads += READS_PER_LIVE_STATE
     try:
         after = await read_live(client, item.integration_id)
     except ReconcilerError as exc:

@@ -20,7 +20,8 @@ from typing import Any, Literal, TypeVar
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, helptext
+from reconciler.cli_sandbox import sandbox
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
@@ -31,6 +32,7 @@ from reconciler.sendcloud.options import (
 )
 
 DEFAULT_PATHS = ("integrations/",)
+COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
 
 F = TypeVar("F", bound=Callable[..., Any])
 Format = Literal["text", "markdown", "json"]
@@ -106,7 +108,35 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 
 
-@cli.command()
+def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
+    """The PATH arguments, or the default; one that does not exist is said plainly, at once."""
+    chosen = paths or DEFAULT_PATHS
+    missing = [path for path in chosen if not os.path.lexists(path)]
+    if not missing:
+        return chosen
+    from reconciler.errors import ReconcilerError
+
+    if not paths:
+        raise ReconcilerError(
+            f"{DEFAULT_PATHS[0]} does not exist in {os.getcwd()}. Given no PATH, reconciler "
+            f"reads {DEFAULT_PATHS[0]} in the current directory: run it from the repository "
+            "that holds your integration files, or name them, e.g. "
+            f"`reconciler {ctx.info_name} examples/integrations/`."
+        )
+    verb = "does" if len(missing) == 1 else "do"
+    raise ReconcilerError(f"{', '.join(missing)} {verb} not exist; check the PATH arguments.")
+
+
+def _offline(command: click.Command) -> click.Command:
+    """Accept the shared API options (scripts may pass them to every command), but unlisted."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name in _GLOBAL_NAMES:
+            param.hidden = True
+    return command
+
+
+@_offline
+@cli.command(epilog=helptext.VALIDATE)
 @paths_argument
 @global_options
 @click.pass_context
@@ -115,7 +145,7 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
     from reconciler.commands import validate as command
 
     _options(ctx, _split(kwargs))
-    return command.validate(paths or DEFAULT_PATHS)
+    return command.validate(_paths(ctx, paths))
 
 
 format_option = click.option(
@@ -128,7 +158,7 @@ format_option = click.option(
 )
 
 
-@cli.command()
+@cli.command(epilog=helptext.PLAN)
 @paths_argument
 @format_option
 @click.option(
@@ -160,12 +190,12 @@ def plan(
     from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return command.plan(paths or DEFAULT_PATHS, options, fmt=fmt, out=out,
+    return command.plan(_paths(ctx, paths), options, fmt=fmt, out=out,
                         detailed_exitcode=detailed_exitcode, live=live_file)  # fmt: skip
 
 
 # fmt: off
-@cli.command()
+@cli.command(epilog=helptext.SNAPSHOT)
 @paths_argument
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to save the snapshot (JSON; no credentials in it).")
@@ -180,10 +210,10 @@ def snapshot(ctx: click.Context, /, paths: tuple[str, ...], out: Path,
     from reconciler.commands import snapshot as command
 
     options = _options(ctx, _split(kwargs))
-    return command.snapshot(paths or DEFAULT_PATHS, options, out=out, extra_ids=extra_ids)
+    return command.snapshot(_paths(ctx, paths), options, out=out, extra_ids=extra_ids)
 
 
-@cli.command()
+@cli.command(epilog=helptext.APPLY)
 @paths_argument
 @click.option(
     "--plan",
@@ -229,7 +259,7 @@ def apply(
     if check_files and plan_file is None:
         raise click.UsageError("--check-files goes with --plan FILE")
     return command.apply(
-        paths or DEFAULT_PATHS,
+        _paths(ctx, paths) if plan_file is None else (),
         options,
         plan_file=plan_file,
         auto_approve=auto_approve,
@@ -239,7 +269,7 @@ def apply(
     )
 
 
-@cli.command()
+@cli.command(epilog=helptext.DRIFT)
 @paths_argument
 @format_option
 @global_options
@@ -249,10 +279,10 @@ def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: 
     from reconciler.commands import drift as command
 
     options = _options(ctx, _split(kwargs))
-    return command.drift(paths or DEFAULT_PATHS, options, fmt=fmt)
+    return command.drift(_paths(ctx, paths), options, fmt=fmt)
 
 
-@cli.command("import")
+@cli.command("import", epilog=helptext.IMPORT)
 @click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
 @click.option(
     "--dir",
@@ -280,7 +310,7 @@ def import_(
     return command.import_(integration_ids, options, directory=directory, overwrite=overwrite)
 
 
-@cli.command()
+@cli.command(epilog=helptext.ADOPT)
 @paths_argument
 @global_options
 @click.pass_context
@@ -289,57 +319,30 @@ def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
     from reconciler.commands import adopt as command
 
     options = _options(ctx, _split(kwargs))
-    return command.adopt(paths or DEFAULT_PATHS, options)
+    return command.adopt(_paths(ctx, paths), options)
 
 
-@cli.group()
-def sandbox() -> None:
-    """The embedded Sendcloud simulator."""
+cli.add_command(sandbox)
 
 
-@sandbox.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_SANDBOX_STATE,
-    show_default=True,
-    help="State file.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Only integrations in the state file exist; others answer 404."
-)
-@click.option(
-    "--latency",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Seconds added to every answer.",
-)
-@click.option("--no-rate-limit", is_flag=True, help="Do not enforce Sendcloud's rate limits.")
-def sandbox_serve(
-    host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
-) -> int:
-    """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
-    from reconciler.commands import sandbox as command
-
-    return command.sandbox_serve(
-        host=host,
-        port=port,
-        state=state,
-        strict=strict,
-        latency=latency,
-        rate_limits=not no_rate_limit,
-    )
-
-
-@cli.command()
+@cli.command(epilog=helptext.SCHEMA)
 def schema() -> int:
     """Print the JSON Schema of the desired-state file format."""
     from reconciler.commands import schema as command
 
     return command.schema()
+
+
+@cli.command(epilog=helptext.COMPLETION)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> int:
+    """Print the shell completion script for SHELL (commands, options, file names)."""
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # noqa: S101 - the three choices are built into click
+    click.echo(completion_class(cli, {}, "reconciler", COMPLETE_VAR).source())
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,11 +93,16 @@ class IntegrationPlan:
 
 @dataclass(frozen=True)
 class IntegrationFailure:
-    """An integration whose live state could not be read: the rest of the plan still stands."""
+    """An integration that could not be planned: the rest of the plan still stands.
+
+    ``read_failed``: its live state could not be read; otherwise it was read but the file cannot
+    be applied to it (a mapping-only file mapping onto a status Sendcloud does not have).
+    """
 
     integration_id: int
     source: str
     message: str
+    read_failed: bool = True
 
 
 @dataclass(frozen=True)

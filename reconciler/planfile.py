@@ -27,9 +27,11 @@ from reconciler.render.json import (
     FORMAT_VERSION,
     change_document,
     document_checksum,
-    render_json,
+    plan_document,
     write_document,
 )
+
+API_URL_FIELD = "api_url"
 
 _REPLAN = "run `reconciler plan --out FILE` again"
 
@@ -56,6 +58,17 @@ class SavedPlan:
     checksum: str
     integrations: tuple[SavedIntegration, ...]
     failures: tuple[IntegrationFailure, ...]
+    api_url: str  # the API the plan's live state was read from (see `connect.target`)
+
+    def check_target(self, target: str) -> None:
+        """Refuse (``PlanFileError``) to apply the plan against another API than its own."""
+        if target != self.api_url:
+            raise PlanFileError(
+                f"plan file {self.path} was made against {self.api_url}, but this apply would "
+                f"write to {target}; apply it with the same --api-url (or --sandbox and "
+                f"--sandbox-state) as the plan, or run `reconciler plan --out FILE` against "
+                f"{target}"
+            )
 
     def plan(self) -> Plan:
         """The plan as reviewed: recomputed from the recorded desired and live states."""
@@ -65,13 +78,20 @@ class SavedPlan:
         )
 
 
-def write_plan_file(path: str | os.PathLike[str], plan: Plan, *, writes_per_minute: float) -> None:
+def write_plan_file(
+    path: str | os.PathLike[str], plan: Plan, *, writes_per_minute: float, api_url: str
+) -> None:
     """Write the plan document atomically: readers see the old file or the whole new one.
 
-    Raises ``PlanFileError`` when the file cannot be written (nothing is left half-written).
+    ``api_url`` is the API the live state was read from (`connect.target`); it is covered by
+    the checksum, so apply can refuse the plan against another API. Raises ``PlanFileError``
+    when the file cannot be written (nothing is left half-written).
     """
     target = Path(path)
-    text = render_json(plan, writes_per_minute=writes_per_minute, mode="plan")
+    document = plan_document(plan, writes_per_minute=writes_per_minute, mode="plan")
+    document[API_URL_FIELD] = api_url
+    document[CHECKSUM_FIELD] = document_checksum(document)
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
@@ -112,6 +132,7 @@ def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:
         checksum=document[CHECKSUM_FIELD],
         integrations=integrations,
         failures=tuple(_failure(source, entry) for entry in document["failures"]),
+        api_url=document[API_URL_FIELD],
     )
 
 
@@ -147,6 +168,10 @@ def _check_envelope(source: Path, document: dict[str, Any]) -> None:
             raise PlanFileError(f"plan file {source} has no {key} list; {_REPLAN}")
     if not isinstance(document.get("generator"), str):
         raise PlanFileError(f"plan file {source} does not name its generator; {_REPLAN}")
+    if not isinstance(document.get(API_URL_FIELD), str):
+        raise PlanFileError(
+            f"plan file {source} does not say which API it was made against; {_REPLAN}"
+        )
 
 
 def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegration:

@@ -58,10 +58,13 @@ def plan_from_lives(
                         "status in the shop (or to this file's statuses) or change the mapping",
                     )
                 )
+            missing = ", ".join(f"{c.value} → {e!r}" for c, e in item.dangling_mapping)
+            message = (
+                f"its mapping points at statuses Sendcloud does not have ({missing}); "
+                "applying it would leave the mapping invalid"
+            )
             failures.append(
-                IntegrationFailure(
-                    integration_id, desired.path, "the mapping points at statuses that do not exist"
-                )
+                IntegrationFailure(integration_id, desired.path, message, read_failed=False)
             )
             continue
         plans.append(item)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
 T = TypeVar("T")
+# Plans of fewer integrations read in about a second at Sendcloud's read limit: no progress.
+PROGRESS_FROM = 10
 
 
 def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
@@ -46,10 +48,21 @@ async def compute_plan(
 ) -> tuple[Plan, list[Problem]]:
     """Open a client from ``options`` and the environment, read live state and plan."""
     from reconciler.planner import build_plan
+    from reconciler.progress import RequestProgress
     from reconciler.sendcloud.connect import open_client
 
     async with open_client(options, os.environ) as client:
-        return await build_plan(client, files)
+        if len(files) < PROGRESS_FROM:
+            return await build_plan(client, files)
+        async with RequestProgress(
+            "Reading live state",
+            client.stats,
+            reads=2 * len(files),
+            writes=0,
+            reads_per_minute=options.reads_per_minute,
+            writes_per_minute=options.writes_per_minute,
+        ):
+            return await build_plan(client, files)
 
 
 def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str | None:
@@ -87,10 +100,13 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-def report_plan_problems(plan: Plan, problems: Sequence[Problem]) -> None:
-    """Print located problems, then each unread integration not already named by one."""
+def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -> None:
+    """Print located problems; then each unread integration not already named by one, unless
+    the text report already says it (its `!` line): a failure is said once."""
     if problems:
         report_problems(problems)
+    if fmt == "text":
+        return
     for failure in plan.failures:
         if not any(p.path == failure.source for p in problems):
             click.echo(
@@ -112,7 +128,7 @@ def plan_and_report(
         return None
     plan, problems = run_async(compute_plan(options, files))
     emit(plan, fmt, options, mode)
-    report_plan_problems(plan, problems)
+    report_plan_problems(plan, problems, fmt)
     return plan, bool(problems or plan.failures)
 
 

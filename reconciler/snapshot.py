@@ -5,11 +5,13 @@ state a trusted job (on the default branch, with the key pair) read earlier. The
 
 - ``kind`` ``"reconciler-snapshot"``, ``format_version`` 1, ``generator``;
 - ``taken_at``: when the reads finished, ISO 8601 in UTC (``2026-11-30T21:05:00Z``);
+- ``api_url``: the API it was read from (``connect.target``); a plan made from the snapshot
+  records it, so ``apply --plan`` refuses to apply it to another API;
 - ``integrations``: per integration its ``live`` state (the model's JSON form, as in a saved plan)
   and ``live_checksum``;
 - ``checksum``: sha256 of the canonical document without that field, so an edited file is refused.
 
-It holds no credential and no API URL: a snapshot knows only what the API answered. A plan made
+It holds no credential (an API URL never carries one: ``client.check_base_url``). A plan made
 from it records the snapshot's live states, so ``apply --plan`` refuses, per integration, any
 whose live state moved since the snapshot (the stale-plan check).
 """
@@ -42,11 +44,15 @@ _RETAKE = "take a new one with `reconciler snapshot --out FILE`"
 class Snapshot:
     path: Path
     taken_at: datetime  # timezone-aware, UTC
+    api_url: str
     lives: Mapping[int, LiveState]
 
 
-def snapshot_document(lives: Mapping[int, LiveState], taken_at: datetime) -> dict[str, Any]:
+def snapshot_document(
+    lives: Mapping[int, LiveState], taken_at: datetime, api_url: str
+) -> dict[str, Any]:
     document: dict[str, Any] = {
+        "api_url": api_url,
         "kind": KIND,
         "format_version": FORMAT_VERSION,
         "generator": f"reconciler {__version__}",
@@ -64,9 +70,12 @@ def snapshot_document(lives: Mapping[int, LiveState], taken_at: datetime) -> dic
     return document
 
 
-def write_snapshot(path: Path, lives: Mapping[int, LiveState], *, taken_at: datetime) -> None:
+def write_snapshot(
+    path: Path, lives: Mapping[int, LiveState], *, taken_at: datetime, api_url: str
+) -> None:
     """Write atomically: a reader sees the old file or the whole new one, never a part."""
-    text = json.dumps(snapshot_document(lives, taken_at), sort_keys=True, indent=2) + "\n"
+    document = snapshot_document(lives, taken_at, api_url)
+    text = json.dumps(document, sort_keys=True, indent=2) + "\n"
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
@@ -104,6 +113,7 @@ def read_snapshot(path: Path) -> Snapshot:
         raise SnapshotError(f"snapshot {path} does not match its checksum; {_RETAKE}")
     try:
         taken_at = datetime.strptime(document["taken_at"], "%Y-%m-%dT%H:%M:%SZ")
+        api_url = str(document["api_url"])
         lives = {
             int(entry["integration_id"]): LiveState.model_validate(entry["live"])
             for entry in document["integrations"]
@@ -113,7 +123,7 @@ def read_snapshot(path: Path) -> Snapshot:
     for integration_id, live in lives.items():
         if live.integration_id != integration_id:
             raise SnapshotError(f"snapshot {path}: integration {integration_id} holds another's")
-    return Snapshot(path, taken_at.replace(tzinfo=UTC), lives)
+    return Snapshot(path, taken_at.replace(tzinfo=UTC), api_url, lives)
 
 
 def describe_age(taken_at: datetime, now: datetime) -> str:

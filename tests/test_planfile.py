@@ -11,12 +11,15 @@ from reconciler.plan import Plan, live_checksum
 from reconciler.planfile import read_plan_file, write_plan_file
 from reconciler.render.json import document_checksum, render_json
 from tests.render.plans import PLANS, WRITES_PER_MINUTE
+from tests.render.test_json import VALIDATOR
+
+API = "https://panel.sendcloud.sc/api/v3"
 
 
 @pytest.fixture
 def saved(tmp_path: Path) -> Path:
     path = tmp_path / "plan.json"
-    write_plan_file(path, PLANS["mixed"](), writes_per_minute=WRITES_PER_MINUTE)
+    write_plan_file(path, PLANS["mixed"](), writes_per_minute=WRITES_PER_MINUTE, api_url=API)
     return path
 
 
@@ -33,8 +36,14 @@ def rewrite(path: Path, edit: Any, *, reseal: bool = True) -> None:
 def test_round_trip(tmp_path: Path, name: str) -> None:
     plan = PLANS[name]()
     path = tmp_path / "plan.json"
-    write_plan_file(path, plan, writes_per_minute=WRITES_PER_MINUTE)
-    assert path.read_text() == render_json(plan, writes_per_minute=WRITES_PER_MINUTE)
+    write_plan_file(path, plan, writes_per_minute=WRITES_PER_MINUTE, api_url=API)
+    written = json.loads(path.read_text())
+    assert list(VALIDATOR.iter_errors(written)) == []
+    assert written.pop("api_url") == API
+    rendered = json.loads(render_json(plan, writes_per_minute=WRITES_PER_MINUTE))
+    assert {k: v for k, v in written.items() if k != "checksum"} == {
+        k: v for k, v in rendered.items() if k != "checksum"
+    }
     saved = read_plan_file(path)
     assert saved.plan() == plan
     for entry, item in zip(saved.integrations, plan.integrations, strict=True):
@@ -45,19 +54,21 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
         assert entry.live_checksum == item.live_checksum == live_checksum(entry.live)
     assert saved.failures == plan.failures
     assert saved.generator.startswith("reconciler ")
+    assert saved.api_url == API
+    assert saved.api_url == API
 
 
 def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text("old")
-    write_plan_file(path, PLANS["mixed"](), writes_per_minute=WRITES_PER_MINUTE)
+    write_plan_file(path, PLANS["mixed"](), writes_per_minute=WRITES_PER_MINUTE, api_url=API)
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
     read_plan_file(path)
 
 
 def test_write_into_a_missing_directory_is_a_plan_file_error(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError, match="cannot write plan file"):
-        write_plan_file(tmp_path / "no" / "plan.json", Plan(()), writes_per_minute=100)
+        write_plan_file(tmp_path / "no" / "plan.json", Plan(()), writes_per_minute=100, api_url=API)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -1,22 +1,51 @@
-"""The README's main job (examples/quickstart.sh), step by step, against the embedded simulator."""
+"""The README's main job (examples/quickstart.sh), step by step, against the embedded simulator.
+
+The steps run in-process from a copy of examples/ in an empty directory, with no
+``--sandbox-state``: the script relies on the CLI's default state file, and so does the next
+command it (and the README) suggests.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from reconciler.cli import main
+from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = (ROOT / "examples" / "quickstart.sh").read_text()
 
 
 def steps_of_quickstart() -> list[list[str]]:
     """The `step ...` lines of the script, so this test follows the script as it is."""
-    script = (ROOT / "examples" / "quickstart.sh").read_text()
-    steps = re.findall(r"^step (.+?)(?: >/dev/null.*)?$", script, flags=re.MULTILINE)
+    steps = re.findall(r"^step (.+?)(?: >/dev/null.*)?$", SCRIPT, flags=re.MULTILINE)
     return [line.split() for line in steps]
+
+
+def suggested_commands() -> list[list[str]]:
+    """The `reconciler ...` commands the script prints at the end as the next ones to try."""
+    lines = re.findall(r"^printf '  (reconciler .+)\\n'$", SCRIPT, flags=re.MULTILINE)
+    return [line.split()[1:] for line in lines]
+
+
+def readme_quickstart() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory holding a copy of examples/, as the current directory."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SENDCLOUD_PUBLIC_KEY", raising=False)
+    monkeypatch.delenv("SENDCLOUD_SECRET_KEY", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return tmp_path
 
 
 def test_quickstart_runs_validate_plan_apply_drift_in_order() -> None:
@@ -24,22 +53,38 @@ def test_quickstart_runs_validate_plan_apply_drift_in_order() -> None:
     assert commands == ["apply", "validate", "plan", "apply", "drift"]
 
 
-def test_quickstart_steps_succeed_and_end_in_sync(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_quickstart_uses_the_default_sandbox_state() -> None:
+    assert "--sandbox-state" not in SCRIPT
+    assert f"rm -f {DEFAULT_SANDBOX_STATE.as_posix()}\n" in SCRIPT
+
+
+def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("SENDCLOUD_PUBLIC_KEY", raising=False)
-    monkeypatch.delenv("SENDCLOUD_SECRET_KEY", raising=False)
-    state = tmp_path / "sandbox.json"
-    journal = tmp_path / "journal.jsonl"
     for step in steps_of_quickstart():
-        args = [str(journal) if a.endswith("quickstart-journal.jsonl") else a for a in step]
-        code = main(["--sandbox", "--sandbox-state", str(state), *args])
-        assert code == 0, (step, capsys.readouterr())
+        assert main(["--sandbox", *step]) == 0, (step, capsys.readouterr())
     out = capsys.readouterr().out
     assert "Drift: no differences from git across 3 integrations." in out
+    assert (checkout / DEFAULT_SANDBOX_STATE).is_file()
+    journal = checkout / ".reconciler" / "quickstart-journal.jsonl"
     assert len(journal.read_text().splitlines()) == 5
-    # A second plan right after shows nothing to do.
-    code = main(["--sandbox", "--sandbox-state", str(state), "plan", "--detailed-exitcode",
-                 "examples/integrations/"])  # fmt: skip
+
+    suggested = suggested_commands()
+    assert ["--sandbox", "plan", "examples/integrations/"] in suggested
+    for command in suggested:
+        assert main(command) == 0, (command, capsys.readouterr())
+    out = capsys.readouterr().out
+    assert "Plan: no changes across 3 integrations" in out
+    assert "integration_id: 23452345" in out  # `sandbox show` of an example integration
+    code = main(["--sandbox", "plan", "--detailed-exitcode", "examples/integrations/"])
     assert code == 0
+
+
+def test_readme_describes_the_script_exactly() -> None:
+    section = readme_quickstart()
+    shown = re.findall(r"^\$ reconciler --sandbox (.+?)(?:\s+#.*)?$", section, flags=re.MULTILINE)
+    assert [line.split() for line in shown] == steps_of_quickstart()
+    assert DEFAULT_SANDBOX_STATE.as_posix() in section
+    assert "source .venv/bin/activate" in section
+    for command in suggested_commands():
+        assert " ".join(["reconciler", *command]) in section

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +22,6 @@ from reconciler.report import (
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from reconciler.apply import IntegrationResult
     from reconciler.journal import Journal
 
@@ -45,7 +43,7 @@ def apply(
     else ``ERROR``.
     """
     if plan_file is not None:
-        plan, expected = _saved_plan(plan_file)
+        plan, expected = _saved_plan(plan_file, options)
         problems_found = False
         if check_files and not _files_match_plan(plan, check_files, plan_file):
             return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
@@ -54,7 +52,7 @@ def apply(
         if files is None:
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
         plan, problems = run_async(compute_plan(options, files))
-        report_plan_problems(plan, problems)
+        report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
     emit(plan, "text", options, "plan")
@@ -73,10 +71,12 @@ def apply(
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 
-def _saved_plan(plan_file: Path) -> tuple[Plan, dict[int, str]]:
+def _saved_plan(plan_file: Path, options: GlobalOptions) -> tuple[Plan, dict[int, str]]:
     from reconciler.planfile import read_plan_file
+    from reconciler.sendcloud.connect import target
 
     saved = read_plan_file(plan_file)
+    saved.check_target(target(options, os.environ))
     return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
 
 
@@ -138,16 +138,32 @@ def _apply(
     journal_path: Path | None,
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
-    from reconciler.apply import apply_plan
+    from reconciler.apply import apply_plan, planned_requests
     from reconciler.journal import Journal
+    from reconciler.progress import RequestProgress
     from reconciler.sendcloud.connect import open_client
 
-    to_apply = [p for p in plan.integrations if p.writes]
+    planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
     journal_context = Journal(journal_path) if journal_path else nullcontext()
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
-        with _progress(len(to_apply)) as on_result:
-            async with open_client(options, os.environ) as client:
+        async with open_client(options, os.environ) as client:
+            progress = RequestProgress(
+                "Applying",
+                client.stats,
+                reads=sum(reads for reads, _ in planned.values()),
+                writes=sum(writes for _, writes in planned.values()),
+                reads_per_minute=options.reads_per_minute,
+                writes_per_minute=options.writes_per_minute,
+            )
+
+            # Each outcome is said once, in the summary; meanwhile the progress shows the run is
+            # alive (a bar, or a line every few seconds without a terminal).
+            def on_result(result: IntegrationResult) -> None:
+                reads, writes = planned[result.integration_id]
+                progress.skip(reads=reads - result.requests[0], writes=writes - result.requests[1])
+
+            async with progress:
                 return await apply_plan(
                     client,
                     plan,
@@ -159,29 +175,6 @@ def _apply(
 
     with journal_context as journal:
         return run_async(go(journal))
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[IntegrationResult], None]]:
-    """A progress bar on a terminal when several integrations are applied; plain lines otherwise."""
-    if total > 1 and sys.stderr.isatty() and not os.environ.get("CI"):
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Applying", total=total)
-
-            def advance(result: IntegrationResult) -> None:
-                if result.writes or not result.ok:
-                    progress.advance(task)
-
-            yield advance
-        return
-
-    def line(result: IntegrationResult) -> None:
-        if result.outcome.value != "in sync":
-            click.echo(_describe(result), err=True)
-
-    yield line
 
 
 def _describe(result: IntegrationResult) -> str:
@@ -210,11 +203,15 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
             f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
             err=True,
         )
+    for result in in_sync:
+        if result.message:  # it had changes planned; say why none were made
+            click.echo(f"  in sync: {_describe(result)}", err=True)
     for result in failed:
         click.echo(f"  failed: {_describe(result)}", err=True)
     for failure in unread:
+        why = "its live state could not be read: " if failure.read_failed else ""
         click.echo(
             f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"its live state could not be read: {failure.message}",
+            f"{why}{failure.message}",
             err=True,
         )

@@ -53,7 +53,35 @@ def import_(
         except (ReconcilerError, OSError) as exc:
             click.echo(f"Error: {path}: not written: {exc}", err=True)
             failed = True
+            continue
+        if _holds_nothing(live):
+            click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
     return ExitCode.ERROR if failed else ExitCode.OK
+
+
+def _holds_nothing(live: LiveState) -> bool:
+    return not live.statuses and all(e.external_id is None for e in live.mapping.values())
+
+
+def empty_warning(integration_id: int, options: GlobalOptions) -> str:
+    """Why an integration may hold nothing, and how to check its id (Sendcloud or the sandbox)."""
+    if options.sandbox:
+        where = "the sandbox"
+        hint = (
+            "The sandbox starts every id it has not seen empty: check the id against your "
+            "files, or `reconciler sandbox show ID`."
+        )
+    else:
+        where = "Sendcloud"
+        hint = (
+            "It is the number Sendcloud shows in the panel under Settings > Integrations for a "
+            "PrestaShop V2 integration; its statuses appear once the shop's module has synced."
+        )
+    return (
+        f"integration {integration_id} has no statuses and no mapping in {where}: is the id "
+        f"right? {hint} The file was written anyway; delete it if the id was wrong (with "
+        "`statuses: {}` it asks apply to delete every status the shop adds later)."
+    )
 
 
 def today() -> date:
@@ -139,27 +167,15 @@ def find_schema(directory: Path) -> Path | None:
 
 
 def _write(path: Path, live: LiveState, header: list[str]) -> None:
-    from reconciler.config.rewrite import (
-        live_mapping,
-        rewrite,
-        skeleton,
-        verify_rewrite,
-        write_atomically,
-    )
+    from reconciler.config.livefile import live_document
+    from reconciler.config.rewrite import write_atomically
 
-    mapping, notes = live_mapping(live)
-    text = rewrite(
-        skeleton(live.integration_id, header),
-        statuses=live.statuses,
-        mapping=mapping,
-        notes={category: note for category, (note, _) in notes.items()},
-    )
-    verify_rewrite(text, str(path), statuses=live.statuses, mapping=mapping)
+    text, warnings = live_document(live, header, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
-    for _, warning in notes.values():
+    for warning in warnings:
         click.echo(f"Warning: {path}: {warning}", err=True)
-    mapped = sum(value is not None for value in mapping.values())
+    mapped = sum(e.external_id is not None and e.is_valid for e in live.mapping.values())
     statuses = len(live.statuses)
     click.echo(
         f"Wrote {path}: integration {live.integration_id}, "

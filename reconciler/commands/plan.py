@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,10 +38,14 @@ def plan(
     Returns ``ERROR`` when a file is invalid or a live state could not be read (no plan file is
     written then), ``CHANGES`` with ``detailed_exitcode`` and changes pending, else ``OK``.
     """
+    from reconciler.sendcloud.connect import target
+
     if live is None:
         outcome = plan_and_report(paths, options, fmt, "plan")
+        api_url = target(options, os.environ)
     else:
-        outcome = _plan_offline(paths, options, fmt, live)
+        offline = _plan_offline(paths, options, fmt, live)
+        outcome, api_url = (offline[:2], offline[2]) if offline else (None, "")
     if outcome is None:
         return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
     computed, failed = outcome
@@ -54,14 +59,17 @@ def plan(
     if out is not None and code != ExitCode.ERROR:
         from reconciler.planfile import write_plan_file
 
-        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute)
+        write_plan_file(out, computed, writes_per_minute=options.writes_per_minute, api_url=api_url)
     return finish(computed, options, "plan", code, has_changes=computed.has_changes)
 
 
 def _plan_offline(
     paths: Sequence[str], options: GlobalOptions, fmt: Format, live_file: Path
-) -> tuple[Plan, bool] | None:
+) -> tuple[Plan, bool, str] | None:
     """Plan against a snapshot instead of the API: no request, no credentials.
+
+    Returns the plan, whether anything failed, and the API the snapshot was read from (which
+    the saved plan records, so that apply goes to that API only).
 
     The report starts with when the snapshot was taken and how old it is (Markdown: a quote
     line above the plan; text: a line on stderr; JSON: unchanged, the document has no room).
@@ -97,5 +105,5 @@ def _plan_offline(
         if fmt == "text":
             click.echo(note, err=True)
         emit(computed, fmt, options, "plan")
-    report_plan_problems(computed, problems)
-    return computed, bool(problems or computed.failures)
+    report_plan_problems(computed, problems, fmt)
+    return computed, bool(problems or computed.failures), snapshot.api_url

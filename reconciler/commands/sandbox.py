@@ -1,10 +1,25 @@
+"""``reconciler sandbox``: serve the embedded simulator, or change its state by hand.
+
+``show``, ``set`` and ``edit`` read and write the state file (``--sandbox-state``) directly,
+the way a person working in Sendcloud's panel changes Sendcloud: no plan, no journal. A
+``sandbox serve`` running on the same file keeps its own copy in memory, so while it runs its
+state is changed through the API instead.
+"""
+
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ExitCode
+from reconciler.errors import ExitCode, ReconcilerError
+from reconciler.simulator.state import IntegrationState, StateStore, StoredStatus
+
+if TYPE_CHECKING:
+    from reconciler.model import DesiredState, LiveState
 
 
 def sandbox_serve(
@@ -17,7 +32,7 @@ def sandbox_serve(
     state.parent.mkdir(parents=True, exist_ok=True)
     click.echo(
         f"Sendcloud simulator on http://{host}:{port}/api/v3 (state: {state}); "
-        f"use --api-url http://{host}:{port}/api/v3. Ctrl-C stops it.",
+        f"use --api-url http://{host}:{port}/api/v3. {accepted_key_pair()} Ctrl-C stops it.",
         err=True,
     )
     serve(
@@ -29,3 +44,208 @@ def sandbox_serve(
         rate_limits=RateLimits(enabled=rate_limits),
     )
     return ExitCode.OK
+
+
+def accepted_key_pair() -> str:
+    """The key pair the served simulator accepts, in words; a secret of the user's is not shown."""
+    from reconciler.simulator.credentials import (
+        PUBLIC_KEY_ENV,
+        SANDBOX_PUBLIC_KEY,
+        SANDBOX_SECRET_KEY,
+        SECRET_KEY_ENV,
+        default_credentials,
+    )
+
+    if default_credentials() != (SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY):
+        return f"It accepts the key pair in {PUBLIC_KEY_ENV} and {SECRET_KEY_ENV}."
+    return f"It accepts the key pair {SANDBOX_PUBLIC_KEY} / {SANDBOX_SECRET_KEY}."
+
+
+# --- the sandbox by hand: what someone clicking in Sendcloud's panel would do ----------------
+#
+# These commands change the state file directly, the way a person editing statuses in the panel
+# changes Sendcloud behind git's back: no plan, no journal, no pacing. That is what `drift` and
+# `adopt` are there to notice and take back into git.
+
+SHOW_HEADER = [
+    "Integration {id} as the sandbox ({state}) holds it, in the desired-state format.",
+    "Change it by hand with `reconciler sandbox set {id} FILE` or `reconciler sandbox edit {id}`.",
+]
+
+
+def sandbox_show(integration_id: int, *, state: Path) -> ExitCode:
+    """Print the integration's live state in the desired-state YAML format (stdout)."""
+    from reconciler.config.livefile import live_document
+
+    store = _open_store(state)
+    live, known = _live(store, integration_id)
+    header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
+    text, warnings = live_document(live, header, f"sandbox integration {integration_id}")
+    click.echo(text, nl=False)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if not known:
+        click.echo(
+            f"Note: the sandbox ({state}) has no integration {integration_id} yet; it starts "
+            "empty on first use. `reconciler sandbox set` or `apply --sandbox` fills it.",
+            err=True,
+        )
+    return ExitCode.OK
+
+
+def sandbox_set(integration_id: int, path: Path, *, state: Path) -> ExitCode:
+    """Make the sandbox's live state what the file says (only the sections it has)."""
+    from reconciler.config.loader import load_file
+    from reconciler.errors import ConfigError
+
+    try:
+        desired = load_file(path).state
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Nothing was changed in the sandbox ({state}).", err=True)
+        return ExitCode.ERROR
+    _check_id(integration_id, desired.integration_id, str(path))
+    store = _open_store(state)
+    click.echo(_set(store, desired, source=str(path), state=state))
+    return ExitCode.OK
+
+
+def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
+    """Open $EDITOR (or $VISUAL) on `sandbox show`'s YAML; save it with `sandbox set`.
+
+    An invalid edit changes nothing: its problems are printed located in the edited file,
+    which is kept so it can be fixed and passed to ``sandbox set``.
+    """
+    import tempfile
+
+    from reconciler.config.livefile import live_document
+    from reconciler.config.loader import load_file
+    from reconciler.errors import ConfigError
+
+    store = _open_store(state)
+    live, _ = _live(store, integration_id)
+    header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
+    text, _ = live_document(live, header, f"sandbox integration {integration_id}")
+    fd, name = tempfile.mkstemp(prefix=f"reconciler-sandbox-{integration_id}-", suffix=".yaml")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    edited = Path(name)
+    try:
+        click.edit(filename=name)
+    except click.ClickException as exc:  # the editor could not start, or exited with an error
+        click.echo(
+            f"Error: {exc.format_message()}; nothing was changed (the file is kept: {name}).",
+            err=True,
+        )
+        return ExitCode.ERROR
+    if edited.read_text(encoding="utf-8") == text:
+        edited.unlink()
+        click.echo(f"No edit made; sandbox integration {integration_id} is unchanged.")
+        return ExitCode.OK
+    try:
+        desired = load_file(edited).state
+        _check_id(integration_id, desired.integration_id, name)
+    except (ConfigError, ReconcilerError) as exc:
+        problems = exc.problems if isinstance(exc, ConfigError) else ()
+        for line in [str(p) for p in problems] or [f"Error: {exc}"]:
+            click.echo(line, err=True)
+        click.echo(
+            f"Nothing was changed. Your edit is kept in {name}: fix it and run "
+            f"`reconciler sandbox set {integration_id} {name}`.",
+            err=True,
+        )
+        return ExitCode.ERROR
+    click.echo(_set(store, desired, source="your edit", state=state))
+    edited.unlink()
+    return ExitCode.OK
+
+
+def _open_store(state: Path) -> StateStore:
+    try:
+        return StateStore(state)
+    except (OSError, ValueError) as exc:
+        raise ReconcilerError(
+            f"the sandbox state {state} cannot be used ({exc}); fix or delete the file"
+        ) from None
+
+
+def _check_id(integration_id: int, in_file: int, where: str) -> None:
+    if in_file != integration_id:
+        raise ReconcilerError(
+            f"{where} describes integration {in_file}, not {integration_id}; give the same id "
+            f"(`reconciler sandbox set {in_file} {where}`) or change the file's integration_id"
+        )
+
+
+def _live(store: StateStore, integration_id: int) -> tuple[LiveState, bool]:
+    """The integration as the API would answer for it, and whether the sandbox knows it."""
+    from reconciler.model import CATEGORIES, LiveMappingEntry, LiveState
+
+    with store.reading() as current:
+        integration = current.integrations.get(integration_id) or IntegrationState()
+        known = integration_id in current.integrations
+        statuses = {
+            external_id: dict(status.translations)
+            for external_id, status in integration.statuses.items()
+            if status.deleted_at is None
+        }
+        mapping = {
+            category: LiveMappingEntry(
+                external_id=(mapped := integration.mapping.get(category.value)),
+                is_valid=mapped is None or integration.is_live(mapped),
+            )
+            for category in CATEGORIES
+        }
+    live = LiveState.model_validate(
+        {"integration_id": integration_id, "statuses": statuses, "mapping": mapping}
+    )
+    return live, known
+
+
+def _set(store: StateStore, desired: DesiredState, *, source: str, state: Path) -> str:
+    """Write the file's sections into the state, as the panel would; say what changed."""
+    from reconciler.diff import diff_integration
+
+    integration_id = desired.integration_id
+    before, _ = _live(store, integration_id)
+    changes = diff_integration(desired, before).changes
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        _overwrite(store, desired)
+    except OSError as exc:
+        raise ReconcilerError(
+            f"the sandbox state {state} cannot be written ({exc.strerror or exc}); nothing was "
+            "changed. Check the path, or give another with --state"
+        ) from None
+    if not changes:
+        return f"Sandbox integration {integration_id} already holds what {source} says."
+    counts = Counter(change.action for change in changes)
+    words = ", ".join(f"{n} {_ACTION_WORDS[action][n != 1]}" for action, n in counts.items())
+    return f"Sandbox integration {integration_id} ({state}) set from {source}: {words}."
+
+
+def _overwrite(store: StateStore, desired: DesiredState) -> None:
+    """The file's sections into the state (saved atomically); OSError if it cannot be saved."""
+    integration_id = desired.integration_id
+    with store.transaction() as current:
+        integration = current.integrations.setdefault(integration_id, IntegrationState())
+        if desired.statuses is not None:
+            # A full overwrite with soft delete, exactly as POST /shop-order-statuses does it.
+            integration.overwrite_statuses(
+                [
+                    StoredStatus(ext, {str(lang): text for lang, text in names.items()})
+                    for ext, names in desired.statuses.items()
+                ]
+            )
+        if desired.mapping is not None:
+            mapping = desired.mapping.as_dict()
+            integration.mapping = {category.value: mapping[category] for category in mapping}
+
+
+_ACTION_WORDS = {  # action -> (one, several)
+    "create": ("status added", "statuses added"),
+    "delete": ("status deleted", "statuses deleted"),
+    "remap": ("mapping category changed", "mapping categories changed"),
+    "update": ("status edited", "statuses edited"),
+}

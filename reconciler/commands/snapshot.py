@@ -24,7 +24,7 @@ def snapshot(
     """
     from reconciler.errors import ReconcilerError
     from reconciler.model import LiveState
-    from reconciler.sendcloud.connect import open_client
+    from reconciler.sendcloud.connect import open_client, target
     from reconciler.sendcloud.live import read_many
     from reconciler.snapshot import write_snapshot
 
@@ -49,7 +49,8 @@ def snapshot(
         )
         return ExitCode.ERROR
     read_ok = {i: s for i, s in lives.items() if isinstance(s, LiveState)}
-    write_snapshot(out, read_ok, taken_at=datetime.now(UTC))
+    api_url = target(options, os.environ)
+    write_snapshot(out, read_ok, taken_at=datetime.now(UTC), api_url=api_url)
     noun = "integration" if len(read_ok) == 1 else "integrations"
     click.echo(f"Snapshot of {len(read_ok)} {noun} saved to {out}.")
     return ExitCode.OK

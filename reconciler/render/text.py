@@ -79,7 +79,8 @@ def change_lines(change: Change) -> list[Text]:
 def failure_line(failure: IntegrationFailure) -> Text:
     """``! integration 7 (7.yaml): could not read live state: ...``."""
     label = integration_label(failure.integration_id, failure.source)
-    return _line("!", f"{label}: could not read live state: {printable(failure.message)}")
+    what = "could not read live state" if failure.read_failed else "not planned"
+    return _line("!", f"{label}: {what}: {printable(failure.message)}")
 
 
 def _warning_lines(item: IntegrationPlan) -> list[Text]:

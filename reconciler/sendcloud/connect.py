@@ -56,6 +56,13 @@ def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
     return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
 
 
+def target(options: GlobalOptions, env: Mapping[str, str]) -> str:
+    """Which API the options talk to, as a saved plan records it: the URL, or ``sandbox:FILE``."""
+    if options.sandbox:
+        return f"sandbox:{options.sandbox_state.as_posix()}"
+    return api_url(options, env)
+
+
 def open_client(
     options: GlobalOptions,
     env: Mapping[str, str],

@@ -78,7 +78,12 @@ def in_sync_with_snapshot(gha: Actions) -> None:
 
     out = gha.runner.root / "snapshot"
     out.mkdir(exist_ok=True)
-    write_snapshot(out / "snapshot.json", asyncio.run(read()), taken_at=datetime.now(UTC))
+    write_snapshot(
+        out / "snapshot.json",
+        asyncio.run(read()),
+        taken_at=datetime.now(UTC),
+        api_url=gha.api.base_url,
+    )
     run = {"id": next(gha.runner.run_ids), "head_branch": "main", "head_sha": gha.repo.sha("main")}
     gha.github.add_artifact(run, "reconciler-snapshot", [out / "snapshot.json"], out)
 

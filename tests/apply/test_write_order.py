@@ -43,7 +43,7 @@ def test_statuses_are_written_before_the_mapping(cli: Cli, sim: Simulator, tmp_p
         "DELIVERED": None,
         "CANCEL": None,
     }
-    assert "applied, 2 writes" in run.err
+    assert "Apply complete: 1 applied, 0 in sync, 0 failed (2 writes)." in run.err
     assert "Apply complete: 1 applied, 0 in sync, 0 failed (2 writes)." in run.err
     assert_mapping_always_valid(sim)
 
@@ -131,7 +131,7 @@ def test_a_status_still_mapped_is_kept_until_the_mapping_moves_off(
     assert posted_ids(sent[2]) == ["1", "2", "4"]
     assert [entry.invalid_mapping for entry in sent] == [[], [], []]
     assert live_statuses(sim, 11) == {"1": PAID, "2": SHIPPED, "4": DELIVERED}
-    assert "applied, 3 writes" in run.err
+    assert "Apply complete: 1 applied, 0 in sync, 0 failed (3 writes)." in run.err
 
 
 def test_no_interim_write_when_the_live_statuses_already_are_the_interim_ones(

@@ -221,3 +221,37 @@ def test_works_against_the_sandbox_state_file(
     assert main([*sandbox, "import", "5", "--dir", "out"]) == 0
     assert Path("out/5.yaml").read_text().endswith(SHOP_BODY.replace("123", "5", 1))
     assert main([*sandbox, "plan", "out", "--detailed-exitcode", "--format", "json"]) == 0
+
+
+def test_an_integration_holding_nothing_is_written_with_a_warning_about_the_id(
+    api: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(api, {12345: integration({}, {})})
+    assert reconciler(api, "import", "12345") == 0
+    captured = capsys.readouterr()
+    assert "Wrote integrations/12345.yaml: integration 12345, 0 statuses" in captured.out
+    assert captured.err.startswith(
+        "Warning: integrations/12345.yaml: integration 12345 has no statuses and no mapping in "
+        "Sendcloud: is the id right? It is the number Sendcloud shows in the panel under "
+        "Settings > Integrations"
+    )
+    assert "delete it if the id was wrong" in captured.err
+    assert main(["validate", "integrations"]) == 0
+
+
+def test_an_integration_holding_something_gets_no_warning(
+    api: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(api, {7: integration({}, {"CANCEL": "9"}), 8: integration({"1": {"en-gb": "A"}}, {})})
+    assert reconciler(api, "import", "7", "8") == 0
+    assert "is the id right" not in capsys.readouterr().err
+
+
+def test_an_empty_sandbox_integration_says_the_sandbox_starts_ids_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["--sandbox", "import", "777"]) == 0
+    err = capsys.readouterr().err
+    assert "integration 777 has no statuses and no mapping in the sandbox: is the id right?" in err
+    assert "The sandbox starts every id it has not seen empty" in err

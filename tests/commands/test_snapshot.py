@@ -61,6 +61,7 @@ def test_snapshot_holds_live_state_and_no_secret(
     assert credentials[1] not in text
     document = json.loads(text)
     assert document["kind"] == "reconciler-snapshot"
+    assert document["api_url"] == api.base_url
     assert [i["integration_id"] for i in document["integrations"]] == [123, 456]
     live = document["integrations"][0]["live"]
     assert live["statuses"]["4"] == {"en-gb": "Sent"}
@@ -95,6 +96,7 @@ def test_plan_live_needs_no_credentials_and_says_how_old_the_snapshot_is(
     assert "Shipped" in out
     saved = json.loads(Path("plan.json").read_text(encoding="utf-8"))
     assert saved["integrations"][0]["live"]["statuses"]["4"] == {"en-gb": "Sent"}
+    assert saved["api_url"] == api.base_url  # the snapshot's API, not this (unreachable) one
 
 
 def test_plan_live_fails_for_an_integration_not_in_the_snapshot(
@@ -107,7 +109,7 @@ def test_plan_live_fails_for_an_integration_not_in_the_snapshot(
         encoding="utf-8",
     )
     offline(monkeypatch)
-    assert main(["plan", "--live", "snap.json", "--out", "plan.json"]) == 1
+    assert main(["plan", "--live", "snap.json", "--out", "plan.json", "--format", "json"]) == 1
     err = capsys.readouterr().err
     assert "integration 789 (integrations/new.yaml): not in the live-state snapshot" in err
     assert "reconciler snapshot --id 789" in err

@@ -97,22 +97,32 @@ def test_default_path_is_integrations(
     assert capsys.readouterr().out == "1 file valid.\n"
 
 
-def test_default_path_missing(
+def test_default_path_missing_is_said_plainly_with_a_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("integrations:1:1: no such file or directory")
+    assert err == (
+        f"Error: integrations/ does not exist in {tmp_path}. Given no PATH, reconciler reads "
+        "integrations/ in the current directory: run it from the repository that holds your "
+        "integration files, or name them, e.g. `reconciler validate examples/integrations/`.\n"
+    )
 
 
-def test_nonexistent_path_is_a_problem_not_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", ["validate", "plan", "drift", "apply", "adopt"])
+def test_a_nonexistent_path_is_said_plainly_not_as_a_located_problem(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
 ) -> None:
-    assert main(["validate", str(tmp_path / "missing.yaml")]) == 1
-    err = capsys.readouterr().err
-    assert "missing.yaml:1:1: no such file or directory" in err
-    assert "Traceback" not in err
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.yaml", GOOD.format(id=1))
+    assert main([command, "a.yaml", "missing.yaml", "gone/"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "Error: missing.yaml, gone/ do not exist; check the PATH arguments.\n"
+    assert captured.out == ""
 
 
 def test_validate_never_touches_the_network(

@@ -221,10 +221,12 @@ def test_plan_names_the_request_and_the_integration_and_plans_nothing(
     outcome = cli("plan", "--api-url", api_url, "--out", "plan.json", "7.yaml")
     assert outcome.code == 1, outcome.text
     assert_no_crash(outcome, crash_dir)
-    errors = [line for line in outcome.err.splitlines() if line.startswith("Error: ")]
-    assert len(errors) == 1, outcome.err
+    # Said once: in the text report's `!` line, not again on stderr.
+    named = f"integration {IID} (7.yaml)"
+    errors = [line for line in outcome.text.splitlines() if named in line]
+    assert len(errors) == 1, outcome.text
     error = errors[0]
-    assert f"integration {IID} (7.yaml)" in error
+    assert error.startswith(f"! {named}: could not read live state: ")
     assert endpoint_named(error, case.fault), error
     assert case.says in error, error
     if case.fault.status in (502, 503, 504):
@@ -295,7 +297,7 @@ def test_drift_and_apply_stop_on_a_bad_answer_too(
     for outcome in (drift, applied):
         assert outcome.code == 1, outcome.text
         assert_no_crash(outcome, crash_dir)
-        assert f"GET /shop-order-statuses/mapping?integration_id={IID}" in outcome.err
+        assert f"GET /shop-order-statuses/mapping?integration_id={IID}" in outcome.text
     assert sim.log.writes() == []
 
 

@@ -300,13 +300,6 @@ FILE_CASES = [
         "no *.yaml or *.yml files",
     ),
     FileCase(
-        "no-such-path",
-        files(),
-        ("nowhere/7.yaml",),
-        "nowhere/7.yaml:1:1",
-        "no such file or directory",
-    ),
-    FileCase(
         "yaml-bomb",
         files(bad_dot_yaml=BILLION_LAUGHS),
         ("bad.yaml",),
@@ -370,13 +363,6 @@ FILE_CASES = [
         "cannot read the file",
     ),
     FileCase(
-        "path-through-a-file",
-        files(good_dot_yaml=VALID),
-        ("good.yaml/7.yaml",),
-        "good.yaml/7.yaml:1:1",
-        "no such file or directory",
-    ),
-    FileCase(
         "one-bad-file-among-good-ones",
         files(good_dot_yaml=VALID, bad_dot_yaml=status_file("mapping: []\n", 8)),
         ("good.yaml", "bad.yaml"),
@@ -418,6 +404,19 @@ def test_bad_file_exits_1_with_file_line_col_and_sends_nothing(
     assert any(case.says in line for line in problems), outcome.err
     assert re.search(r"^\d+ problems? in \d+ files?\.$", outcome.err, re.MULTILINE)
     assert outcome.out == ""  # no plan, not even an empty one
+    assert_no_crash(outcome, crash_dir)
+    assert sim.log.entries() == []
+
+
+@pytest.mark.parametrize("path", ["nowhere/7.yaml", "good.yaml/7.yaml"])
+def test_a_path_that_does_not_exist_is_said_plainly(
+    path: str, cli: Run, sim: Simulator, api_url: str, crash_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "good.yaml").write_text(VALID, encoding="utf-8")
+    outcome = cli("plan", "--api-url", api_url, path)
+    assert outcome.code == 1, outcome.text
+    assert outcome.err == f"Error: {path} does not exist; check the PATH arguments.\n"
+    assert outcome.out == ""
     assert_no_crash(outcome, crash_dir)
     assert sim.log.entries() == []
 

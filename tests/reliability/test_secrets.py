@@ -228,7 +228,7 @@ def test_wrong_key_pair_does_not_leak_the_secret(
     ):
         outcome = leak_check.record(" ".join(args), cli(*args))
         assert outcome.code == 1
-        assert "HTTP 401" in outcome.err
+        assert "HTTP 401" in outcome.out + outcome.err  # a text report says it in its `!` line
     assert {entry.status for entry in sim.log.entries()} == {401}
 
 
