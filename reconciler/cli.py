@@ -282,8 +282,23 @@ def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: 
     return command.drift(_paths(ctx, paths), options, fmt=fmt)
 
 
+class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A Sendcloud integration id as files hold it: plain ASCII decimal digits, above 0.
+
+    click's int would also take ``٣`` (Arabic-Indic three) as 3 and ``0x1F``-like text never;
+    one rule for the command line and the files."""
+
+    name = "integration_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value)
+        if not (text.isascii() and text.isdigit() and 0 < len(text.lstrip("0")) <= 19):
+            self.fail(f"{text[:40]!r} is not an integration id (digits 0-9, above 0)", param, ctx)
+        return int(text)
+
+
 @cli.command("import", epilog=helptext.IMPORT)
-@click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("integration_ids", nargs=-1, required=True, type=_IntegrationId())
 @click.option(
     "--dir",
     "directory",
@@ -371,10 +386,11 @@ def _report_crash(exc: BaseException) -> ExitCode:
     import time
     import traceback
 
+    from reconciler.console import one_line
     from reconciler.errors import ReconcilerError
 
     if isinstance(exc, ReconcilerError):
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(one_line(f"Error: {exc}"), err=True)
         return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -383,8 +399,8 @@ def _report_crash(exc: BaseException) -> ExitCode:
     # One line: the message of an unexpected exception may span lines; the file has it all.
     message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
-        f"{name}, please attach it to a bug report)",
+        one_line(f"reconciler crashed: {type(exc).__name__}: {message}")
+        + f" (a bug; the traceback is in {name}, please attach it to a bug report)",
         err=True,
     )
     return ExitCode.CRASH

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler.changes import Change, Counts, deleted_ids, natural_key
-from reconciler.diff import diff_integration
+from reconciler.diff import diff_integration, look_alike_warnings
 from reconciler.model import Category, DesiredState, Language, LiveState
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
@@ -88,7 +88,8 @@ class IntegrationPlan:
             "exist (Sendcloud marks it invalid)"
             for category, external_id in self.invalid_live_mapping
         )
-        return live_problems + tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        unsafe = tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        return live_problems + unsafe + look_alike_warnings(self.changes)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,8 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
 def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -> None:
     """Print located problems; then each unread integration not already named by one, unless
     the text report already says it (its `!` line): a failure is said once."""
+    from reconciler.console import one_line
+
     if problems:
         report_problems(problems)
     if fmt == "text":
@@ -110,10 +112,20 @@ def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -
     for failure in plan.failures:
         if not any(p.path == failure.source for p in problems):
             click.echo(
-                f"Error: integration {failure.integration_id} ({failure.source}): "
-                f"{failure.message}",
+                one_line(
+                    f"Error: integration {failure.integration_id} ({failure.source}): "
+                    f"{failure.message}"
+                ),
                 err=True,
             )
+
+
+def known_changes(plan: Plan, failed: bool) -> bool | None:
+    """Whether the plan has changes: True if any read integration has, None when some
+    integration could not be read and none of the others has (then nobody can tell)."""
+    if plan.has_changes:
+        return True
+    return None if failed else False
 
 
 def plan_and_report(
@@ -133,7 +145,12 @@ def plan_and_report(
 
 
 def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:
-    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing."""
+    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing.
+
+    ``has_changes`` None (the tool could not tell: invalid files, an integration not read) is
+    written as an empty output, as the action documents, so a workflow gated on
+    ``has_changes == 'false'`` never takes a failed plan for "nothing to do".
+    """
     from reconciler import actions as github
 
     env = os.environ
@@ -142,15 +159,22 @@ def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_c
     if markdown_text:
         github.append_step_summary(markdown_text, env)
     outputs = {"exit_code": str(exit_code)}
-    if has_changes is not None:
-        outputs["has_changes"] = "true" if has_changes else "false"
+    outputs["has_changes"] = "" if has_changes is None else ("true" if has_changes else "false")
     github.write_outputs(outputs, env)
 
 
 def finish(
-    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: ExitCode, *, has_changes: bool
+    plan: Plan | None,
+    options: GlobalOptions,
+    mode: Mode,
+    exit_code: ExitCode,
+    *,
+    has_changes: bool | None,
 ) -> ExitCode:
-    """Report to GitHub Actions (when inside it) and return ``exit_code``."""
+    """Report to GitHub Actions (when inside it) and return ``exit_code``.
+
+    ``has_changes`` is None when the tool could not tell (see `github_report`).
+    """
     text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
     github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)
     return exit_code
@@ -164,8 +188,10 @@ def _in_actions() -> bool:
 
 def report_problems(problems: Sequence[Problem]) -> None:
     """Print each problem as file:line:col (and as an annotation inside GitHub Actions)."""
+    from reconciler.console import one_line
+
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(one_line(str(problem)), err=True)
     files = len({p.path for p in problems})
     click.echo(
         f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
@@ -182,7 +208,23 @@ def _annotate(problems: Sequence[Problem]) -> None:
         return
     # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
     # the Actions runner reads workflow commands from both streams.
-    for p in problems:
-        click.echo(
-            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
-        )
+    commands = [
+        github.error_annotation(p.message, file=p.path, line=p.line, col=p.col) for p in problems
+    ]
+    lines, left_out = github.capped_annotations(commands)
+    for line in lines:
+        click.echo(line, err=True)
+    if left_out:
+        github.append_step_summary(_problem_list(problems), os.environ)
+
+
+def _problem_list(problems: Sequence[Problem]) -> str:
+    """Every problem as Markdown, for the step summary when not all could be annotations."""
+    from reconciler.render.markdown import escape_markdown
+
+    items = [
+        f"- <code>{escape_markdown(p.path)}</code> line {p.line}, column {p.col}: "
+        f"{escape_markdown(p.message)}"
+        for p in problems
+    ]
+    return "\n".join([f"### {len(problems)} problems in the desired-state files", "", *items, ""])

@@ -16,6 +16,7 @@ import click
 
 from reconciler.changes import Change, describe_changes, sorted_changes
 from reconciler.config.loader import DesiredFile
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.model import Category, LiveState
 from reconciler.report import load_or_report, run_async
@@ -28,26 +29,29 @@ def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
     if files is None:
         return ExitCode.ERROR
     lives = run_async(_read(options, [f.state.integration_id for f in files]))
-    failed = False
+    failed = 0
     adopted = 0
     for desired in files:
         live = lives[desired.state.integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(
-                f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
+                one_line(
+                    f"Error: {desired.path}: integration {desired.state.integration_id}: {live}"
+                ),
                 err=True,
             )
-            failed = True
+            failed += 1
             continue
         try:
             adopted += _adopt(desired, live)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
-            failed = True
-    in_sync = len(files) - adopted
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
+            failed += 1
+    # A file that failed is neither adopted nor in sync: counted on its own.
+    in_sync = len(files) - adopted - failed
     click.echo(
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
-        f"{in_sync} already in sync."
+        f"{in_sync} already in sync" + (f"; {failed} failed." if failed else ".")
     )
     return ExitCode.ERROR if failed else ExitCode.OK
 
@@ -88,10 +92,10 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     )
     verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
     write_atomically(path, new_text)
-    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
+    click.echo(one_line(f"{desired.path}: ") + describe_changes(sorted_changes(changes)))
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
-            click.echo(f"Warning: {desired.path}: {warning}", err=True)
+            click.echo(one_line(f"Warning: {desired.path}: {warning}"), err=True)
     return True
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.plan import IntegrationFailure, Plan
 from reconciler.report import (
@@ -50,7 +51,7 @@ def apply(
     else:
         files = load_or_report(paths)
         if files is None:
-            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
@@ -58,7 +59,7 @@ def apply(
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK
-        return finish(plan, options, "plan", code, has_changes=False)
+        return finish(plan, options, "plan", code, has_changes=None if problems_found else False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
@@ -183,7 +184,7 @@ def _describe(result: IntegrationResult) -> str:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
     if result.message:
         text += f": {result.message}"
-    return text
+    return one_line(text)
 
 
 def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:
@@ -200,7 +201,8 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for result in applied:
         writes_made = f"{result.writes} write{'s' if result.writes != 1 else ''}"
         click.echo(
-            f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
+            one_line(f"  applied: integration {result.integration_id} ({result.source}), ")
+            + writes_made,
             err=True,
         )
     for result in in_sync:
@@ -211,7 +213,9 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for failure in unread:
         why = "its live state could not be read: " if failure.read_failed else ""
         click.echo(
-            f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"{why}{failure.message}",
+            one_line(
+                f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
+                f"{why}{failure.message}"
+            ),
             err=True,
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from reconciler import __version__
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.model import LiveState
 from reconciler.report import run_async
@@ -36,7 +37,7 @@ def import_(
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
-        click.echo(f"Error: {message}", err=True)
+        click.echo(one_line(f"Error: {message}"), err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
     lives = run_async(_read(options, wanted)) if wanted else {}
     failed = bool(refused)
@@ -45,13 +46,13 @@ def import_(
         live = lives[integration_id]
         path = targets[integration_id]
         if isinstance(live, ReconcilerError):
-            click.echo(f"Error: integration {integration_id}: {live}", err=True)
+            click.echo(one_line(f"Error: integration {integration_id}: {live}"), err=True)
             failed = True
             continue
         try:
             _write(path, live, header)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {path}: not written: {exc}", err=True)
+            click.echo(one_line(f"Error: {path}: not written: {exc}"), err=True)
             failed = True
             continue
         if _holds_nothing(live):
@@ -174,10 +175,13 @@ def _write(path: Path, live: LiveState, header: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     for warning in warnings:
-        click.echo(f"Warning: {path}: {warning}", err=True)
+        click.echo(one_line(f"Warning: {path}: {warning}"), err=True)
     mapped = sum(e.external_id is not None and e.is_valid for e in live.mapping.values())
     statuses = len(live.statuses)
     click.echo(
-        f"Wrote {path}: integration {live.integration_id}, "
-        f"{statuses} {'status' if statuses == 1 else 'statuses'}, {mapped} of 4 categories mapped."
+        one_line(
+            f"Wrote {path}: integration {live.integration_id}, "
+            f"{statuses} {'status' if statuses == 1 else 'statuses'}, "
+            f"{mapped} of 4 categories mapped."
+        )
     )

@@ -15,6 +15,7 @@ from reconciler.report import (
     Format,
     emit,
     finish,
+    known_changes,
     load_or_report,
     plan_and_report,
     render,
@@ -47,7 +48,7 @@ def plan(
         offline = _plan_offline(paths, options, fmt, live)
         outcome, api_url = (offline[:2], offline[2]) if offline else (None, "")
     if outcome is None:
-        return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+        return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
     computed, failed = outcome
     if failed:
         # No saved plan from a partial read: applying it would skip integrations silently.
@@ -60,7 +61,7 @@ def plan(
         from reconciler.planfile import write_plan_file
 
         write_plan_file(out, computed, writes_per_minute=options.writes_per_minute, api_url=api_url)
-    return finish(computed, options, "plan", code, has_changes=computed.has_changes)
+    return finish(computed, options, "plan", code, has_changes=known_changes(computed, failed))
 
 
 def _plan_offline(

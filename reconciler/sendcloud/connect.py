@@ -141,11 +141,21 @@ def _sandbox_client(
     )
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Each record as one printable line: a server's text in a URL or an error summary can
+    neither start a GitHub Actions workflow command nor send escape sequences to a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from reconciler.console import one_line
+
+        return one_line(super().format(record))
+
+
 def _enable_debug_log() -> None:
     """Show the HTTP exchange on stderr, unless logging is already set up elsewhere."""
     logger = logging.getLogger("reconciler.http")
     logger.setLevel(logging.DEBUG)
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("debug: %(message)s"))
+        handler.setFormatter(_OneLineFormatter("debug: %(message)s"))
         logger.addHandler(handler)

@@ -101,16 +101,24 @@ class RetryPolicy:
     jitter: float = 0.5
 
 
+# Longer than any retry budget; also keeps a 5,000-digit header from becoming infinity.
+_LONGEST_RETRY_AFTER = 365 * 24 * 3600.0
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    # ASCII digits only: an odd byte such as 0xB2 arrives as "²", which isdigit() accepts and
+    # float() refuses; anything that is neither form is treated as no header at all.
+    if value.isascii() and value.isdigit():
+        return min(float(value), _LONGEST_RETRY_AFTER)
+    if not value.isascii():
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 99999999999: overflow
         return None
     if when.tzinfo is None:  # an HTTP-date is GMT by definition
         when = when.replace(tzinfo=UTC)

@@ -115,7 +115,10 @@ class SimulatorState:
             raise ValueError('state must be an object {"integrations": {...}}')
         state = cls()
         for key, raw in data.get("integrations", {}).items():
-            if not str(key).isdigit() or not isinstance(raw, dict):
+            text = str(key)
+            if not (text.isascii() and text.isdigit() and len(text) < 19) or not isinstance(
+                raw, dict
+            ):
                 raise ValueError(f"integration {key!r}: expected a numeric key and an object")
             state.integrations[int(key)] = _integration_from_json(key, raw)
         return state

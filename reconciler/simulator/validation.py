@@ -14,7 +14,9 @@ from typing import Any
 from reconciler.simulator.errors import JsonObject, error
 from reconciler.simulator.state import CATEGORIES, DEFAULT_LANGUAGE, LANGUAGES, StoredStatus
 
+# `\d` as DRF (Python's int) reads digits: "٣" is 3; "²" is no digit and is refused.
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_MAX_INTEGER_TEXT = 1000
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TRANSLATIONS = len(LANGUAGES)
@@ -47,6 +49,11 @@ def query_integration_id(query: Mapping[str, str]) -> int:
                 )
             ]
         )
+    # DRF's IntegerField refuses texts over 1,000 characters before converting them (and
+    # Python's int() refuses more than 4,300 digits).
+    if len(raw) > _MAX_INTEGER_TEXT:
+        detail = "String value too large."
+        raise Invalid([error(400, "max_string_length", detail, detail, parameter="integration_id")])
     if not _INTEGER.match(raw.strip()):
         detail = "A valid integer is required."
         raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
