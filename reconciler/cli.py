@@ -106,6 +106,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+_FILE = click.Path(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
 
 
 def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
@@ -172,8 +173,7 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
-@click.option("--live", "live_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Plan offline against this snapshot (from `snapshot --out`).")  # fmt: skip
+@click.option("--live", type=_FILE, help="Plan offline against this snapshot (`snapshot --out`).")
 @global_options
 @click.pass_context
 def plan(
@@ -183,7 +183,7 @@ def plan(
     fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
-    live_file: Path | None,
+    live: Path | None,
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
@@ -191,21 +191,17 @@ def plan(
 
     options = _options(ctx, _split(kwargs))
     return command.plan(_paths(ctx, paths), options, fmt=fmt, out=out,
-                        detailed_exitcode=detailed_exitcode, live=live_file)  # fmt: skip
+                        detailed_exitcode=detailed_exitcode, live=live)  # fmt: skip
 
 
-# fmt: off
 @cli.command(epilog=helptext.SNAPSHOT)
 @paths_argument
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Where to save the snapshot (JSON; no credentials in it).")
-@click.option("--id", "extra_ids", multiple=True, type=click.IntRange(min=1), metavar="ID",
-              help="Also include this integration (one no file manages yet); repeatable.")
+@click.option("--out", type=_FILE, required=True, help="Where to save it (JSON; no credentials).")
+@click.option("--id", "extra_ids", multiple=True, type=click.IntRange(min=1), help="Also read ID.")
 @global_options
 @click.pass_context
 def snapshot(ctx: click.Context, /, paths: tuple[str, ...], out: Path,
-             extra_ids: tuple[int, ...], **kwargs: Any) -> int:
-    # fmt: on
+             extra_ids: tuple[int, ...], **kwargs: Any) -> int:  # fmt: skip
     """Save the live state of the managed integrations, for `plan --live` without credentials."""
     from reconciler.commands import snapshot as command
 
@@ -256,8 +252,6 @@ def apply(
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
-    if check_files and plan_file is None:
-        raise click.UsageError("--check-files goes with --plan FILE")
     return command.apply(
         _paths(ctx, paths) if plan_file is None else (),
         options,

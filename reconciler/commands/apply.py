@@ -43,6 +43,8 @@ def apply(
     state the plan was made from. ``OK`` when every integration was applied or already in sync,
     else ``ERROR``.
     """
+    if check_files and plan_file is None:
+        raise ApplyRefused("--check-files goes with --plan FILE: it checks files against a plan")
     if plan_file is not None:
         plan, expected = _saved_plan(plan_file, options)
         problems_found = False
