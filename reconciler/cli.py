@@ -21,11 +21,13 @@ from typing import Any, Literal, TypeVar
 import click
 
 from reconciler import __version__, helptext
+from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_sandbox import sandbox
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
+    DEFAULT_REQUEST_DEADLINE,
     DEFAULT_SANDBOX_STATE,
     DEFAULT_WRITES_PER_MINUTE,
     GlobalOptions,
@@ -64,6 +66,9 @@ _GLOBAL_OPTIONS = (
                  callback=_finite,
                  help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
                  "never more than 15 per second)."),
+    click.option("--request-deadline", type=click.FloatRange(min=0.1, max=3600), default=None,
+                 metavar="SECONDS", help="Give up an attempt that has not fully answered after "
+                 f"this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may be retried."),
 )  # fmt: skip
 
 
@@ -84,7 +89,7 @@ def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
 
 
 _GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
-                 "reads_per_minute", "writes_per_minute")  # fmt: skip
+                 "reads_per_minute", "writes_per_minute", "request_deadline")  # fmt: skip
 
 
 def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -340,6 +345,14 @@ def schema() -> int:
     from reconciler.commands import schema as command
 
     return command.schema()
+
+
+register_journal_commands(
+    cli,
+    global_options=global_options,
+    format_option=format_option,
+    options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
+)
 
 
 @cli.command(epilog=helptext.COMPLETION)

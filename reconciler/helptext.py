@@ -174,3 +174,28 @@ COMPLETION = epilog(
         "reconciler completion fish > ~/.config/fish/completions/reconciler.fish",
     ],
 )
+
+RESTORE = epilog(
+    environment=[KEYS, API_URL],
+    exit_codes=[
+        "0  the restore plan was printed (and saved with --out), or the files rewritten",
+        "1  an error: an unreadable journal, an unknown apply or integration, an integration\n"
+        "  changed since the apply (refused without --force), a file not rewritten",
+    ],
+    examples=[
+        "reconciler restore --journal apply.jsonl --out restore.json",
+        "reconciler restore --journal apply.jsonl --only 23452345 --to-files integrations/",
+    ],
+)
+
+JOURNAL_SHOW = epilog(
+    environment=[],
+    exit_codes=["0  printed", "1  the journal cannot be read (the line is named)"],
+    examples=["reconciler journal show apply.jsonl --format markdown >> $GITHUB_STEP_SUMMARY"],
+)
+
+POLICY_LIST = epilog(
+    environment=[],
+    exit_codes=["0  printed", "1  a rule in the project file is invalid (located)"],
+    examples=["reconciler policy list integrations/"],
+)

@@ -15,6 +15,7 @@ from typing import Literal
 from reconciler.changes import Change, Counts, deleted_ids, natural_key
 from reconciler.diff import diff_integration, look_alike_warnings
 from reconciler.model import Category, DesiredState, Language, LiveState
+from reconciler.policy import Violation
 
 # A plan that deletes more than this share of an integration's live statuses (when it has at
 # least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
@@ -138,6 +139,8 @@ class Plan:
 
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
+    # Rules of the project file the desired state breaks (`reconciler.policy`); sorted.
+    policy: tuple[Violation, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.
@@ -145,6 +148,7 @@ class Plan:
         object.__setattr__(self, "integrations", ordered)
         failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
         object.__setattr__(self, "failures", failures)
+        object.__setattr__(self, "policy", tuple(sorted(self.policy)))
 
     @property
     def has_changes(self) -> bool:

@@ -8,6 +8,7 @@ to stderr. Inside GitHub Actions the Markdown report is appended to the step sum
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -21,6 +22,7 @@ from reconciler.sendcloud.options import GlobalOptions
 if TYPE_CHECKING:
     # Only for annotations: `validate` prints problems through this module and never plans.
     from reconciler.plan import Plan
+    from reconciler.policy import Violation
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
@@ -138,10 +140,27 @@ def plan_and_report(
     files = load_or_report(paths)
     if files is None:
         return None
+    violations = policy_or_report(paths, files)
+    if violations is None:
+        return None
     plan, problems = run_async(compute_plan(options, files))
+    plan = dataclasses.replace(plan, policy=tuple(violations))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems, fmt)
     return plan, bool(problems or plan.failures)
+
+
+def policy_or_report(paths: Sequence[str], files: Sequence[DesiredFile]) -> list[Violation] | None:
+    """The policy violations of ``files`` (printed), or None after printing bad rules."""
+    from reconciler.commands.policy import check_files, report_violations
+
+    try:
+        violations = check_files(paths, files)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return None
+    report_violations(violations)
+    return violations
 
 
 def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:

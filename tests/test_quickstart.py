@@ -67,7 +67,7 @@ def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
     assert "Drift: no differences from git across 3 integrations." in out
     assert (checkout / DEFAULT_SANDBOX_STATE).is_file()
     journal = checkout / ".reconciler" / "quickstart-journal.jsonl"
-    assert len(journal.read_text().splitlines()) == 5
+    assert len(journal.read_text().splitlines()) == 10  # each write: sending, then ok
 
     suggested = suggested_commands()
     assert ["--sandbox", "plan", "examples/integrations/"] in suggested

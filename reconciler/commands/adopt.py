@@ -17,7 +17,7 @@ import click
 from reconciler.changes import Change, describe_changes, sorted_changes
 from reconciler.config.loader import DesiredFile
 from reconciler.console import one_line
-from reconciler.errors import ExitCode, ReconcilerError
+from reconciler.errors import ExitCode, FileRefused, ReconcilerError
 from reconciler.model import Category, LiveState
 from reconciler.report import load_or_report, run_async
 from reconciler.sendcloud.options import GlobalOptions
@@ -43,7 +43,7 @@ def adopt(paths: Sequence[str], options: GlobalOptions) -> ExitCode:
             failed += 1
             continue
         try:
-            adopted += _adopt(desired, live)
+            adopted += write_live_state(desired, live)
         except (ReconcilerError, OSError) as exc:
             click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
@@ -66,10 +66,17 @@ async def _read(
         return await read_many(client, ids)
 
 
-def _adopt(desired: DesiredFile, live: LiveState) -> bool:
-    """Rewrite one file to match ``live``; False when it already did (nothing written)."""
-    from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite, write_atomically
+def write_live_state(desired: DesiredFile, live: LiveState) -> bool:
+    """Rewrite one file to match ``live`` (adopt, restore --to-files); False when it already did.
+
+    Only the sections the file manages are rewritten, keeping comments and key order; prints
+    the changes. Raises `FileRefused` when the file was edited since it was loaded.
+    """
+    from reconciler.config.loader import parse
+    from reconciler.config.reader import MAX_FILE_BYTES
+    from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite
     from reconciler.diff import diff_mapping, diff_statuses
+    from reconciler.files import FileChanged, read_user_file, write_atomically
 
     state = desired.state
     statuses = live.statuses if state.statuses is not None else None
@@ -83,7 +90,11 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     if not changes:
         return False
     path = Path(desired.path)
-    text = path.read_bytes().decode("utf-8")
+    original = read_user_file(path, limit=MAX_FILE_BYTES)
+    text = original.decode("utf-8", errors="replace")
+    if parse(text, desired.path).state != state:
+        # Edited since it was read and compared with Sendcloud: the comparison is void.
+        raise FileRefused(_EDITED)
     new_text = rewrite(
         text,
         statuses=statuses,
@@ -91,12 +102,21 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         notes={c: note for c, (note, _) in notes.items() if c in _remapped(changes)},
     )
     verify_rewrite(new_text, desired.path, statuses=statuses, mapping=mapping, base=state)
-    write_atomically(path, new_text)
+    try:
+        write_atomically(path, new_text, expected=original)
+    except FileChanged:
+        raise FileRefused(_EDITED) from None
     click.echo(one_line(f"{desired.path}: ") + describe_changes(sorted_changes(changes)))
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
             click.echo(one_line(f"Warning: {desired.path}: {warning}"), err=True)
     return True
+
+
+_EDITED = (
+    "the file was edited while adopt ran (it no longer holds what was read and compared with "
+    "Sendcloud), so it was not written; run adopt again"
+)
 
 
 def _remapped(changes: Sequence[Change]) -> set[Category]:

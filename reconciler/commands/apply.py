@@ -17,6 +17,7 @@ from reconciler.report import (
     emit,
     finish,
     load_or_report,
+    policy_or_report,
     report_plan_problems,
     run_async,
 )
@@ -53,6 +54,11 @@ def apply(
     else:
         files = load_or_report(paths)
         if files is None:
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
+        violations = policy_or_report(paths, files)
+        if violations is None or any(v.severity == "error" for v in violations):
+            if violations is not None:
+                click.echo("Error: nothing applied: the files break the policies above.", err=True)
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         plan, problems = run_async(compute_plan(options, files))
         report_plan_problems(plan, problems, "text")
@@ -142,12 +148,15 @@ def _apply(
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
     from reconciler.apply import apply_plan, planned_requests
+    from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
     from reconciler.sendcloud.connect import open_client
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
-    journal_context = Journal(journal_path) if journal_path else nullcontext()
+    journal_context = (
+        Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
+    )
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
         async with open_client(options, os.environ) as client:

@@ -40,23 +40,29 @@ def import_(
         click.echo(one_line(f"Error: {message}"), err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
     lives = run_async(_read(options, wanted)) if wanted else {}
-    failed = bool(refused)
+    failed = len(refused)
     header = _header(directory)
     for integration_id in wanted:
         live = lives[integration_id]
         path = targets[integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(one_line(f"Error: integration {integration_id}: {live}"), err=True)
-            failed = True
+            failed += 1
             continue
         try:
             _write(path, live, header)
         except (ReconcilerError, OSError) as exc:
             click.echo(one_line(f"Error: {path}: not written: {exc}"), err=True)
-            failed = True
+            failed += 1
             continue
         if _holds_nothing(live):
             click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+    if failed:
+        written = len(ids) - failed
+        click.echo(
+            f"Imported {written} of {len(ids)} {'integration' if len(ids) == 1 else 'integrations'}"
+            f"; {failed} failed."
+        )
     return ExitCode.ERROR if failed else ExitCode.OK
 
 
@@ -169,7 +175,7 @@ def find_schema(directory: Path) -> Path | None:
 
 def _write(path: Path, live: LiveState, header: list[str]) -> None:
     from reconciler.config.livefile import live_document
-    from reconciler.config.rewrite import write_atomically
+    from reconciler.files import write_atomically
 
     text, warnings = live_document(live, header, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)

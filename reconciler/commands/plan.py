@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from reconciler.report import (
     known_changes,
     load_or_report,
     plan_and_report,
+    policy_or_report,
     render,
     report_plan_problems,
 )
@@ -36,8 +38,9 @@ def plan(
     """Print the plan for the files under ``paths``; save it to ``out`` when given.
 
     With ``live`` (a snapshot file) the live state comes from it, offline, instead of the API.
-    Returns ``ERROR`` when a file is invalid or a live state could not be read (no plan file is
-    written then), ``CHANGES`` with ``detailed_exitcode`` and changes pending, else ``OK``.
+    Returns ``ERROR`` when a file is invalid, breaks a policy of severity error, or a live state
+    could not be read (no plan file is written then), ``CHANGES`` with ``detailed_exitcode``
+    and changes pending, else ``OK``.
     """
     from reconciler.sendcloud.connect import target
 
@@ -50,8 +53,10 @@ def plan(
     if outcome is None:
         return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
     computed, failed = outcome
-    if failed:
-        # No saved plan from a partial read: applying it would skip integrations silently.
+    blocked = any(v.severity == "error" for v in computed.policy)
+    if failed or blocked:
+        # No saved plan from a partial read (applying it would skip integrations silently), nor
+        # from files that break an error-severity policy (apply refuses those).
         code = ExitCode.ERROR
     elif detailed_exitcode and computed.has_changes:
         code = ExitCode.CHANGES
@@ -83,6 +88,9 @@ def _plan_offline(
     files = load_or_report(paths)
     if files is None:
         return None
+    violations = policy_or_report(paths, files)  # the same rules as a plan against the API
+    if violations is None:
+        return None
     snapshot = read_snapshot(live_file)
     taken = snapshot.taken_at.strftime("%Y-%m-%d %H:%M UTC")
     lives: dict[int, LiveState | ReconcilerError] = {}
@@ -94,6 +102,7 @@ def _plan_offline(
             f"(`reconciler snapshot --id {integration_id}`) and plan again"
         )
     computed, problems = plan_from_lives(files, lives)
+    computed = dataclasses.replace(computed, policy=tuple(violations))
     note = (
         f"Planned offline against the live-state snapshot taken {taken} "
         f"({describe_age(snapshot.taken_at, datetime.now(UTC))}); apply re-reads the live state "

@@ -166,7 +166,8 @@ def _open_store(state: Path) -> StateStore:
         return StateStore(state)
     except (OSError, ValueError) as exc:
         raise ReconcilerError(
-            f"the sandbox state {state} cannot be used ({exc}); fix or delete the file"
+            f"the sandbox state {state} cannot be used ({exc}), so nothing was changed; fix or "
+            "delete the file"
         ) from None
 
 

@@ -1,18 +1,14 @@
-"""Checking and writing what import and adopt produce: valid, faithful, atomic.
+"""Checking what import and adopt produce: valid and faithful.
 
 `verify_rewrite` refuses a text unless `reconciler validate` would accept it and it holds exactly
 the intended state (so what import or adopt writes always passes validate, size cap included);
-`write_atomically` replaces a file so that a reader sees the old file or the new one, never half;
-`live_mapping` turns a live mapping into one a valid file can hold.
+`live_mapping` turns a live mapping into one a valid file can hold. Writing the result is
+`reconciler.files.write_atomically`'s job (atomic, never through a link, not over an edit).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import stat
 from collections.abc import Mapping
-from pathlib import Path
 
 from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.errors import ConfigError, ReconcilerError
@@ -86,28 +82,3 @@ def verify_rewrite(
             "the rewritten file would not match the live state (a bug in reconciler); "
             "please report it with the file"
         )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` (UTF-8): a reader sees the old file or the new one, never half.
-
-    An existing file keeps its permissions and a symlink keeps pointing at the file it names.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

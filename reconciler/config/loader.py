@@ -22,6 +22,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from reconciler.config.messages import (
     describe_validation_error,
     integration_id_message,
+    quoted_excerpt,
     suggest,
     text_message,
 )
@@ -64,30 +65,46 @@ class DesiredFile:
 
 def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
     """Expand files and directories (recursively, ``*.yaml``/``*.yml``) into a sorted file list."""
-    files: list[Path] = []
+    found, problems = _discover(paths)
+    return list(found), problems
+
+
+def _discover(
+    paths: Sequence[str | os.PathLike[str]],
+) -> tuple[dict[Path, Path | None], list[Problem]]:
+    """Each file found → the directory it was found in (None: the file was named itself)."""
+    files: dict[Path, Path | None] = {}
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk_yaml(path))
-            if not found:
+            found = sorted(_walk_yaml(path, problems))
+            if not found and not problems:
                 message = (
                     "no *.yaml or *.yml files in this directory (or its subdirectories); "
                     "pass the directory that holds the integration files"
                 )
                 problems.append(Problem(str(path), 1, 1, message))
-            files.extend(found)
+            for file in found:
+                files.setdefault(file, path)
         elif path.exists() or path.is_symlink():
-            files.append(path)
+            files.setdefault(path, None)
         else:
             problems.append(Problem(str(path), 1, 1, "no such file or directory; check the path"))
-    unique = list(dict.fromkeys(files))
-    return unique, problems
+    return files, problems
 
 
-def _walk_yaml(directory: Path) -> Iterator[Path]:
+def _walk_yaml(directory: Path, problems: list[Problem]) -> Iterator[Path]:
+    def unreadable(exc: OSError) -> None:
+        # A directory that cannot be listed may hold integrations: skipping it would plan
+        # without them, so it is an error.
+        name = exc.filename or str(directory)
+        reason = exc.strerror or str(exc)
+        message = f"cannot read this directory ({reason}); fix its permissions or pass another"
+        problems.append(Problem(str(name), 1, 1, message))
+
     # os.walk does not follow directory symlinks, so a symlink loop cannot recurse forever.
-    for root, dirs, names in os.walk(directory):
+    for root, dirs, names in os.walk(directory, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
             if name.endswith(YAML_SUFFIXES):
@@ -96,11 +113,11 @@ def _walk_yaml(directory: Path) -> Iterator[Path]:
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[DesiredFile]:
     """Load every file under ``paths``; raise one ConfigError listing every problem in each."""
-    files, problems = discover(paths)
+    files, problems = _discover(paths)
     loaded: list[DesiredFile] = []
-    for path in files:
+    for path, root in files.items():
         try:
-            loaded.append(load_file(path))
+            loaded.append(load_file(path, root=root))
         except ConfigError as exc:
             problems.extend(exc.problems)
     problems.extend(_duplicate_integrations(loaded))
@@ -128,9 +145,10 @@ def _duplicate_integrations(files: Iterable[DesiredFile]) -> Iterator[Problem]:
             first_seen[integration_id] = desired
 
 
-def load_file(path: str | os.PathLike[str]) -> DesiredFile:
+def load_file(path: str | os.PathLike[str], *, root: Path | None = None) -> DesiredFile:
+    """One desired-state file; ``root``: the directory it was found in (links stay inside it)."""
     name = str(path)
-    text = read_text(name)
+    text = read_text(name, root=root)
     return parse(text, name)
 
 
@@ -142,7 +160,8 @@ def parse(text: str, name: str) -> DesiredFile:
     problems = builder.problems
     if not isinstance(data, dict):
         if not problems:
-            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {data!r}"
+            text = quoted_excerpt(str(data))
+            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {text}"
             message = (
                 f"the file holds {kind}; it must be a mapping of keys, starting with "
                 "`integration_id: <id>`"

@@ -54,7 +54,7 @@ def describe_validation_error(
         if isinstance(value, list | dict):
             expected = "a status id or null" if loc[0] == "mapping" else "text"
             return f"{where} must be {expected}, not {_yaml_kind(value)}"
-        shown = written if written is not None else str(value)
+        shown = quoted_excerpt(written if written is not None else str(value), quote=False)
         return (
             f"{where} is read as {_yaml_kind(value)}, not as text; "
             f'put it in quotes ("{shown}") if that is the text you want'
@@ -213,5 +213,16 @@ def _yaml_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
+        return f"the text {quoted_excerpt(value)}"
+    return quoted_excerpt(repr(value), quote=False)
+
+
+EXCERPT_CHARS = 40
+
+
+def quoted_excerpt(text: str, *, quote: bool = True) -> str:
+    """At most `EXCERPT_CHARS` of ``text`` on one line: a file that is not YAML (a key, a
+    password file) must not be echoed into a log."""
+    flat = " ".join(text.split()) if len(text) > EXCERPT_CHARS else text
+    short = flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "…"
+    return repr(short) if quote else short

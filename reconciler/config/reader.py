@@ -9,8 +9,10 @@ pure-Python parser with a bounded scanner, whose messages are the reference.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -20,7 +22,8 @@ from ruamel.yaml.nodes import Node
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.scanner import Scanner, ScannerError
 
-from reconciler.errors import ConfigError, Problem
+from reconciler.errors import ConfigError, FileRefused, Problem
+from reconciler.files import read_user_file
 
 # Room for an import of 1,000 statuses in all seven languages (about 1.6 MB); import and adopt
 # refuse to write more (see `config.files.verify_rewrite`), so what they write always validates.
@@ -33,26 +36,22 @@ _NOT_PRINTABLE = re.compile(
 )
 
 
-def read_text(name: str) -> str:
-    """The file's text, or a ConfigError saying why it cannot be a desired-state file."""
+def read_text(name: str, *, root: Path | None = None) -> str:
+    """The file's text, or a ConfigError saying why it cannot be a desired-state file.
+
+    ``root`` is the directory the user gave (see `reconciler.files.read_user_file`): only
+    regular files are read, and a link out of it is not followed.
+    """
 
     def fail(message: str, line: int = 1, col: int = 1) -> ConfigError:
         return ConfigError([Problem(name, line, col, message)])
 
+    if os.path.isdir(name):
+        raise fail("is a directory, expected a YAML file")
     try:
-        with open(name, "rb") as handle:
-            # Read one byte past the limit instead of trusting stat(): a FIFO or /dev/zero lies.
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise fail("is a directory, expected a YAML file") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise fail(f"cannot read the file ({reason}); check the path and its permissions") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(
-            f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB, so it was not read; a "
-            "desired-state file is a few kilobytes: check that this is the right file"
-        )
+        data = read_user_file(name, limit=MAX_FILE_BYTES, root=root)
+    except FileRefused as exc:
+        raise fail(str(exc)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise fail("the file is saved as UTF-16; save it as UTF-8")
     if b"\x00" in data:

@@ -34,7 +34,6 @@ from reconciler.config.files import (  # re-exported: import and adopt take all 
     Statuses,
     live_mapping,
     verify_rewrite,
-    write_atomically,
 )
 from reconciler.model import CATEGORIES, Category, Language
 
@@ -46,7 +45,6 @@ __all__ = [
     "rewrite",
     "skeleton",
     "verify_rewrite",
-    "write_atomically",
 ]
 
 DEFAULT_INDENT = 2

@@ -34,6 +34,8 @@ from reconciler.render.common import (
 MAX_MARKDOWN_CHARS: Final = 60_000
 # Longer user texts (ids, names, file names, messages) are shown cut, with their length.
 MAX_TEXT_CHARS: Final = 1_000
+# The policy callout sits in the head (never cut): a fleet-wide violation must not fill it.
+MAX_POLICY_LINES: Final = 30
 
 _HTML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Only what GitHub would read as markup mid-line (user text never starts a line): code spans,
@@ -191,6 +193,7 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     lines += [writes_line(plan, writes_per_minute, mode), ""]
     if mode == "drift":
         lines += [f"*{escape_markdown(DRIFT_LEGEND)}*", ""]
+    lines += _policy_block(plan)
     return "\n".join(lines)
 
 
@@ -203,6 +206,28 @@ def _clip(text: str) -> str:
 
 def _user(text: str) -> str:
     return escape_markdown(_clip(text))
+
+
+def _policy_block(plan: Plan) -> list[str]:
+    """The policy violations, errors first; in the head, so truncation never hides them."""
+    if not plan.policy:
+        return []
+    errors = [v for v in plan.policy if v.severity == "error"]
+    kind = "CAUTION" if errors else "WARNING"
+    warnings = len(plan.policy) - len(errors)
+    counts = f"{plural(len(errors), 'error')}, {plural(warnings, 'warning')}"
+    lines = [f"> [!{kind}]", f"> **Policy: {counts}**"]
+    ordered = sorted(plan.policy, key=lambda v: (v.severity != "error", v))
+    for v in ordered[:MAX_POLICY_LINES]:
+        why = f"; {v.message}" if v.message else ""
+        lines.append(
+            f"> - {v.severity}: <code>{escape_markdown(f'{v.path}:{v.line}')}</code> "
+            f"{_user(v.detail + why)} (rule {escape_markdown(v.rule)} at "
+            f"<code>{escape_markdown(v.rule_origin)}</code>)"
+        )
+    if len(ordered) > MAX_POLICY_LINES:
+        lines.append(f"> - … and {len(ordered) - MAX_POLICY_LINES} more (all in the JSON plan)")
+    return [*lines, ""]
 
 
 def _label(integration_id: int, source: str) -> str:

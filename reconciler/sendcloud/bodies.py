@@ -15,7 +15,6 @@ Responses are read with a deliberate split:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -29,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from reconciler.jsondoc import TooDeepError
+from reconciler.jsondoc import load_json as load_bounded_json
 from reconciler.model import CATEGORIES, LANGUAGES, Category, Language
 
 
@@ -229,8 +230,10 @@ def excerpt(content: bytes) -> str:
 def load_json(content: bytes) -> Any:
     """Parse JSON, raising `ContractViolation` with an excerpt for anything else (HTML, cut off)."""
     try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        return load_bounded_json(content)
+    except TooDeepError as exc:
+        raise ContractViolation(f"the body is JSON but {exc}") from None
+    except ValueError:
         raise ContractViolation(f"the body is not JSON: {excerpt(content)!r}") from None
 
 

@@ -14,7 +14,7 @@ import ipaddress
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -25,7 +25,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
-    stop_before_delay,
     wait_exponential_jitter,
 )
 
@@ -40,6 +39,17 @@ from reconciler.errors import (
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
 from reconciler.sendcloud.pacing import Pacing, RetryPolicy, parse_retry_after
+from reconciler.sendcloud.transport import (
+    ACCEPT_ENCODING,
+    DEFAULT_DEADLINE,
+    AttemptFailure,
+    Failure,
+    Retryable,
+    describe_error,
+    read_body,
+    retry_notice,
+    stop_retrying,
+)
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
 
@@ -49,6 +59,7 @@ USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+CONNECT_TIMEOUT = 10.0
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 _CHECK_KEYS = "Check SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY"
 
@@ -117,16 +128,6 @@ def check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-class _Retryable(Exception):
-    """One failed attempt worth retrying; holds only text, never an httpx object."""
-
-    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.http_status = http_status
-        self.retry_after = retry_after
-
-
 @dataclass(frozen=True)
 class _Call:
     method: str
@@ -147,8 +148,11 @@ class SendcloudClient:
 
     Use as ``async with SendcloudClient(...) as client:``. Requests are paced per class
     (reads, writes), at most `parallelism` are in flight, and 429/502/503/504, timeouts and
-    broken connections are retried within `retry.budget` seconds; all four calls are safe to
-    repeat (reads, and writes that overwrite completely). `transport` replaces the network,
+    broken connections are retried within `retry.budget` seconds (a refused connection only a
+    few times, a TLS or DNS failure never); all four calls are safe to repeat (reads, and
+    writes that overwrite completely). Each attempt has `deadline` seconds in all and reads at
+    most a few MiB (`reconciler.sendcloud.transport`). `notify` receives a line before each
+    retry's wait (the CLI prints it on stderr). `transport` replaces the network,
     e.g. with the in-process simulator; then the URL rules do not apply.
     """
 
@@ -160,11 +164,13 @@ class SendcloudClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
         parallelism: int = 8,
         reads_per_minute: float = 1000.0,
         writes_per_minute: float = 100.0,
         retry: RetryPolicy | None = None,
         debug: bool = False,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         if not public_key.strip() or not secret_key.strip():
             raise CredentialsError(
@@ -176,6 +182,8 @@ class SendcloudClient:
         self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
         self.public_key = public_key
         self.timeout = timeout
+        self.deadline = deadline
+        self.notify = notify
         self.retry = retry or RetryPolicy()
         self._backoff = wait_exponential_jitter(
             multiplier=self.retry.initial, max=self.retry.maximum, jitter=self.retry.jitter
@@ -192,8 +200,11 @@ class SendcloudClient:
                 "Authorization": f"Basic {token}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            timeout=timeout,
+            # Connecting takes milliseconds; a host that does not answer at all should cost
+            # seconds per attempt, not the whole read timeout.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             transport=transport,
             # One connection per request in flight, all kept alive: at most `parallelism`
             # requests are ever sent at once, so a bigger pool only costs bookkeeping.
@@ -264,12 +275,14 @@ class SendcloudClient:
     # --- one request, with retries ----------------------------------------------------------
 
     async def _send(self, call: _Call) -> bytes:
-        """The body of a successful answer, after as many attempts as the retry budget allows."""
+        """The body of a successful answer, after as many attempts as the retry policy allows."""
         attempts = 0
+        started = time.monotonic()
         retrying = AsyncRetrying(
-            stop=stop_before_delay(self.retry.budget),
+            stop=lambda state: stop_retrying(state, self.retry),
             wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
+            retry=retry_if_exception_type(Retryable),
+            before_sleep=lambda state: self._announce(call, state),
             reraise=True,
         )
         try:
@@ -278,18 +291,30 @@ class SendcloudClient:
                     attempts += 1
                     if attempts > 1:
                         self.stats.retries += 1
-                    return await self._attempt(call)
-        except _Retryable as last:
+                    # The budget covers attempts too: a retry gets only the time that is left,
+                    # though at least one read timeout (cut shorter, it might never be sent).
+                    left = self.retry.budget - (time.monotonic() - started)
+                    deadline = self.deadline
+                    if attempts > 1:
+                        deadline = min(self.deadline, max(left, self.timeout))
+                    return await self._attempt(call, deadline)
+        except Retryable as last:
             raise self._exhausted(call, attempts, last) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Retryable) and failure.retry_after is not None:
+        if isinstance(failure, Retryable) and failure.retry_after is not None:
             return failure.retry_after
         return self._backoff(state)
 
-    async def _attempt(self, call: _Call) -> bytes:
+    def _announce(self, call: _Call, state: RetryCallState) -> None:
+        """Say on stderr what failed and how long the tool waits, so a wait is never silent."""
+        notice = retry_notice(state, self.retry, call.line)
+        if self.notify is not None and notice is not None:
+            self.notify(notice)
+
+    async def _attempt(self, call: _Call, deadline: float) -> bytes:
         async with self._slots:
             await self._pacing.for_method(call.method).wait()
             request = self._http.build_request(
@@ -301,36 +326,54 @@ class SendcloudClient:
                 self.stats.writes += 1
             self._log_request(request)
             started = time.monotonic()
-            failure: str | None = None
-            retryable = False
+            failure: AttemptFailure | None = None
+            status, reason, headers, content = 0, "", httpx.Headers(), b""
             try:
-                response = await self._http.send(request)
+                # One deadline for the whole exchange: a server dripping a byte a second never
+                # trips the per-read timeout.
+                async with asyncio.timeout(deadline):
+                    response = await self._http.send(request, stream=True)
+                    try:
+                        status, reason = response.status_code, response.reason_phrase
+                        headers = response.headers
+                        content = await read_body(response)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                failure = AttemptFailure(
+                    f"no complete answer within the {deadline:.2g} s deadline of an attempt",
+                    Failure.RETRY,
+                )
             except httpx.HTTPError as exc:
                 # Only text leaves this block: exc.request carries the Authorization header.
-                failure, retryable = _describe_transport_error(exc, self.timeout)
+                failure = describe_error(exc, self.base_url, self.timeout)
+            except AttemptFailure as exc:
+                failure = exc
             elapsed_ms = (time.monotonic() - started) * 1000
         if failure is not None:
             self.stats.transport_failures += 1
             self._log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
-            if retryable:
-                raise _Retryable(failure, http_status=None, retry_after=None)
+            if failure.kind is not Failure.FINAL:
+                raise Retryable(
+                    failure.summary,
+                    http_status=None,
+                    retry_after=None,
+                    connect=failure.kind is Failure.CONNECT,
+                )
             raise TransportError(
                 f"{call.line} (integration {call.integration_id}) failed: {failure}"
             )
-        self.stats.responses[response.status_code] += 1
-        self._log_outcome(
-            f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
-        )
-        content = response.content
-        if response.is_success:
+        self.stats.responses[status] += 1
+        self._log_outcome(f"{status} {reason} ({elapsed_ms:.0f} ms)", request)
+        if 200 <= status < 300:
             return content
-        if response.status_code in RETRYABLE_STATUSES:
-            raise _Retryable(
-                _status_summary(response.status_code, content),
-                http_status=response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        if status in RETRYABLE_STATUSES:
+            raise Retryable(
+                _status_summary(status, content),
+                http_status=status,
+                retry_after=parse_retry_after(headers.get("Retry-After")),
             )
-        raise _error_for_status(call, response.status_code, content)
+        raise _error_for_status(call, status, content)
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -361,7 +404,13 @@ class SendcloudClient:
             integration_id=call.integration_id,
         )
 
-    def _exhausted(self, call: _Call, attempts: int, last: _Retryable) -> ApiError | TransportError:
+    def _exhausted(self, call: _Call, attempts: int, last: Retryable) -> ApiError | TransportError:
+        if last.connect:
+            return TransportError(
+                f"{call.line} (integration {call.integration_id}): {last.summary}, "
+                f"{attempts} attempt(s). Check the API URL (--api-url, SENDCLOUD_API_URL) and "
+                "that the server is running."
+            )
         waited = ""
         if last.retry_after is not None and last.retry_after >= self.retry.budget:
             waited = f" (the server asked to wait {last.retry_after:.0f} s)"
@@ -398,23 +447,6 @@ class SendcloudClient:
     def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
         if self.debug:
             log.debug("<- %s %s: %s", request.method, request.url, outcome)
-
-
-def _describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
-    """A message for a failed exchange and whether retrying can help."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s ({type(exc).__name__})", True
-    if not isinstance(exc, httpx.TransportError) or isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
-    ):
-        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
-        return f"{type(exc).__name__}: {exc}", False
-    detail = str(exc) or "no detail"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-answer ({detail})", True
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({detail})", True
-    return f"{type(exc).__name__}: {detail}", True
 
 
 def _status_summary(status: int, content: bytes) -> str:

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError, CredentialsError, Problem
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient, check_base_url
@@ -24,6 +25,8 @@ PUBLIC_KEY_ENV = "SENDCLOUD_PUBLIC_KEY"
 SECRET_KEY_ENV = "SENDCLOUD_SECRET_KEY"  # noqa: S105 - the variable's name, not its value
 API_URL_ENV = "SENDCLOUD_API_URL"
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v3"
+DOCUMENTED_PATH = "/api/v3"
+DOCUMENTED_CALL = "/shop-order-statuses"
 
 
 def credentials_from_env(env: Mapping[str, str]) -> tuple[str, str]:
@@ -52,8 +55,24 @@ def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
     typo must never silently fall back to production. An empty variable counts as unset.
     """
     if options.api_url is not None:
-        return check_base_url(options.api_url)
-    return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+        url = check_base_url(options.api_url)
+    else:
+        url = check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+    if urlsplit(url).path.rstrip("/") != DOCUMENTED_PATH:
+        warn(
+            f"the API URL {url} does not end in {DOCUMENTED_PATH}, the path Sendcloud "
+            f"documents (e.g. {DEFAULT_API_URL}); requests go to {url}{DOCUMENTED_CALL}"
+        )
+    return url
+
+
+def warn(message: str) -> None:
+    """One line on stderr, looked up at call time so a test runner's capture sees it."""
+    print(f"Warning: {message}", file=sys.stderr, flush=True)
+
+
+def _retry_notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def target(options: GlobalOptions, env: Mapping[str, str]) -> str:
@@ -104,6 +123,8 @@ def _client(
         writes_per_minute=options.writes_per_minute,
         retry=retry,
         debug=options.debug,
+        deadline=options.request_deadline,
+        notify=_retry_notice,
     )
 
 

@@ -11,6 +11,8 @@ DEFAULT_SANDBOX_STATE = Path(".reconciler/sandbox.json")
 DEFAULT_READS_PER_MINUTE = 1000.0
 DEFAULT_WRITES_PER_MINUTE = 100.0
 DEFAULT_PARALLELISM = 8
+# Seconds one attempt may take in all (connect, send, read the whole answer).
+DEFAULT_REQUEST_DEADLINE = 30.0
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,4 @@ class GlobalOptions:
     parallelism: int = DEFAULT_PARALLELISM
     reads_per_minute: float = DEFAULT_READS_PER_MINUTE
     writes_per_minute: float = DEFAULT_WRITES_PER_MINUTE
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE

@@ -92,13 +92,16 @@ class RetryPolicy:
     `budget` bounds the total time from the first attempt: no retry starts whose wait would
     end beyond it. Waits grow exponentially from `initial` up to `maximum`, plus up to `jitter`
     seconds at random so clients that failed together do not retry together. A Retry-After
-    from the server replaces the computed wait.
+    from the server replaces the computed wait. At most `max_attempts` attempts are made; a
+    connection that cannot be made at all (refused, connect timeout) gets `connect_attempts`.
     """
 
     budget: float = 120.0
     initial: float = 0.5
     maximum: float = 10.0
     jitter: float = 0.5
+    max_attempts: int = 10
+    connect_attempts: int = 3
 
 
 # Longer than any retry budget; also keeps a 5,000-digit header from becoming infinity.

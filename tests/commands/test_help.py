@@ -25,6 +25,9 @@ COMMANDS = [
     ["sandbox", "show"],
     ["sandbox", "set"],
     ["sandbox", "edit"],
+    ["restore"],
+    ["journal", "show"],
+    ["policy", "list"],
 ]
 WITH_PATHS = {"validate", "plan", "apply", "snapshot", "drift", "adopt"}
 
