@@ -23,6 +23,7 @@ import click
 from reconciler import __version__, helptext
 from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_sandbox import sandbox
+from reconciler.cli_snapshot import register_snapshot_command
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
@@ -199,21 +200,6 @@ def plan(
                         detailed_exitcode=detailed_exitcode, live=live)  # fmt: skip
 
 
-@cli.command(epilog=helptext.SNAPSHOT)
-@paths_argument
-@click.option("--out", type=_FILE, required=True, help="Where to save it (JSON; no credentials).")
-@click.option("--id", "extra_ids", multiple=True, type=click.IntRange(min=1), help="Also read ID.")
-@global_options
-@click.pass_context
-def snapshot(ctx: click.Context, /, paths: tuple[str, ...], out: Path,
-             extra_ids: tuple[int, ...], **kwargs: Any) -> int:  # fmt: skip
-    """Save the live state of the managed integrations, for `plan --live` without credentials."""
-    from reconciler.commands import snapshot as command
-
-    options = _options(ctx, _split(kwargs))
-    return command.snapshot(_paths(ctx, paths), options, out=out, extra_ids=extra_ids)
-
-
 @cli.command(epilog=helptext.APPLY)
 @paths_argument
 @click.option(
@@ -235,9 +221,8 @@ def snapshot(ctx: click.Context, /, paths: tuple[str, ...], out: Path,
     default=None,
     help="Append one JSON line per API write to this file.",
 )
-@click.option("--check-files", "check_files", multiple=True, type=click.Path(path_type=str),
-              metavar="PATH", help="With --plan: refuse unless these files hold the desired state "
-              "the plan was made from (e.g. the merged integrations/); repeatable.")  # fmt: skip
+@click.option("--check-files", multiple=True, type=click.Path(path_type=str), metavar="PATH",
+              help="With --plan: refuse unless the plan was made from these files.")  # fmt: skip
 @global_options
 @click.pass_context
 def apply(
@@ -353,6 +338,8 @@ register_journal_commands(
     format_option=format_option,
     options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
 )
+register_snapshot_command(cli, global_options=global_options, paths=_paths,
+                          options=lambda ctx, kwargs: _options(ctx, _split(kwargs)))  # fmt: skip
 
 
 @cli.command(epilog=helptext.COMPLETION)
