@@ -73,6 +73,10 @@ def diff_statuses(desired: Statuses, live: Statuses) -> list[Change]:
     Both are ``{external_id: {language: name}}``; one ``StatusUpdate`` per status whose names
     differ, with its translation changes sorted by language.
     """
+    # Most integrations are in sync on most runs: a plain equality test costs microseconds where
+    # deepdiff costs about 0.4 ms per integration even when it finds nothing.
+    if desired == live:
+        return []
     from deepdiff import DeepDiff  # ~0.2 s to import: only commands that diff pay for it
 
     # threshold_to_diff_deeper=0: by default deepdiff reports two dictionaries that share too few

@@ -21,6 +21,7 @@ SECTIONS = (
     "## 3. Request economy",
     "## 4. Start-up",
     "## 5. Peak memory",
+    "## 6. The CLI against lean peers",
     "## Summary",
 )
 
@@ -58,6 +59,8 @@ def test_benchmark_runs_end_to_end_on_tiny_inputs(
     assert figures["2.apply_applied"]["verdict"] == "PASS"
     assert figures["2.plan_429"]["value"] == 0  # 20 reads never come near 1,000 per window
     assert figures["5.plan_peak_rss_mib"]["value"] > 0
+    assert figures["6.cli_wall_seconds"]["value"] > 0
+    assert figures["6.cli_to_aiohttp_cpu"]["value"] > 0
 
 
 def test_quick_preset_and_flags_combine() -> None:
