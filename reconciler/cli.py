@@ -23,6 +23,7 @@ import click
 from reconciler import __version__, helptext
 from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_sandbox import sandbox
+from reconciler.cli_snapshot import register_snapshot_command
 from reconciler.errors import ExitCode
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
@@ -111,6 +112,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+_FILE = click.Path(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
 
 
 def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
@@ -177,6 +179,7 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
+@click.option("--live", type=_FILE, help="Plan offline against this snapshot (`snapshot --out`).")
 @global_options
 @click.pass_context
 def plan(
@@ -186,15 +189,15 @@ def plan(
     fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
+    live: Path | None,
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
     from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return command.plan(
-        _paths(ctx, paths), options, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
-    )
+    return command.plan(_paths(ctx, paths), options, fmt=fmt, out=out,
+                        detailed_exitcode=detailed_exitcode, live=live)  # fmt: skip
 
 
 @cli.command(epilog=helptext.APPLY)
@@ -218,6 +221,8 @@ def plan(
     default=None,
     help="Append one JSON line per API write to this file.",
 )
+@click.option("--check-files", multiple=True, type=click.Path(path_type=str), metavar="PATH",
+              help="With --plan: refuse unless the plan was made from these files.")  # fmt: skip
 @global_options
 @click.pass_context
 def apply(
@@ -228,6 +233,7 @@ def apply(
     auto_approve: bool,
     force: bool,
     journal_path: Path | None,
+    check_files: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
@@ -243,6 +249,7 @@ def apply(
         auto_approve=auto_approve,
         force=force,
         journal_path=journal_path,
+        check_files=check_files,
     )
 
 
@@ -331,6 +338,8 @@ register_journal_commands(
     format_option=format_option,
     options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
 )
+register_snapshot_command(cli, global_options=global_options, paths=_paths,
+                          options=lambda ctx, kwargs: _options(ctx, _split(kwargs)))  # fmt: skip
 
 
 @cli.command(epilog=helptext.COMPLETION)

@@ -71,6 +71,21 @@ PLAN = epilog(
     examples=[
         "reconciler plan integrations/",
         "reconciler --sandbox plan --format markdown --out plan.json examples/integrations/",
+        "reconciler plan --live snapshot.json --format markdown integrations/",
+    ],
+)
+
+SNAPSHOT = epilog(
+    paths=True,
+    environment=[KEYS, API_URL],
+    exit_codes=[
+        "0  the snapshot was written",
+        "1  an error: invalid files, an integration that "
+        "could not be read (then no file is written)",
+    ],
+    examples=[
+        "reconciler snapshot --out snapshot.json integrations/",
+        "reconciler --sandbox snapshot --out snapshot.json --id 23452399 examples/integrations/",
     ],
 )
 

@@ -36,14 +36,21 @@ def apply(
     auto_approve: bool = False,
     force: bool = False,
     journal_path: Path | None = None,
+    check_files: Sequence[str] = (),
 ) -> ExitCode:
     """Plan (or read the saved plan), confirm, apply and summarise.
 
-    ``OK`` when every integration was applied or already in sync, else ``ERROR``.
+    With ``plan_file`` and ``check_files``, nothing is applied unless those files hold the desired
+    state the plan was made from. ``OK`` when every integration was applied or already in sync,
+    else ``ERROR``.
     """
+    if check_files and plan_file is None:
+        raise ApplyRefused("--check-files goes with --plan FILE: it checks files against a plan")
     if plan_file is not None:
         plan, expected = _saved_plan(plan_file, options)
         problems_found = False
+        if check_files and not _files_match_plan(plan, check_files, plan_file):
+            return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
     else:
         files = load_or_report(paths)
         if files is None:
@@ -80,6 +87,44 @@ def _saved_plan(plan_file: Path, options: GlobalOptions) -> tuple[Plan, dict[int
     saved = read_plan_file(plan_file)
     saved.check_target(target(options, os.environ))
     return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
+
+
+def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
+    """Whether ``paths`` hold the desired state ``plan`` was made from; if not, say where not.
+
+    The comparison is of desired states, not bytes: a comment or a reordered key in a file does
+    not change what apply would do, so it does not void the reviewed plan.
+    """
+    files = load_or_report(paths)
+    if files is None:
+        click.echo(
+            "Error: nothing was applied: the files to check the plan against are invalid.",
+            err=True,
+        )
+        return False
+    planned = {item.integration_id: item for item in plan.integrations}
+    current = {f.state.integration_id: f for f in files}
+    differences: list[str] = []
+    for integration_id in sorted(planned.keys() | current.keys()):
+        reviewed, now = planned.get(integration_id), current.get(integration_id)
+        if now is None and reviewed is not None:
+            differences.append(f"integration {integration_id} ({reviewed.source}) is in the "
+                               "plan, but no file holds it now")  # fmt: skip
+        elif reviewed is None and now is not None:
+            differences.append(f"integration {integration_id} ({now.path}) is not in the plan")
+        elif reviewed is not None and now is not None and reviewed.desired != now.state:
+            differences.append(f"integration {integration_id} ({now.path}) differs from the "
+                               "file the plan was made from")  # fmt: skip
+    if not differences:
+        return True
+    click.echo(
+        f"Error: the files are not the ones the plan {plan_file} was made from, so nothing was "
+        "applied; plan the files as they are now, review that plan and apply it:",
+        err=True,
+    )
+    for difference in differences:
+        click.echo(f"  {difference}", err=True)
+    return False
 
 
 def _confirm(auto_approve: bool) -> None:

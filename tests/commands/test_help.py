@@ -15,6 +15,7 @@ COMMANDS = [
     ["validate"],
     ["plan"],
     ["apply"],
+    ["snapshot"],
     ["drift"],
     ["import"],
     ["adopt"],
@@ -28,7 +29,7 @@ COMMANDS = [
     ["journal", "show"],
     ["policy", "list"],
 ]
-WITH_PATHS = {"validate", "plan", "apply", "drift", "adopt"}
+WITH_PATHS = {"validate", "plan", "apply", "snapshot", "drift", "adopt"}
 
 
 def help_of(command: list[str], capsys: pytest.CaptureFixture[str]) -> str:
