@@ -38,6 +38,7 @@ from reconciler.sendcloud.failures import (
     expect_no_data,
     status_summary,
 )
+from reconciler.sendcloud.network import AiohttpNetwork
 from reconciler.sendcloud.oauth2 import OAuth2Credentials
 from reconciler.sendcloud.pacing import (
     WRITE_BURST_PER_SECOND,
@@ -140,6 +141,9 @@ class SendcloudClient:
             paced=self._token_slot,
             debug=debug,
         )
+        # One connection per request in flight, all kept alive: at most `parallelism`
+        # requests are ever sent at once, so a bigger pool only costs bookkeeping.
+        limits = httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism)
         # The secret lives only in the Authorization header, added per request from
         # `self._credentials`; httpx redacts Authorization in Headers' repr.
         self._http = httpx.AsyncClient(
@@ -152,10 +156,9 @@ class SendcloudClient:
             # Connecting takes milliseconds; a host that does not answer at all should cost
             # seconds per attempt, not the whole read timeout.
             timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
-            transport=transport,
-            # One connection per request in flight, all kept alive: at most `parallelism`
-            # requests are ever sent at once, so a bigger pool only costs bookkeeping.
-            limits=httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism),
+            # aiohttp's connection pool under httpx's API (see `network`): a third of the CPU.
+            transport=transport or AiohttpNetwork(limits),
+            limits=limits,
             # Redirects are not followed: a redirect would resend the key pair elsewhere.
             follow_redirects=False,
             # Proxies from the environment are honoured for https only (the tunnel keeps TLS

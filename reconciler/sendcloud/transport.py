@@ -193,8 +193,15 @@ def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFai
     if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or (
         "CERTIFICATE_VERIFY_FAILED" in str(exc)
     ):
+        # aiohttp's certificate error subclasses ssl's without its fields; the ssl one is its
+        # cause.
         reason = next(
-            (c.verify_message for c in causes if isinstance(c, ssl.SSLCertVerificationError)),
+            (
+                message
+                for c in causes
+                if isinstance(c, ssl.SSLCertVerificationError)
+                and (message := getattr(c, "verify_message", None))
+            ),
             None,
         )
         return AttemptFailure(
