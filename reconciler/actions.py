@@ -21,8 +21,10 @@ import secrets
 from collections.abc import Mapping
 
 __all__ = [
+    "ANNOTATIONS_PER_TYPE",
     "STEP_SUMMARY_LIMIT",
     "append_step_summary",
+    "capped_annotations",
     "error_annotation",
     "escape_data",
     "escape_property",
@@ -34,6 +36,10 @@ __all__ = [
 # GitHub refuses to render a step summary larger than 1 MiB and shows an error
 # instead, so a huge plan would hide even its own headline. We truncate first.
 STEP_SUMMARY_LIMIT = 1024 * 1024
+
+# GitHub shows at most 10 annotations of each type (error, warning, notice) per step and drops
+# the rest without a word; past that, one notice says how many more there are and where.
+ANNOTATIONS_PER_TYPE = 10
 
 _TRUNCATION_NOTE = "\n\n> **Note:** output truncated to fit GitHub's 1 MiB step-summary limit.\n"
 
@@ -112,6 +118,23 @@ def _annotation(
     return f"::{kind} {rendered}::{escape_data(message)}"
 
 
+def capped_annotations(commands: list[str], *, kind: str = "error") -> tuple[list[str], int]:
+    """At most `ANNOTATIONS_PER_TYPE` of ``commands``, then a notice counting the rest.
+
+    Returns the lines to print and how many were left out (0 when all fit); the caller puts
+    the full list in the step summary, which the notice points at.
+    """
+    if len(commands) <= ANNOTATIONS_PER_TYPE:
+        return commands, 0
+    left_out = len(commands) - ANNOTATIONS_PER_TYPE
+    notice = (
+        f"::notice title=reconciler::{left_out} more {kind}s not annotated here (GitHub shows "
+        f"{ANNOTATIONS_PER_TYPE} per type and step); all {len(commands)} are in the job summary "
+        "and the log"
+    )
+    return [*commands[:ANNOTATIONS_PER_TYPE], notice], left_out
+
+
 def append_step_summary(markdown: str, env: Mapping[str, str]) -> None:
     """Append ``markdown`` to the job's step summary; do nothing outside Actions.
 
@@ -133,13 +156,31 @@ def append_step_summary(markdown: str, env: Mapping[str, str]) -> None:
 
 
 def _fit(markdown: str, budget: int) -> str:
-    encoded = markdown.encode("utf-8")
-    if len(encoded) <= budget:
+    """``markdown`` if it fits in ``budget`` bytes; else its longest head that ends at a line
+    outside any code block and `<details>` element, then the truncation note (or nothing when
+    not even the note fits)."""
+    if len(markdown.encode("utf-8")) <= budget:
         return markdown
-    note = _TRUNCATION_NOTE.encode("utf-8")
-    keep = max(budget - len(note), 0)
-    # errors="ignore" drops a multi-byte character cut in half at the boundary.
-    return encoded[:keep].decode("utf-8", errors="ignore") + _TRUNCATION_NOTE
+    room = budget - len(_TRUNCATION_NOTE.encode("utf-8"))
+    if room < 0:
+        return ""
+    used = 0
+    safe_end = 0  # characters of markdown that can be kept
+    end = 0
+    in_fence = False
+    open_details = 0
+    for line in markdown.splitlines(keepends=True):
+        used += len(line.encode("utf-8"))
+        if used > room:
+            break
+        end += len(line)
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        elif not in_fence:
+            open_details += line.count("<details>") - line.count("</details>")
+        if not in_fence and open_details <= 0:
+            safe_end = end
+    return markdown[:safe_end] + _TRUNCATION_NOTE
 
 
 def write_outputs(outputs: Mapping[str, str], env: Mapping[str, str]) -> None:

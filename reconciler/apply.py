@@ -2,8 +2,11 @@
 
 Integrations are independent: each runs as its own task under the client's pacing, and a failure
 (an API refusal, a stale plan, an unsafe plan without ``--force``) stops that integration only.
-Every write is journaled before the next one starts, so after an incident the journal says
-exactly what Sendcloud was sent and what it held before.
+Every write is journaled before it is sent and again with its outcome, so after an incident the
+journal says exactly what Sendcloud was sent and what it held before; a journal that cannot be
+written stops the writes. Before each write after the first, the live state is read again and
+the integration stops as stale if someone else changed it (Sendcloud offers no lock, so this
+narrows the window to the time between that read and the write).
 
 An integration stops at the first write that fails (after the client's retries). Whatever it
 stopped after, the state it leaves is one the plan's write order allows (the mapping never points
@@ -20,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from reconciler.changes import RESIDUAL, describe_changes
 from reconciler.diff import describe_live_changes, diff_integration
-from reconciler.errors import ReconcilerError
+from reconciler.errors import JournalError, ReconcilerError
 from reconciler.journal import Journal
-from reconciler.model import LiveState
+from reconciler.model import Category, Language, LiveMappingEntry, LiveState
 from reconciler.plan import IntegrationPlan, Plan, Write, live_checksum
 from reconciler.sendcloud.live import read_live
 
@@ -34,13 +37,17 @@ READS_PER_LIVE_STATE = 2  # `read_live`: the statuses and the mapping
 
 
 def planned_requests(item: IntegrationPlan, *, force: bool) -> tuple[int, int]:
-    """(reads, writes) applying ``item`` takes if all goes well: re-read, writes, read back."""
+    """(reads, writes) applying ``item`` takes if all goes well.
+
+    The live state is read before the first write, again before each later one (the stale
+    check), and once more to verify: one live read per write, plus one.
+    """
     refused = any(not r.forceable for r in item.unsafe_reasons) or (
         bool(item.unsafe_reasons) and not force
     )
     if not item.writes or refused:
         return 0, 0
-    return 2 * READS_PER_LIVE_STATE, len(item.writes)
+    return (len(item.writes) + 1) * READS_PER_LIVE_STATE, len(item.writes)
 
 
 class Outcome(StrEnum):
@@ -143,10 +150,36 @@ async def _apply_integration(
             "run plan again and review the new plan",
         )
     done = 0
+    expected = before
     for write in item.writes:
+        if done:
+            # Sendcloud has no lock or version: re-reading just before each write (reads are
+            # cheap) narrows the window in which another writer's change is overwritten.
+            reads += READS_PER_LIVE_STATE
+            try:
+                current = await read_live(client, item.integration_id)
+            except ReconcilerError as exc:
+                return result(
+                    Outcome.FAILED,
+                    done,
+                    f"re-reading the live state before write {done + 1} of {len(item.writes)} "
+                    f"failed, so it was not sent: {_sentence(exc)} Run apply again to finish.",
+                )
+            if _held(current) != _held(expected):
+                changed = describe_live_changes(expected, current)
+                return result(
+                    Outcome.STALE,
+                    done,
+                    f"live state changed during apply, after write {done} of "
+                    f"{len(item.writes)} ({changed}): another writer is at work on this "
+                    "integration, so it stopped there; run plan again and review the new plan",
+                )
+        next_state = _after(expected, write)
         writes_tried += 1
         try:
-            await _write(client, item, write, before, journal)
+            await _write(client, item, write, before, journal, after=next_state)
+        except JournalError as exc:
+            return result(Outcome.FAILED, done, _sentence(exc))
         except ReconcilerError as exc:
             return result(
                 Outcome.FAILED,
@@ -156,6 +189,7 @@ async def _apply_integration(
                 f"{_sentence(exc)} Run apply again to finish: it plans from the live state.",
             )
         done += 1
+        expected = next_state
     reads += READS_PER_LIVE_STATE
     try:
         after = await read_live(client, item.integration_id)
@@ -185,8 +219,22 @@ async def _write(
     write: Write,
     before: LiveState,
     journal: Journal | None,
+    *,
+    after: LiveState,
 ) -> None:
+    """Send one write, journaled ahead ("sending") and after (its outcome).
+
+    Raises `JournalError` when a record cannot be written (the write is then not sent, or its
+    outcome is missing from the journal, as the message says), else the client's errors.
+    """
     integration_id, account = item.integration_id, item.account
+    if journal is not None:
+        try:
+            journal.record_write(
+                integration_id, write, before, result="sending", account=account, after=after
+            )
+        except JournalError as exc:
+            raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
     try:
         if write.endpoint == "statuses":
             assert write.statuses is not None  # noqa: S101 - Write is built that way
@@ -195,13 +243,48 @@ async def _write(
             assert write.mapping is not None  # noqa: S101
             await client.post_mapping(integration_id, write.mapping)
     except ReconcilerError as exc:
-        if journal is not None:
-            journal.record_write(
-                integration_id, write, before, result=f"error: {exc}", account=account
-            )
+        _record_outcome(journal, item, write, (before, after), f"error: {exc}")
         raise
-    if journal is not None:
-        journal.record_write(integration_id, write, before, result="ok", account=account)
+    _record_outcome(journal, item, write, (before, after), "ok")
+
+
+def _record_outcome(
+    journal: Journal | None,
+    item: IntegrationPlan,
+    write: Write,
+    states: tuple[LiveState, LiveState],
+    outcome: str,
+) -> None:
+    if journal is None:
+        return
+    before, after = states
+    try:
+        journal.record_write(
+            item.integration_id, write, before, result=outcome, account=item.account, after=after
+        )
+    except JournalError as exc:
+        raise JournalError(
+            f"{exc}; this write ({write.purpose}) was sent (Sendcloud answered "
+            f"{outcome!r}) but only its 'sending' record is in the journal"
+        ) from None
+
+
+def _held(live: LiveState) -> tuple[dict[str, dict[Language, str]], dict[Category, str | None]]:
+    """What a write changes: the statuses and where the mapping points (validity follows)."""
+    return live.statuses, live.mapped_ids()
+
+
+def _after(live: LiveState, write: Write) -> LiveState:
+    """The live state once Sendcloud has taken ``write``."""
+    if write.statuses is not None:
+        statuses = {ext: dict(names) for ext, names in write.statuses.items()}
+        return live.model_copy(update={"statuses": statuses})
+    assert write.mapping is not None  # noqa: S101 - Write is built that way
+    mapping = {
+        category: LiveMappingEntry(external_id=ext, is_valid=True)
+        for category, ext in write.mapping.items()
+    }
+    return live.model_copy(update={"mapping": mapping})
 
 
 def _sentence(exc: Exception) -> str:

@@ -26,13 +26,30 @@ TranslationMap = dict[Language, str]
 Marker = Literal["+", "~", "-"]
 
 
-def natural_key(external_id: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort "2" before "10" and "Send-4" after the numbers, as a shop owner would."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part)
-        for part in re.split(r"(\d+)", external_id)
-        if part
-    )
+# ASCII digits only: `\d` and str.isdigit() also match "²" or "٣", which int() refuses or reads
+# as another number; a run is compared by its length, then its digits, never converted to int
+# (Python refuses to convert more than 4,300 digits).
+_DIGIT_RUN = re.compile(r"([0-9]+)")
+
+NaturalKey = tuple[tuple[tuple[int, int, str] | tuple[int, str], ...], str]
+
+
+def natural_key(external_id: str) -> NaturalKey:
+    """Sort "2" before "10" and "Send-4" after the numbers, as a shop owner would.
+
+    A total order on any text, never raising: digit runs compare as numbers ("007" equals "7"
+    and then the whole text breaks the tie), everything else by code point.
+    """
+    parts: list[tuple[int, int, str] | tuple[int, str]] = []
+    for index, part in enumerate(_DIGIT_RUN.split(external_id)):
+        if not part:
+            continue
+        if index % 2:  # re.split puts the captured digit runs at odd indexes
+            number = part.lstrip("0") or "0"
+            parts.append((0, len(number), number))
+        else:
+            parts.append((1, part))
+    return tuple(parts), external_id
 
 
 @dataclass(frozen=True)

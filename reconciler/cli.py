@@ -20,7 +20,9 @@ from typing import Any, Literal
 import click
 
 from reconciler import __version__, helptext
+from reconciler.cli_journal import register_journal_commands
 from reconciler.cli_options import (
+    _FILE,
     _GLOBAL_NAMES,
     Format,
     _options,
@@ -33,6 +35,7 @@ from reconciler.cli_options import (
     targeting_options,
 )
 from reconciler.cli_sandbox import sandbox
+from reconciler.cli_snapshot import register_snapshot_command
 from reconciler.errors import ExitCode
 
 COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
@@ -95,6 +98,7 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
     help="Plan only the integrations whose file, or a base it extends, changed between the git "
     "commit REF and the working tree (e.g. origin/main).",
 )
+@click.option("--live", type=_FILE, help="Plan offline against this snapshot (`snapshot --out`).")
 @global_options
 @click.pass_context
 def plan(
@@ -107,20 +111,16 @@ def plan(
     only: tuple[str, ...],
     exclude: tuple[str, ...],
     changed_since: str | None,
+    live: Path | None,
     **kwargs: Any,
 ) -> int:
     """Show what apply would change in Sendcloud (reads only)."""
     from reconciler.commands import plan as command
 
     options = _options(ctx, _split(kwargs))
-    return command.plan(
-        _paths(ctx, paths),
-        options,
-        fmt=fmt,
-        out=out,
-        detailed_exitcode=detailed_exitcode,
-        targeting=_targeting(only, exclude, changed_since),
-    )
+    return command.plan(_paths(ctx, paths), options, fmt=fmt, out=out,
+                        detailed_exitcode=detailed_exitcode, live=live,
+                        targeting=_targeting(only, exclude, changed_since))  # fmt: skip
 
 
 @cli.command(epilog=helptext.APPLY)
@@ -145,6 +145,8 @@ def plan(
     help="Append one JSON line per API write to this file.",
 )
 @targeting_options
+@click.option("--check-files", multiple=True, type=click.Path(path_type=str), metavar="PATH",
+              help="With --plan: refuse unless the plan was made from these files.")  # fmt: skip
 @global_options
 @click.pass_context
 def apply(
@@ -157,6 +159,7 @@ def apply(
     journal_path: Path | None,
     only: tuple[str, ...],
     exclude: tuple[str, ...],
+    check_files: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Make Sendcloud match the files: statuses first, then the mapping, then verify."""
@@ -177,6 +180,7 @@ def apply(
         force=force,
         journal_path=journal_path,
         targeting=_targeting(only, exclude),
+        check_files=check_files,
     )
 
 
@@ -202,8 +206,23 @@ def drift(
     return command.drift(_paths(ctx, paths), options, fmt=fmt, targeting=_targeting(only, exclude))
 
 
+class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A Sendcloud integration id as files hold it: plain ASCII decimal digits, above 0.
+
+    click's int would also take ``٣`` (Arabic-Indic three) as 3 and ``0x1F``-like text never;
+    one rule for the command line and the files."""
+
+    name = "integration_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value)
+        if not (text.isascii() and text.isdigit() and 0 < len(text.lstrip("0")) <= 19):
+            self.fail(f"{text[:40]!r} is not an integration id (digits 0-9, above 0)", param, ctx)
+        return int(text)
+
+
 @cli.command("import", epilog=helptext.IMPORT)
-@click.argument("integration_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("integration_ids", nargs=-1, required=True, type=_IntegrationId())
 @click.option(
     "--dir",
     "directory",
@@ -306,6 +325,16 @@ def render(paths: tuple[str, ...], fmt: Literal["yaml", "json"]) -> int:
     return run(paths, fmt=fmt)
 
 
+register_journal_commands(
+    cli,
+    global_options=global_options,
+    format_option=format_option,
+    options=lambda ctx, kwargs: _options(ctx, _split(kwargs)),
+)
+register_snapshot_command(cli, global_options=global_options, paths=_paths,
+                          options=lambda ctx, kwargs: _options(ctx, _split(kwargs)))  # fmt: skip
+
+
 @cli.command(epilog=helptext.COMPLETION)
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> int:
@@ -344,10 +373,11 @@ def _report_crash(exc: BaseException) -> ExitCode:
     import time
     import traceback
 
+    from reconciler.console import one_line
     from reconciler.errors import ReconcilerError
 
     if isinstance(exc, ReconcilerError):
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(one_line(f"Error: {exc}"), err=True)
         return ExitCode.ERROR
     fd, name = tempfile.mkstemp(prefix=f"reconciler-crash-{int(time.time())}-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -356,8 +386,8 @@ def _report_crash(exc: BaseException) -> ExitCode:
     # One line: the message of an unexpected exception may span lines; the file has it all.
     message = " ".join(str(exc).split())
     click.echo(
-        f"reconciler crashed: {type(exc).__name__}: {message} (a bug; the traceback is in "
-        f"{name}, please attach it to a bug report)",
+        one_line(f"reconciler crashed: {type(exc).__name__}: {message}")
+        + f" (a bug; the traceback is in {name}, please attach it to a bug report)",
         err=True,
     )
     return ExitCode.CRASH

@@ -17,6 +17,7 @@ import click
 from reconciler.sendcloud.options import (
     DEFAULT_PARALLELISM,
     DEFAULT_READS_PER_MINUTE,
+    DEFAULT_REQUEST_DEADLINE,
     DEFAULT_SANDBOX_STATE,
     DEFAULT_WRITES_PER_MINUTE,
     GlobalOptions,
@@ -57,6 +58,9 @@ _GLOBAL_OPTIONS = (
                  callback=_finite,
                  help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
                  "never more than 15 per second)."),
+    click.option("--request-deadline", type=click.FloatRange(min=0.1, max=3600), default=None,
+                 metavar="SECONDS", help="Give up an attempt that has not fully answered after "
+                 f"this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may be retried."),
 )  # fmt: skip
 
 
@@ -77,7 +81,7 @@ def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
 
 
 _GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
-                 "reads_per_minute", "writes_per_minute")  # fmt: skip
+                 "reads_per_minute", "writes_per_minute", "request_deadline")  # fmt: skip
 
 
 def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +89,7 @@ def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+_FILE = click.Path(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
 
 
 def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:

@@ -40,8 +40,33 @@ def sandbox() -> None:
     help="Seconds added to every answer.",
 )
 @click.option("--no-rate-limit", is_flag=True, help="Do not enforce Sendcloud's rate limits.")
+@click.option(
+    "--require-oauth2",
+    is_flag=True,
+    help="Refuse Basic auth, like an integration set to use OAuth2 (tokens: POST /oauth2/token).",
+)
+@click.option(
+    "--token-lifetime",
+    type=click.IntRange(min=1),
+    default=3600,
+    show_default=True,
+    help="Seconds an OAuth2 access token lives.",
+)
+@click.option(
+    "--keep-whitespace",
+    is_flag=True,
+    help="Store posted names and ids as sent (by default surrounding whitespace is trimmed).",
+)
 def sandbox_serve(
-    host: str, port: int, state: Path, strict: bool, latency: float, no_rate_limit: bool
+    host: str,
+    port: int,
+    state: Path,
+    strict: bool,
+    latency: float,
+    no_rate_limit: bool,
+    require_oauth2: bool,
+    token_lifetime: int,
+    keep_whitespace: bool,
 ) -> int:
     """Serve the simulator over HTTP (e.g. for --api-url http://127.0.0.1:8080/api/v3)."""
     from reconciler.commands import sandbox as command
@@ -53,6 +78,9 @@ def sandbox_serve(
         strict=strict,
         latency=latency,
         rate_limits=not no_rate_limit,
+        require_oauth2=require_oauth2,
+        token_lifetime=token_lifetime,
+        trim_whitespace=not keep_whitespace,
     )
 
 

@@ -12,6 +12,9 @@ and is reported as a crash (``ExitCode.CRASH``) with the traceback written to a 
     │   └── IntegrationNotFound    404: no such PrestaShop V2 integration
     ├── TransportError         the API could not be reached, even after retries
     ├── PlanFileError          a saved plan cannot be read or does not fit the files
+    ├── SnapshotError          a live-state snapshot cannot be read or written
+    ├── FileRefused            a file is not a regular file, links out, is read-only, changed...
+    ├── JournalError           the apply journal cannot be written: apply stops writing
     └── ApplyRefused           apply will not proceed (no terminal to ask, or the user said no)
 """
 
@@ -100,5 +103,24 @@ class PlanFileError(ReconcilerError):
     """A saved plan cannot be written, read, or trusted (see ``reconciler.planfile``)."""
 
 
+class SnapshotError(ReconcilerError):
+    """A live-state snapshot cannot be written, read, or trusted (see ``reconciler.snapshot``)."""
+
+
 class ApplyRefused(ReconcilerError):
     """Apply will not proceed: no terminal to confirm on, or the user said no."""
+
+
+class FileRefused(ReconcilerError):
+    """A user's file cannot be read or written safely; the text does not name the file.
+
+    ``reason`` is the operating system's word for it, when there is one ("Not a directory").
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class JournalError(ReconcilerError):
+    """The apply journal cannot be opened or a record cannot be written: apply stops writing."""

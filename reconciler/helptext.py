@@ -15,6 +15,10 @@ PATHS = (
 
 KEYS = "SENDCLOUD_PUBLIC_KEY, SENDCLOUD_SECRET_KEY: the API key pair (not needed with --sandbox)"
 API_URL = "SENDCLOUD_API_URL: the API base URL when --api-url is not given"
+AUTH = (
+    "SENDCLOUD_AUTH: basic (default) or oauth2 (OAuth2 client credentials, same key pair);"
+    "\n  SENDCLOUD_TOKEN_URL: the OAuth2 token endpoint (default Sendcloud's)"
+)
 ACTIONS = "GITHUB_ACTIONS: inside GitHub Actions, also write annotations"
 ACTIONS_REPORT = (
     "GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT: inside GitHub Actions, also write the\n"
@@ -58,7 +62,7 @@ VALIDATE = epilog(
 
 PLAN = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  success (with --detailed-exitcode: no changes)",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
@@ -67,12 +71,27 @@ PLAN = epilog(
     examples=[
         "reconciler plan integrations/",
         "reconciler --sandbox plan --format markdown --out plan.json examples/integrations/",
+        "reconciler plan --live snapshot.json --format markdown integrations/",
+    ],
+)
+
+SNAPSHOT = epilog(
+    paths=True,
+    environment=[KEYS, API_URL],
+    exit_codes=[
+        "0  the snapshot was written",
+        "1  an error: invalid files, an integration that "
+        "could not be read (then no file is written)",
+    ],
+    examples=[
+        "reconciler snapshot --out snapshot.json integrations/",
+        "reconciler --sandbox snapshot --out snapshot.json --id 23452399 examples/integrations/",
     ],
 )
 
 APPLY = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  applied, or nothing to do",
         "1  an error, a failed or refused integration (stale, unsafe), or apply cancelled",
@@ -85,7 +104,7 @@ APPLY = epilog(
 
 DRIFT = epilog(
     paths=True,
-    environment=[KEYS, API_URL, ACTIONS_REPORT, CI],
+    environment=[KEYS, AUTH, API_URL, ACTIONS_REPORT, CI],
     exit_codes=[
         "0  Sendcloud matches git",
         "1  an error: invalid files, an API refusal, an integration that could not be read",
@@ -98,14 +117,14 @@ DRIFT = epilog(
 )
 
 IMPORT = epilog(
-    environment=[KEYS, API_URL],
+    environment=[KEYS, AUTH, API_URL],
     exit_codes=["0  every file written", "1  an error (the others are still written)"],
     examples=["reconciler import 23452345", "reconciler --sandbox import 23452345 --dir shops/"],
 )
 
 ADOPT = epilog(
     paths=True,
-    environment=[KEYS, API_URL],
+    environment=[KEYS, AUTH, API_URL],
     exit_codes=["0  every file rewritten (or already matching)", "1  an error"],
     examples=["reconciler adopt integrations/", "reconciler adopt integrations/shop.yaml"],
 )
@@ -158,4 +177,29 @@ COMPLETION = epilog(
         'eval "$(reconciler completion zsh)"         # in ~/.zshrc',
         "reconciler completion fish > ~/.config/fish/completions/reconciler.fish",
     ],
+)
+
+RESTORE = epilog(
+    environment=[KEYS, API_URL],
+    exit_codes=[
+        "0  the restore plan was printed (and saved with --out), or the files rewritten",
+        "1  an error: an unreadable journal, an unknown apply or integration, an integration\n"
+        "  changed since the apply (refused without --force), a file not rewritten",
+    ],
+    examples=[
+        "reconciler restore --journal apply.jsonl --out restore.json",
+        "reconciler restore --journal apply.jsonl --only 23452345 --to-files integrations/",
+    ],
+)
+
+JOURNAL_SHOW = epilog(
+    environment=[],
+    exit_codes=["0  printed", "1  the journal cannot be read (the line is named)"],
+    examples=["reconciler journal show apply.jsonl --format markdown >> $GITHUB_STEP_SUMMARY"],
+)
+
+POLICY_LIST = epilog(
+    environment=[],
+    exit_codes=["0  printed", "1  a rule in the project file is invalid (located)"],
+    examples=["reconciler policy list integrations/"],
 )

@@ -6,6 +6,7 @@ generated from it, so the schema editors validate against and the validator cann
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, get_args
 
@@ -14,12 +15,24 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 Language = Literal["en-us", "en-gb", "fr-fr", "de-de", "nl-nl", "es-es", "it-it"]
 LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 
+# For editors: what `text_problem` refuses, as a JSON Schema pattern (ECMA-262 and Python alike).
+_NOT_AS_STORED: Final[dict[str, Any]] = {
+    "not": {"pattern": "^\\s|\\s$|[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]"}
+}
+_ID_DESCRIPTION = "The shop's id of an order status (PrestaShop's order state id), as text."
+
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1),
-    Field(description="The shop's id of an order status (PrestaShop's order state id), as text."),
+    WithJsonSchema(
+        {"type": "string", "description": _ID_DESCRIPTION, "minLength": 1, **_NOT_AS_STORED}
+    ),
 ]
-StatusText = Annotated[str, StringConstraints(min_length=1)]
+StatusText = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    WithJsonSchema({"type": "string", "minLength": 1, **_NOT_AS_STORED}),
+]
 Translations = Annotated[
     dict[Language, StatusText],
     Field(
@@ -28,6 +41,40 @@ Translations = Annotated[
         description="The status name per language: 1 to 7 of the languages Sendcloud supports.",
     ),
 ]
+
+
+def text_problem(text: str) -> str | None:
+    """Why Sendcloud would not store ``text`` (a status name or id) exactly as written, or None.
+
+    Sendcloud's API follows Django REST Framework, whose text fields trim surrounding
+    whitespace: a value that starts or ends with whitespace never reads back as written, so
+    every apply would fail its verification and drift would fire every day. Control characters
+    (line breaks, tabs, NUL...) have no place in a one-line name. Returns a phrase such as
+    ``"ends with a space"``, to follow the name of the value.
+    """
+    if text and not text.strip():
+        return "is only whitespace"
+    for index, char in enumerate(text):
+        if _is_control(char):
+            where = "ends with" if index == len(text) - 1 else "contains"
+            return f"{where} {_char_name(char)}"
+    if text != text.lstrip():
+        return f"starts with {_char_name(text[0])}"
+    if text != text.rstrip():
+        return f"ends with {_char_name(text[-1])}"
+    return None
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
+
+
+def _char_name(char: str) -> str:
+    named = {" ": "a space", "\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+    if char in named:
+        return named[char]
+    name = unicodedata.name(char, "control character").lower()
+    return f"the {name} U+{ord(char):04X}"
 
 
 class Category(StrEnum):
@@ -50,7 +97,7 @@ MappedId = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "minLength": 1},
+                {"type": "string", "minLength": 1, **_NOT_AS_STORED},
                 {"type": "integer", "minimum": 0},
                 {"type": "null"},
             ]
@@ -141,6 +188,9 @@ class LiveState(BaseModel):
     integration_id: int
     statuses: dict[str, dict[Language, str]]
     mapping: dict[Category, LiveMappingEntry]
+    # How the answer was read where Sendcloud left something out (e.g. a mapping category).
+    # Excluded from dumps, so it changes neither the live checksum nor saved plans.
+    notes: tuple[str, ...] = Field(default=(), exclude=True)
 
     def mapped_ids(self) -> dict[Category, str | None]:
         """``{Category: external_id or None}``: the mapping without Sendcloud's validity flags."""

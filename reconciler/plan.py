@@ -19,8 +19,9 @@ from reconciler.changes import (
     StatusDelete,
     StatusUpdate,
 )
-from reconciler.diff import diff_integration
+from reconciler.diff import diff_integration, look_alike_warnings
 from reconciler.model import Category, DesiredState, LiveState
+from reconciler.policy import Violation
 from reconciler.project import Safety
 from reconciler.safety import (
     UnsafeReason,
@@ -108,7 +109,8 @@ class IntegrationPlan:
             "exist (Sendcloud marks it invalid)"
             for category, external_id in self.invalid_live_mapping
         )
-        return live_problems + tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        unsafe = tuple(f"unsafe: {reason}" for reason in self.unsafe_reasons)
+        return self.live.notes + live_problems + unsafe + look_alike_warnings(self.changes)
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ class Plan:
     failures: tuple[IntegrationFailure, ...] = field(default=())
     # What --only/--exclude/--changed-since left out, and why (empty for an untargeted plan).
     selection: Selection = field(default_factory=Selection)
+    # Rules of the project file the desired state breaks (`reconciler.policy`); sorted.
+    policy: tuple[Violation, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.
@@ -169,6 +173,7 @@ class Plan:
         object.__setattr__(self, "integrations", ordered)
         failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
         object.__setattr__(self, "failures", failures)
+        object.__setattr__(self, "policy", tuple(sorted(self.policy)))
 
     @property
     def has_changes(self) -> bool:

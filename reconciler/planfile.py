@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.errors import PlanFileError
+from reconciler.errors import FileRefused, PlanFileError
+from reconciler.files import read_user_file, write_atomically
+from reconciler.jsondoc import load_json
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import IntegrationFailure, Plan, live_checksum, plan_integration
 from reconciler.project import Safety, SafetySettings
@@ -36,6 +37,8 @@ from reconciler.targeting import LeftOut, Selection
 API_URL_FIELD = "api_url"
 
 _REPLAN = "run `reconciler plan --out FILE` again"
+# A plan for a thousand integrations is a few MiB; far more is not a plan file.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -115,30 +118,20 @@ def write_plan_file(
     document[CHECKSUM_FIELD] = document_checksum(document)
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise PlanFileError(f"cannot write plan file {target}: {exc.strerror or exc}") from exc
+        write_atomically(target, text.encode("ascii"))
+    except FileRefused as exc:
+        raise PlanFileError(f"cannot write plan file {target}: {exc}") from None
 
 
 def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:
     """Read and verify a saved plan; every refusal is a ``PlanFileError`` naming the file."""
     source = Path(path)
+    if not source.exists() and not source.is_symlink():
+        raise PlanFileError(f"plan file {source} does not exist; {_REPLAN}")
     try:
-        raw = source.read_bytes()
-    except FileNotFoundError:
-        raise PlanFileError(f"plan file {source} does not exist; {_REPLAN}") from None
-    except OSError as exc:
-        raise PlanFileError(f"cannot read plan file {source}: {exc.strerror or exc}") from exc
+        raw = read_user_file(source, limit=MAX_PLAN_BYTES)
+    except FileRefused as exc:
+        raise PlanFileError(f"plan file {source}: {exc}") from None
     document = _parse(source, raw)
     _check_envelope(source, document)
     generator = document["generator"]
@@ -181,9 +174,9 @@ def _selection(source: Path, raw: Any) -> Selection:
 
 def _parse(source: Path, raw: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanFileError(f"plan file {source} is not valid JSON ({exc}); {_REPLAN}") from None
+        document = load_json(raw)
+    except ValueError as exc:
+        raise PlanFileError(f"plan file {source} cannot be read: {exc}; {_REPLAN}") from None
     if not isinstance(document, dict):
         raise PlanFileError(f"plan file {source} is not a plan document; {_REPLAN}")
     return document

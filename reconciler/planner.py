@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from reconciler.config.loader import DesiredFile
 from reconciler.errors import Problem, ReconcilerError
+from reconciler.model import LiveState
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, plan_integration
 from reconciler.sendcloud.live import read_many
 
@@ -28,6 +29,20 @@ async def build_plan(
     problem located in the file: applying it would leave an invalid mapping.
     """
     lives = await read_many(client, [f.state.integration_id for f in files])
+    return plan_from_lives(files, lives, describe=describe, account=account)
+
+
+def plan_from_lives(
+    files: Sequence[DesiredFile],
+    lives: Mapping[int, LiveState | ReconcilerError],
+    *,
+    describe: Callable[[ReconcilerError], str] = str,
+    account: str = "",
+) -> tuple[Plan, list[Problem]]:
+    """Diff the files against live states already read (by `build_plan`, or from a snapshot).
+
+    Every file's integration must be a key of ``lives``; an error value becomes a failure.
+    """
     plans: list[IntegrationPlan] = []
     failures: list[IntegrationFailure] = []
     problems: list[Problem] = []

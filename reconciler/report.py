@@ -8,6 +8,7 @@ to stderr. Inside GitHub Actions the Markdown report is appended to the step sum
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -23,6 +24,7 @@ from reconciler.sendcloud.options import GlobalOptions
 if TYPE_CHECKING:
     # Only for annotations: `validate` prints problems through this module and never plans.
     from reconciler.plan import Plan
+    from reconciler.policy import Violation
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
@@ -106,6 +108,8 @@ def emit(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> None:
 def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -> None:
     """Print located problems; then each unread integration not already named by one, unless
     the text report already says it (its `!` line): a failure is said once."""
+    from reconciler.console import one_line
+
     if problems:
         report_problems(problems)
     if fmt == "text":
@@ -117,7 +121,15 @@ def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -
     # One line per distinct message: an account without credentials is one error, not one per
     # integration.
     for message, failures in failures_by_message(unlocated):
-        click.echo(f"Error: {failed_members(failures)}: {message}", err=True)
+        click.echo(one_line(f"Error: {failed_members(failures)}: {message}"), err=True)
+
+
+def known_changes(plan: Plan, failed: bool) -> bool | None:
+    """Whether the plan has changes: True if any read integration has, None when some
+    integration could not be read and none of the others has (then nobody can tell)."""
+    if plan.has_changes:
+        return True
+    return None if failed else False
 
 
 def plan_and_report(
@@ -134,14 +146,36 @@ def plan_and_report(
     fleet = load_fleet_or_report(paths, targeting or Targeting())
     if fleet is None:
         return None
+    violations = policy_or_report(paths, fleet.files)
+    if violations is None:
+        return None
     plan, problems = run_async(compute_plan(options, fleet))
+    plan = dataclasses.replace(plan, policy=tuple(violations))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems, fmt)
     return plan, bool(problems or plan.failures)
 
 
+def policy_or_report(paths: Sequence[str], files: Sequence[DesiredFile]) -> list[Violation] | None:
+    """The policy violations of ``files`` (printed), or None after printing bad rules."""
+    from reconciler.commands.policy import check_files, report_violations
+
+    try:
+        violations = check_files(paths, files)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return None
+    report_violations(violations)
+    return violations
+
+
 def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_code: int) -> None:
-    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing."""
+    """Inside GitHub Actions: the step summary and the step outputs. Elsewhere: nothing.
+
+    ``has_changes`` None (the tool could not tell: invalid files, an integration not read) is
+    written as an empty output, as the action documents, so a workflow gated on
+    ``has_changes == 'false'`` never takes a failed plan for "nothing to do".
+    """
     from reconciler import actions as github
 
     env = os.environ
@@ -150,15 +184,22 @@ def github_report(*, markdown_text: str | None, has_changes: bool | None, exit_c
     if markdown_text:
         github.append_step_summary(markdown_text, env)
     outputs = {"exit_code": str(exit_code)}
-    if has_changes is not None:
-        outputs["has_changes"] = "true" if has_changes else "false"
+    outputs["has_changes"] = "" if has_changes is None else ("true" if has_changes else "false")
     github.write_outputs(outputs, env)
 
 
 def finish(
-    plan: Plan | None, options: GlobalOptions, mode: Mode, exit_code: ExitCode, *, has_changes: bool
+    plan: Plan | None,
+    options: GlobalOptions,
+    mode: Mode,
+    exit_code: ExitCode,
+    *,
+    has_changes: bool | None,
 ) -> ExitCode:
-    """Report to GitHub Actions (when inside it) and return ``exit_code``."""
+    """Report to GitHub Actions (when inside it) and return ``exit_code``.
+
+    ``has_changes`` is None when the tool could not tell (see `github_report`).
+    """
     text = markdown(plan, options, mode) if plan is not None and _in_actions() else None
     github_report(markdown_text=text, has_changes=has_changes, exit_code=exit_code)
     return exit_code
@@ -172,8 +213,10 @@ def _in_actions() -> bool:
 
 def report_problems(problems: Sequence[Problem]) -> None:
     """Print each problem as file:line:col (and as an annotation inside GitHub Actions)."""
+    from reconciler.console import one_line
+
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(one_line(str(problem)), err=True)
     files = len({p.path for p in problems})
     click.echo(
         f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
@@ -190,7 +233,23 @@ def _annotate(problems: Sequence[Problem]) -> None:
         return
     # On stderr, so `drift --format markdown > report.md` never captures workflow commands;
     # the Actions runner reads workflow commands from both streams.
-    for p in problems:
-        click.echo(
-            github.error_annotation(p.message, file=p.path, line=p.line, col=p.col), err=True
-        )
+    commands = [
+        github.error_annotation(p.message, file=p.path, line=p.line, col=p.col) for p in problems
+    ]
+    lines, left_out = github.capped_annotations(commands)
+    for line in lines:
+        click.echo(line, err=True)
+    if left_out:
+        github.append_step_summary(_problem_list(problems), os.environ)
+
+
+def _problem_list(problems: Sequence[Problem]) -> str:
+    """Every problem as Markdown, for the step summary when not all could be annotations."""
+    from reconciler.render.markdown import escape_markdown
+
+    items = [
+        f"- <code>{escape_markdown(p.path)}</code> line {p.line}, column {p.col}: "
+        f"{escape_markdown(p.message)}"
+        for p in problems
+    ]
+    return "\n".join([f"### {len(problems)} problems in the desired-state files", "", *items, ""])

@@ -37,3 +37,15 @@ def simulator_server(_simulator_session_server: BackgroundServer) -> Iterator[Ba
     yield _simulator_session_server
     _simulator_session_server.wait_idle()  # let abandoned requests finish before resetting
     simulator.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_oauth2_token_from_another_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Basic auth unless a test asks for OAuth2, and no token cached from another test."""
+    from reconciler.sendcloud.oauth2 import forget_tokens
+
+    monkeypatch.delenv("SENDCLOUD_AUTH", raising=False)
+    monkeypatch.delenv("SENDCLOUD_TOKEN_URL", raising=False)
+    forget_tokens()
+    yield
+    forget_tokens()

@@ -78,7 +78,7 @@ def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
     assert "Drift: no differences from git across 3 integrations." in out
     assert (checkout / DEFAULT_SANDBOX_STATE).is_file()
     journal = checkout / ".reconciler" / "quickstart-journal.jsonl"
-    assert len(journal.read_text().splitlines()) == 5
+    assert len(journal.read_text().splitlines()) == 10  # each write: sending, then ok
     # The fleet: each account in its own sandbox, planned with identical changes grouped.
     assert "~ 2 integrations: 6 statuses to create, 4 mapping changes; 2 API writes each" in out
     assert "Account agency-be: Drift: no differences from git across 2 integrations." in out

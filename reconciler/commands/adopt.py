@@ -23,7 +23,8 @@ from reconciler.changes import (
     sorted_changes,
 )
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ExitCode, ReconcilerError
+from reconciler.console import one_line
+from reconciler.errors import ExitCode, FileRefused, ReconcilerError
 from reconciler.fleet import Selected, Targeting
 from reconciler.model import Category, Language, LiveState
 from reconciler.project import is_unmanaged
@@ -46,26 +47,29 @@ def adopt(
     for line in selection_lines(selected.selection):
         click.echo(line, err=True)
     lives = run_async(_read(options, selected))
-    failed = False
+    failed = 0
     adopted = 0
     for desired in files:
         live = lives[desired.state.integration_id]
         if isinstance(live, ReconcilerError):
             click.echo(
-                f"Error: {desired.path}: integration {desired.state.integration_id}: {live}",
+                one_line(
+                    f"Error: {desired.path}: integration {desired.state.integration_id}: {live}"
+                ),
                 err=True,
             )
-            failed = True
+            failed += 1
             continue
         try:
-            adopted += _adopt(desired, live)
+            adopted += write_live_state(desired, live)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
-            failed = True
-    in_sync = len(files) - adopted
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
+            failed += 1
+    # A file that failed is neither adopted nor in sync: counted on its own.
+    in_sync = len(files) - adopted - failed
     click.echo(
         f"Adopted {adopted} {'file' if adopted == 1 else 'files'} from Sendcloud; "
-        f"{in_sync} already in sync."
+        f"{in_sync} already in sync" + (f"; {failed} failed." if failed else ".")
     )
     return ExitCode.ERROR if failed else ExitCode.OK
 
@@ -80,10 +84,17 @@ async def _read(
     return await read_accounts(options, os.environ, selected.project.model.accounts, accounts)
 
 
-def _adopt(desired: DesiredFile, live: LiveState) -> bool:
-    """Rewrite one file to match ``live``; False when it already did (nothing written)."""
-    from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite, write_atomically
+def write_live_state(desired: DesiredFile, live: LiveState) -> bool:
+    """Rewrite one file to match ``live`` (adopt, restore --to-files); False when it already did.
+
+    Only the sections the file manages are rewritten, keeping comments and key order; prints
+    the changes. Raises `FileRefused` when the file was edited since it was loaded.
+    """
+    from reconciler.config.loader import parse
+    from reconciler.config.reader import MAX_FILE_BYTES
+    from reconciler.config.rewrite import live_mapping, rewrite, verify_rewrite
     from reconciler.diff import diff_mapping, diff_statuses
+    from reconciler.files import FileChanged, read_user_file, write_atomically
 
     state = desired.state
     # Unmanaged live statuses belong to someone else: never adopted into a file.
@@ -105,7 +116,11 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
     if desired.extends:
         return _adopt_overrides(desired, changes, statuses, mapping)
     path = Path(desired.path)
-    text = path.read_bytes().decode("utf-8")
+    original = read_user_file(path, limit=MAX_FILE_BYTES)
+    text = original.decode("utf-8", errors="replace")
+    if parse(text, desired.path, unmanaged=desired.unmanaged).state != state:
+        # Edited since it was read and compared with Sendcloud: the comparison is void.
+        raise FileRefused(_EDITED)
     new_text = rewrite(
         text,
         statuses=statuses,
@@ -120,11 +135,14 @@ def _adopt(desired: DesiredFile, live: LiveState) -> bool:
         base=state,
         unmanaged=desired.unmanaged,
     )
-    write_atomically(path, new_text)
-    click.echo(f"{desired.path}: {describe_changes(sorted_changes(changes))}")
+    try:
+        write_atomically(path, new_text, expected=original)
+    except FileChanged:
+        raise FileRefused(_EDITED) from None
+    click.echo(one_line(f"{desired.path}: ") + describe_changes(sorted_changes(changes)))
     for category, (_, warning) in notes.items():
         if category in _remapped(changes):
-            click.echo(f"Warning: {desired.path}: {warning}", err=True)
+            click.echo(one_line(f"Warning: {desired.path}: {warning}"), err=True)
     return True
 
 
@@ -136,27 +154,36 @@ def _adopt_overrides(
 ) -> bool:
     """A file with bases: each value goes where it was set if that is this file, otherwise it
     becomes an override in this file; a shared base is never edited."""
+    from reconciler.config.loader import parse
     from reconciler.config.override import (
         apply_overrides,
         base_only,
         check_overrides,
         overrides,
     )
-    from reconciler.config.rewrite import write_atomically
+    from reconciler.config.reader import MAX_FILE_BYTES
+    from reconciler.files import FileChanged, read_user_file, write_atomically
 
     ordered = sorted_changes(changes)
     path = Path(desired.path)
-    text = path.read_bytes().decode("utf-8")
+    original = read_user_file(path, limit=MAX_FILE_BYTES)
+    text = original.decode("utf-8", errors="replace")
+    if parse(text, desired.path, unmanaged=desired.unmanaged).state != desired.state:
+        # Edited since it was read and compared with Sendcloud: the comparison is void.
+        raise FileRefused(_EDITED)
     new_text = apply_overrides(text, overrides(list(ordered), base_only(desired)))
     expected = {k: dict(v) for k, v in statuses.items()} if statuses is not None else None
     check_overrides(new_text, desired, expected, mapping)
-    write_atomically(path, new_text)
+    try:
+        write_atomically(path, new_text, expected=original)
+    except FileChanged:
+        raise FileRefused(_EDITED) from None
     described = []
     for change in ordered:
         origin = _origin(desired, change)
         where = f" (override here; was set in {origin})" if origin else " (in this file)"
         described.append(change.describe() + where)
-    click.echo(f"{desired.path}: " + "; ".join(described))
+    click.echo(one_line(f"{desired.path}: ") + "; ".join(described))
     return True
 
 
@@ -172,6 +199,12 @@ def _origin(desired: DesiredFile, change: Change) -> str | None:
     if isinstance(change, StatusDelete):
         return desired.provenance("statuses", change.external_id)
     return None
+
+
+_EDITED = (
+    "the file was edited while adopt ran (it no longer holds what was read and compared with "
+    "Sendcloud), so it was not written; run adopt again"
+)
 
 
 def _remapped(changes: Sequence[Change]) -> set[Category]:

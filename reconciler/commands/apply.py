@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.fleet import Targeting
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
@@ -18,6 +19,8 @@ from reconciler.report import (
     emit,
     finish,
     load_fleet_or_report,
+    load_or_report,
+    policy_or_report,
     report_plan_problems,
     run_async,
 )
@@ -39,23 +42,34 @@ def apply(
     force: bool = False,
     journal_path: Path | None = None,
     targeting: Targeting | None = None,
+    check_files: Sequence[str] = (),
 ) -> ExitCode:
     """Plan (or read the saved plan), confirm, apply and summarise.
 
-    ``OK`` when every integration was applied or already in sync, else ``ERROR``. Each account
-    is applied with its own key pair; a targeted saved plan holds only its subset, so applying
-    it touches nothing else.
+    With ``plan_file`` and ``check_files``, nothing is applied unless those files hold the desired
+    state the plan was made from. ``OK`` when every integration was applied or already in sync,
+    else ``ERROR``. Each account is applied with its own key pair; a targeted saved plan holds
+    only its subset, so applying it touches nothing else.
     """
+    if check_files and plan_file is None:
+        raise ApplyRefused("--check-files goes with --plan FILE: it checks files against a plan")
     if plan_file is not None:
         plan, expected = _saved_plan(plan_file, options)
         problems_found = False
+        if check_files and not _files_match_plan(plan, check_files, plan_file):
+            return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
         project = _project_of(plan)
         if project is None:
-            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
     else:
         fleet = load_fleet_or_report(paths, targeting or Targeting())
         if fleet is None:
-            return finish(None, options, "plan", ExitCode.ERROR, has_changes=False)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
+        violations = policy_or_report(paths, fleet.files)
+        if violations is None or any(v.severity == "error" for v in violations):
+            if violations is not None:
+                click.echo("Error: nothing applied: the files break the policies above.", err=True)
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         project = fleet.project
         plan, problems = run_async(compute_plan(options, fleet))
         report_plan_problems(plan, problems, "text")
@@ -64,7 +78,7 @@ def apply(
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK
-        return finish(plan, options, "plan", code, has_changes=False)
+        return finish(plan, options, "plan", code, has_changes=None if problems_found else False)
     try:
         _confirm(auto_approve)
     except ApplyRefused as exc:
@@ -112,6 +126,46 @@ def _project_of(plan: Plan) -> Project | None:
     return project
 
 
+def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
+    """Whether ``paths`` hold the desired state ``plan`` was made from; if not, say where not.
+
+    The comparison is of desired states, not bytes: a comment or a reordered key in a file does
+    not change what apply would do, so it does not void the reviewed plan.
+    """
+    files = load_or_report(paths)
+    if files is None:
+        click.echo(
+            "Error: nothing was applied: the files to check the plan against are invalid.",
+            err=True,
+        )
+        return False
+    planned = {item.integration_id: item for item in plan.integrations}
+    # A targeted plan holds its subset only: the files it left out are not differences.
+    left_out = {entry.integration_id for entry in plan.selection.left_out}
+    current = {f.state.integration_id: f for f in files if f.state.integration_id not in left_out}
+    differences: list[str] = []
+    for integration_id in sorted(planned.keys() | current.keys()):
+        reviewed, now = planned.get(integration_id), current.get(integration_id)
+        if now is None and reviewed is not None:
+            differences.append(f"integration {integration_id} ({reviewed.source}) is in the "
+                               "plan, but no file holds it now")  # fmt: skip
+        elif reviewed is None and now is not None:
+            differences.append(f"integration {integration_id} ({now.path}) is not in the plan")
+        elif reviewed is not None and now is not None and reviewed.desired != now.state:
+            differences.append(f"integration {integration_id} ({now.path}) differs from the "
+                               "file the plan was made from")  # fmt: skip
+    if not differences:
+        return True
+    click.echo(
+        f"Error: the files are not the ones the plan {plan_file} was made from, so nothing was "
+        "applied; plan the files as they are now, review that plan and apply it:",
+        err=True,
+    )
+    for difference in differences:
+        click.echo(f"  {difference}", err=True)
+    return False
+
+
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
@@ -138,12 +192,15 @@ def _apply(
     bar at a time)."""
     from reconciler.apply import IntegrationResult as Result
     from reconciler.apply import Outcome, apply_plan, planned_requests
+    from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
     from reconciler.sendcloud.accounts import group_by_account, per_account
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
-    journal_context = Journal(journal_path) if journal_path else nullcontext()
+    journal_context = (
+        Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
+    )
     groups = group_by_account(plan.integrations, lambda p: p.account, project.model.accounts)
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
@@ -196,7 +253,7 @@ def _describe(result: IntegrationResult) -> str:
         text += f", {result.writes} write{'s' if result.writes != 1 else ''}"
     if result.message:
         text += f": {result.message}"
-    return text
+    return one_line(text)
 
 
 def _summarise(results: Sequence[IntegrationResult], unread: Sequence[IntegrationFailure]) -> None:
@@ -213,7 +270,8 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for result in applied:
         writes_made = f"{result.writes} write{'s' if result.writes != 1 else ''}"
         click.echo(
-            f"  applied: integration {result.integration_id} ({result.source}), {writes_made}",
+            one_line(f"  applied: integration {result.integration_id} ({result.source}), ")
+            + writes_made,
             err=True,
         )
     for result in in_sync:
@@ -224,7 +282,9 @@ def _summarise(results: Sequence[IntegrationResult], unread: Sequence[Integratio
     for failure in unread:
         why = "its live state could not be read: " if failure.read_failed else ""
         click.echo(
-            f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
-            f"{why}{failure.message}",
+            one_line(
+                f"  failed: integration {failure.integration_id} ({failure.source}): not applied, "
+                f"{why}{failure.message}"
+            ),
             err=True,
         )

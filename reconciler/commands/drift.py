@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from reconciler.errors import ExitCode
 from reconciler.fleet import Targeting
-from reconciler.report import Format, finish, plan_and_report
+from reconciler.report import Format, finish, known_changes, plan_and_report
 from reconciler.sendcloud.options import GlobalOptions
 
 
@@ -21,9 +21,11 @@ def drift(
     ``ERROR`` (invalid files, or a live state that could not be read)."""
     outcome = plan_and_report(paths, options, fmt, "drift", targeting)
     if outcome is None:
-        return finish(None, options, "drift", ExitCode.ERROR, has_changes=False)
+        return finish(None, options, "drift", ExitCode.ERROR, has_changes=None)
     plan, failed = outcome
     if failed:
-        return finish(plan, options, "drift", ExitCode.ERROR, has_changes=plan.has_changes)
+        return finish(
+            plan, options, "drift", ExitCode.ERROR, has_changes=known_changes(plan, failed)
+        )
     code = ExitCode.CHANGES if plan.has_changes else ExitCode.OK
     return finish(plan, options, "drift", code, has_changes=plan.has_changes)

@@ -16,6 +16,7 @@ import click
 
 from reconciler import __version__
 from reconciler.config.project import load_project
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.fleet import Targeting
 from reconciler.model import LiveState
@@ -49,26 +50,32 @@ def import_(
     targets = {i: targets[i] for i in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
-        click.echo(f"Error: {message}", err=True)
+        click.echo(one_line(f"Error: {message}"), err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
     lives = run_async(_read(options, project, {i: accounts[i] for i in wanted})) if wanted else {}
-    failed = bool(refused)
+    failed = len(refused)
     header = _header(directory)
     for integration_id in wanted:
         live = lives[integration_id]
         path = targets[integration_id]
         if isinstance(live, ReconcilerError):
-            click.echo(f"Error: integration {integration_id}: {live}", err=True)
-            failed = True
+            click.echo(one_line(f"Error: integration {integration_id}: {live}"), err=True)
+            failed += 1
             continue
         try:
             _write(path, live, header, project.unmanaged_for(accounts[integration_id] or None))
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {path}: not written: {exc}", err=True)
-            failed = True
+            click.echo(one_line(f"Error: {path}: not written: {exc}"), err=True)
+            failed += 1
             continue
         if _holds_nothing(live):
             click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+    if failed:
+        written = len(ids) - failed
+        click.echo(
+            f"Imported {written} of {len(ids)} {'integration' if len(ids) == 1 else 'integrations'}"
+            f"; {failed} failed."
+        )
     return ExitCode.ERROR if failed else ExitCode.OK
 
 
@@ -213,31 +220,20 @@ def find_schema(directory: Path) -> Path | None:
 
 def _write(path: Path, live: LiveState, header: list[str], unmanaged: tuple[str, ...] = ()) -> None:
     """Write one file; statuses the project file leaves unmanaged are someone else's: left out."""
-    from reconciler.config.rewrite import (
-        live_mapping,
-        rewrite,
-        skeleton,
-        verify_rewrite,
-        write_atomically,
-    )
+    from reconciler.config.livefile import live_document
+    from reconciler.files import write_atomically
 
-    mapping, notes = live_mapping(live)
-    owned = {e: t for e, t in live.statuses.items() if not is_unmanaged(e, unmanaged)}
-    text = rewrite(
-        skeleton(live.integration_id, header),
-        statuses=owned,
-        mapping=mapping,
-        notes={category: note for category, (note, _) in notes.items()},
-    )
-    verify_rewrite(text, str(path), statuses=owned, mapping=mapping, unmanaged=unmanaged)
-    warnings = [warning for _, warning in notes.values()]
+    text, warnings = live_document(live, header, str(path), unmanaged=unmanaged)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     for warning in warnings:
-        click.echo(f"Warning: {path}: {warning}", err=True)
-    mapped = sum(value is not None for value in mapping.values())
-    statuses = len(owned)
+        click.echo(one_line(f"Warning: {path}: {warning}"), err=True)
+    mapped = sum(e.external_id is not None and e.is_valid for e in live.mapping.values())
+    statuses = sum(not is_unmanaged(e, unmanaged) for e in live.statuses)
     click.echo(
-        f"Wrote {path}: integration {live.integration_id}, "
-        f"{statuses} {'status' if statuses == 1 else 'statuses'}, {mapped} of 4 categories mapped."
+        one_line(
+            f"Wrote {path}: integration {live.integration_id}, "
+            f"{statuses} {'status' if statuses == 1 else 'statuses'}, "
+            f"{mapped} of 4 categories mapped."
+        )
     )

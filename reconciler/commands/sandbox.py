@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 
 
 def sandbox_serve(
-    *, host: str, port: int, state: Path, strict: bool, latency: float, rate_limits: bool
+    *,
+    host: str,
+    port: int,
+    state: Path,
+    strict: bool,
+    latency: float,
+    rate_limits: bool,
+    require_oauth2: bool = False,
+    token_lifetime: int = 3600,
+    trim_whitespace: bool = True,
 ) -> ExitCode:
     """Serve the simulator over HTTP until interrupted (``reconciler sandbox serve``)."""
     from reconciler.simulator.ratelimit import RateLimits
@@ -32,7 +41,13 @@ def sandbox_serve(
     state.parent.mkdir(parents=True, exist_ok=True)
     click.echo(
         f"Sendcloud simulator on http://{host}:{port}/api/v3 (state: {state}); "
-        f"use --api-url http://{host}:{port}/api/v3. {accepted_key_pair()} Ctrl-C stops it.",
+        f"use --api-url http://{host}:{port}/api/v3"
+        + (
+            f" with SENDCLOUD_AUTH=oauth2 and SENDCLOUD_TOKEN_URL=http://{host}:{port}/oauth2/token"
+            if require_oauth2
+            else ""
+        )
+        + f". {accepted_key_pair()} Ctrl-C stops it.",
         err=True,
     )
     serve(
@@ -42,6 +57,9 @@ def sandbox_serve(
         strict=strict,
         latency=latency,
         rate_limits=RateLimits(enabled=rate_limits),
+        require_oauth2=require_oauth2,
+        token_lifetime=token_lifetime,
+        trim_whitespace=trim_whitespace,
     )
     return ExitCode.OK
 
@@ -166,7 +184,8 @@ def _open_store(state: Path) -> StateStore:
         return StateStore(state)
     except (OSError, ValueError) as exc:
         raise ReconcilerError(
-            f"the sandbox state {state} cannot be used ({exc}); fix or delete the file"
+            f"the sandbox state {state} cannot be used ({exc}), so nothing was changed; fix or "
+            "delete the file"
         ) from None
 
 

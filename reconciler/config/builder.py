@@ -14,9 +14,10 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler.config.messages import integration_id_message, text_message
 from reconciler.config.reader import MAX_DEPTH
 from reconciler.errors import Problem
-from reconciler.model import CATEGORIES
+from reconciler.model import CATEGORIES, text_problem
 
 # Aliases may repeat at most this many nodes in total: enough for any sane reuse of a
 # translation block, far too few for a "billion laughs" file to cost anything.
@@ -167,13 +168,18 @@ class Builder:
         if loc[-2:-1] == ("unmanaged",) and tag == "int" and _PLAIN_DECIMAL.fullmatch(raw):
             # `unmanaged: [12]` names the status "12", as a status key `12:` does.
             return raw
+        if loc == ("integration_id",) and tag == "int":
+            return self._integration_id(node, raw)
         if tag == "str":
+            if len(loc) == 3 and loc[0] == "statuses" and (problem := text_problem(raw)):
+                what = f"the {loc[2]} text of status {loc[1]!r}"
+                self.problem(node, text_message(what, raw, problem, node.style))
+                self.invalid.add(loc)
+                return _INVALID
             return raw
         if tag == "int":
-            try:
-                return _to_int(raw)
-            except ValueError:
-                return raw
+            number = _to_int(raw)
+            return raw if number is None else number
         if tag == "bool":
             return raw.lower() == "true"
         if tag == "null":
@@ -190,6 +196,12 @@ class Builder:
         self, node: ScalarNode, loc: Location, tag: str, raw: str, *, is_key: bool
     ) -> Any:
         what = f"status id {raw}" if is_key else f"mapping {loc[1]}: {raw}"
+        if tag == "str" and raw and (problem := text_problem(raw)):
+            name = f"status id {raw!r}" if is_key else f"the status id {raw!r} of mapping {loc[1]}"
+            self.problem(node, text_message(name, raw, problem, node.style))
+            if not is_key:
+                self.invalid.add(loc)
+            return _INVALID
         if tag == "str" and raw:
             return raw
         if tag == "null" and not is_key:
@@ -204,20 +216,42 @@ class Builder:
             )
         else:
             kind = _TAG_NAMES.get(tag, f"a {tag} value")
-            if tag == "int":
-                kind = f"the number {_to_int(raw)}"
+            number = _to_int(raw) if tag == "int" else None
+            if number is not None:
+                kind = f"the number {number}"
             message = f'{what} is read as {kind}, not as text; quote it ("{raw}") so it stays text'
         self.problem(node, message)
         if not is_key:
             self.invalid.add(loc)
         return _INVALID
 
+    def _integration_id(self, node: ScalarNode, raw: str) -> Any:
+        """Plain decimal digits only, as external ids: `0o17`, `0x1F`, `0123` or `1_000` mean
+        different numbers to different YAML readers (a YAML 1.1 reader sees 0123 as 83)."""
+        plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
+        if plain and len(raw) <= _MAX_ID_DIGITS:
+            return int(raw)
+        self.problem(node, integration_id_message(raw, None if plain else _to_int(raw)))
+        self.invalid.add(("integration_id",))
+        return _INVALID
+
 
 _INVALID: Any = object()
+# Sendcloud's ids are 64-bit integers at most (19 digits); a longer one is a mistake, and
+# Python refuses to convert more than 4,300 digits at all.
+_MAX_ID_DIGITS = 19  # with a minus sign: `-5` is left to the schema's "above 0"
 
 
-def _to_int(raw: str) -> int:
-    return int(raw, 0) if raw.lower().startswith(("0x", "0o")) else int(raw)
+def _to_int(raw: str) -> int | None:
+    """The number a YAML 1.2 reader sees in an int-tagged scalar, or None if it is absurd."""
+    digits = raw.replace("_", "")
+    try:
+        if len(digits) > _MAX_ID_DIGITS + 3:  # room for a sign and a 0x/0o prefix
+            return None
+        prefixed = digits.lower().lstrip("+-").startswith(("0x", "0o"))
+        return int(digits, 0) if prefixed else int(digits)
+    except ValueError:
+        return None
 
 
 def _expects_external_id(loc: Location, *, is_key: bool) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,7 +18,7 @@ from ruamel.yaml.nodes import SequenceNode
 
 from reconciler.config.builder import Builder, Location, position
 from reconciler.config.fileformat import SETTING_KEYS, FileSettings, OverlayMapping
-from reconciler.config.messages import describe_validation_error, suggest
+from reconciler.config.messages import describe_validation_error, quoted_excerpt, suggest
 from reconciler.config.reader import compose, read_text
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import CATEGORIES, DesiredState, ExternalId
@@ -57,8 +58,9 @@ class _OverlayIntegrationState(_OverlayState):
     integration_id: int = Field(gt=0, strict=True)
 
 
-def read_layer(path: str, role: Role) -> Layer:
-    return parse_layer(read_text(path), path, role)
+def read_layer(path: str, role: Role, *, root: Path | None = None) -> Layer:
+    """``root``: the directory the file was found in (links stay inside it)."""
+    return parse_layer(read_text(path, root=root), path, role)
 
 
 def parse_layer(text: str, name: str, role: Role) -> Layer:
@@ -70,7 +72,8 @@ def parse_layer(text: str, name: str, role: Role) -> Layer:
     problems = builder.problems
     if not isinstance(data, dict):
         if not problems:
-            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {data!r}"
+            text = quoted_excerpt(str(data))
+            kind = "a list" if isinstance(root, SequenceNode) else f"only the text {text}"
             message = (
                 f"the file holds {kind}; it must be a mapping of keys, starting with "
                 "`integration_id: <id>`"

@@ -3,7 +3,7 @@
 ruamel.yaml keeps a comment line with the value *before* it (a comment above status "4" belongs
 to the last translation of status "3"), which is wrong for deletion and insertion. `Layout`
 re-assigns such lines to the entry they precede while the entries are edited, then puts them
-back where ruamel expects them. Used by `reconciler.config.rewrite`.
+back where ruamel expects them. Used by `reconciler.config.rewrite` and `.override`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler.config.builder import MAX_ALIAS_EXPANSION, Location
-from reconciler.config.layers import Layer, parse_layer, read_layer
+from reconciler.config.layers import Layer, Role, parse_layer, read_layer
 from reconciler.config.project import load_project
 from reconciler.config.resolve import DesiredFile, Resolver, resolve
 from reconciler.errors import ConfigError, Problem
@@ -54,30 +54,46 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[
     The project file (``reconciler.yaml``) in a directory is not a desired-state file: it is left
     out of directory listings.
     """
-    files: list[Path] = []
+    found, problems = _discover(paths)
+    return list(found), problems
+
+
+def _discover(
+    paths: Sequence[str | os.PathLike[str]],
+) -> tuple[dict[Path, Path | None], list[Problem]]:
+    """Each file found → the directory it was found in (None: the file was named itself)."""
+    files: dict[Path, Path | None] = {}
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk_yaml(path))
-            if not found:
+            found = sorted(_walk_yaml(path, problems))
+            if not found and not problems:
                 message = (
                     "no *.yaml or *.yml files in this directory (or its subdirectories); "
                     "pass the directory that holds the integration files"
                 )
                 problems.append(Problem(str(path), 1, 1, message))
-            files.extend(found)
+            for file in found:
+                files.setdefault(file, path)
         elif path.exists() or path.is_symlink():
-            files.append(path)
+            files.setdefault(path, None)
         else:
             problems.append(Problem(str(path), 1, 1, "no such file or directory; check the path"))
-    unique = list(dict.fromkeys(files))
-    return unique, problems
+    return files, problems
 
 
-def _walk_yaml(directory: Path) -> Iterator[Path]:
+def _walk_yaml(directory: Path, problems: list[Problem]) -> Iterator[Path]:
+    def unreadable(exc: OSError) -> None:
+        # A directory that cannot be listed may hold integrations: skipping it would plan
+        # without them, so it is an error.
+        name = exc.filename or str(directory)
+        reason = exc.strerror or str(exc)
+        message = f"cannot read this directory ({reason}); fix its permissions or pass another"
+        problems.append(Problem(str(name), 1, 1, message))
+
     # os.walk does not follow directory symlinks, so a symlink loop cannot recurse forever.
-    for root, dirs, names in os.walk(directory):
+    for root, dirs, names in os.walk(directory, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
             if name.endswith(YAML_SUFFIXES) and name not in PROJECT_FILE_NAMES:
@@ -92,13 +108,14 @@ def load_fleet(paths: Sequence[str | os.PathLike[str]]) -> Fleet:
     problem in every file (bases included, each reported once).
     """
     project = load_project(paths)
-    files, problems = discover(paths)
+    files, problems = _discover(paths)
     resolver = Resolver(project)
     layers: list[Layer] = []
     given = {Path(p) for p in paths}
-    for path in files:
+    for path, root in files.items():
+        role: Role = "integration" if path in given else "auto"
         try:
-            layers.append(read_layer(str(path), "integration" if path in given else "auto"))
+            layers.append(read_layer(str(path), role, root=root))
         except ConfigError as exc:
             problems.extend(exc.problems)
     loaded: list[DesiredFile] = []
@@ -164,10 +181,15 @@ def _duplicate_integrations(files: Iterable[DesiredFile]) -> Iterator[Problem]:
             first_seen[integration_id] = desired
 
 
-def load_file(path: str | os.PathLike[str], project: Project | None = None) -> DesiredFile:
-    """One integration file, resolved through its bases (without a project: built-in settings)."""
+def load_file(
+    path: str | os.PathLike[str], project: Project | None = None, *, root: Path | None = None
+) -> DesiredFile:
+    """One integration file, resolved through its bases (without a project: built-in settings).
+
+    ``root``: the directory it was found in (links stay inside it).
+    """
     name = str(path)
-    layer = read_layer(name, "integration")
+    layer = read_layer(name, "integration", root=root)
     return resolve(layer, Resolver(project or Project.none()))
 
 

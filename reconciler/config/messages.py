@@ -7,13 +7,15 @@ categories and the seven languages. Each message says what is wrong and what wou
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from reconciler.model import CATEGORIES, LANGUAGES
+from reconciler.model import CATEGORIES, LANGUAGES, text_problem
 
+_PLAIN_ID = re.compile("[1-9][0-9]{0,18}")
 TOP_LEVEL_KEYS = (
     "integration_id",
     "statuses",
@@ -62,7 +64,7 @@ def describe_validation_error(
         if isinstance(value, list | dict):
             expected = "a status id or null" if loc[0] == "mapping" else "text"
             return f"{where} must be {expected}, not {_yaml_kind(value)}"
-        shown = written if written is not None else str(value)
+        shown = quoted_excerpt(written if written is not None else str(value), quote=False)
         return (
             f"{where} is read as {_yaml_kind(value)}, not as text; "
             f'put it in quotes ("{shown}") if that is the text you want'
@@ -122,13 +124,67 @@ def _bad_integration_id(value: Any, written: str | None) -> str:
     advice = "use the id shown in Sendcloud's integration settings"
     if value is None:
         return f"integration_id has no value; {advice}"
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+    # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value):
         return f"integration_id must be a number, not the text {value!r}; remove the quotes"
     if isinstance(value, list | dict):
         shown = _yaml_kind(value)
     else:
-        shown = written if written is not None else repr(value)
+        shown = shorten(written) if written is not None else repr(value)[:40]
     return f"integration_id must be a whole number above 0, not {shown}; {advice}"
+
+
+def integration_id_message(raw: str, number: int | None) -> str:
+    """An integration_id written as an int YAML readers disagree on (``0o17``, ``0123``,
+    ``1_000``), or too long for any id; ``number`` is what YAML 1.2 reads, None when too long
+    or plain decimal."""
+    if number is None and re.fullmatch("-?[0-9]+", raw):
+        return (
+            f"integration_id {shorten(raw)} is too large to be a Sendcloud integration id; "
+            "use the id shown in Sendcloud's integration settings"
+        )
+    example = f" (`integration_id: {number}` if that is the id you mean)"
+    return (
+        f"integration_id {shorten(raw)} is not written in plain decimal digits, and YAML "
+        "readers do not all read it as the same number; write the id as Sendcloud shows it, "
+        "digits 0-9 without leading zeros, signs or separators"
+        + (example if number is not None and number > 0 else "")
+    )
+
+
+def text_message(what: str, raw: str, problem: str, style: str | None) -> str:
+    """Why ``raw`` (a status text or id, described by ``what``) is refused, and what to write.
+
+    ``problem`` comes from `reconciler.model.text_problem`; ``style`` is the YAML scalar style
+    (``>`` and ``|`` blocks keep their last line break, which is the usual way to get one).
+    """
+    stripped = raw.strip()
+    if not stripped:
+        return f"{what} is only whitespace; write the text, or remove the line"
+    if text_problem(stripped) is None:  # only the surrounding whitespace is wrong
+        if style in (">", "|") and raw.endswith("\n") and raw.rstrip("\n") == raw.rstrip():
+            return (
+                f"{what} {problem} (a `{style}` block keeps its last line break); write "
+                f"`{style}-` instead of `{style}`, or the text on one line"
+            )
+        return (
+            f"{what} {problem}; Sendcloud trims surrounding whitespace, so it would never read "
+            f"back as written: write {quote_text(stripped)}"
+        )
+    return (
+        f"{what} {problem}; a status name or id is one line of text: remove it (use a space "
+        "where a tab or line break separates words)"
+    )
+
+
+def shorten(raw: str) -> str:
+    """A value for a message: whole when short, else its start and its length."""
+    return raw if len(raw) <= 30 else f"{raw[:20]}… ({len(raw)} characters)"
+
+
+def quote_text(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar, for messages that say what to write instead."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _unknown_key(loc: tuple[str, ...]) -> str:
@@ -205,5 +261,16 @@ def _yaml_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
+        return f"the text {quoted_excerpt(value)}"
+    return quoted_excerpt(repr(value), quote=False)
+
+
+EXCERPT_CHARS = 40
+
+
+def quoted_excerpt(text: str, *, quote: bool = True) -> str:
+    """At most `EXCERPT_CHARS` of ``text`` on one line: a file that is not YAML (a key, a
+    password file) must not be echoed into a log."""
+    flat = " ".join(text.split()) if len(text) > EXCERPT_CHARS else text
+    short = flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "…"
+    return repr(short) if quote else short

@@ -22,12 +22,14 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
 from reconciler.config.layers import read_layer
 from reconciler.config.merge import Merge
+from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.config.resolve import DesiredFile, Resolver
-from reconciler.config.rewrite import DEFAULT_INDENT, _yaml
+from reconciler.config.rewrite import DEFAULT_INDENT, _text, _yaml
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.model import Category, Language
 from reconciler.project import Project
 
+_BOM = "\ufeff"
 DROP: Any = object()  # the key leaves the file (it only ever existed there)
 
 
@@ -76,10 +78,13 @@ def overrides(changes: list[Change], base: Merge) -> Overrides:
 
 
 def apply_overrides(text: str, edits: Overrides) -> str:
+    """``text`` with ``edits`` made; a byte-order mark and CRLF line endings are kept."""
+    crlf = "\r\n" in text
+    bom = text.startswith(_BOM)  # ruamel drops it; a pull request would show line 1 changed
+    text = text.removeprefix(_BOM).replace("\r\n", "\n")
     indent = load_yaml_guess_indent(text)[1] or DEFAULT_INDENT
     yaml = _yaml(indent)
-    crlf = "\r\n" in text
-    doc = yaml.load(text.replace("\r\n", "\n"))
+    doc = yaml.load(text)
     if edits.statuses:
         section = _section(doc, "statuses")
         for external_id, texts in edits.statuses.items():
@@ -97,7 +102,8 @@ def apply_overrides(text: str, edits: Overrides) -> str:
     stream = io.StringIO()
     yaml.dump(doc, stream)
     result = stream.getvalue()
-    return result.replace("\n", "\r\n") if crlf else result
+    result = result.replace("\n", "\r\n") if crlf else result
+    return _BOM + result if bom else result
 
 
 def _section(doc: CommentedMap, name: str) -> CommentedMap:
@@ -117,7 +123,11 @@ def _key(section: CommentedMap, external_id: str) -> Any:
 
 
 def _translations(texts: Mapping[Language, Any]) -> CommentedMap:
-    return CommentedMap((lang, text) for lang, text in sorted(texts.items()) if text is not DROP)
+    return CommentedMap(
+        (lang, text if text is None else _text(text))
+        for lang, text in sorted(texts.items())
+        if text is not DROP
+    )
 
 
 def _edit_translations(section: CommentedMap, texts: Mapping[Language, Any]) -> None:
@@ -125,7 +135,7 @@ def _edit_translations(section: CommentedMap, texts: Mapping[Language, Any]) -> 
         if text is DROP:
             section.pop(language, None)
         else:
-            section[language] = text
+            section[language] = text if text is None else _text(text)
 
 
 def check_overrides(
@@ -134,6 +144,13 @@ def check_overrides(
     """Refuse to write ``text`` unless it resolves to exactly the intended state."""
     from reconciler.config.loader import parse
 
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise ReconcilerError(
+            f"the file would be {size / 2**20:.1f} MiB, larger than the "
+            f"{MAX_FILE_BYTES // 2**20} MiB a desired-state file may be (`reconciler validate` "
+            "would refuse it); delete the statuses the shop no longer uses, then try again"
+        )
     try:
         written = parse(text, desired.path, unmanaged=desired.unmanaged).state
     except ConfigError as exc:

@@ -9,8 +9,10 @@ pure-Python parser with a bounded scanner, whose messages are the reference.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -20,9 +22,12 @@ from ruamel.yaml.nodes import Node
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.scanner import Scanner, ScannerError
 
-from reconciler.errors import ConfigError, Problem
+from reconciler.errors import ConfigError, FileRefused, Problem
+from reconciler.files import read_user_file
 
-MAX_FILE_BYTES = 1024 * 1024
+# Room for an import of 1,000 statuses in all seven languages (about 1.6 MB); import and adopt
+# refuse to write more (see `config.files.verify_rewrite`), so what they write always validates.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 # The format is three levels deep; anything far deeper is a mistake or an attack on the stack.
 MAX_DEPTH = 20
 # Characters YAML does not allow in a document (everything but TAB, LF, CR and printable text).
@@ -31,26 +36,22 @@ _NOT_PRINTABLE = re.compile(
 )
 
 
-def read_text(name: str) -> str:
-    """The file's text, or a ConfigError saying why it cannot be a desired-state file."""
+def read_text(name: str, *, root: Path | None = None) -> str:
+    """The file's text, or a ConfigError saying why it cannot be a desired-state file.
+
+    ``root`` is the directory the user gave (see `reconciler.files.read_user_file`): only
+    regular files are read, and a link out of it is not followed.
+    """
 
     def fail(message: str, line: int = 1, col: int = 1) -> ConfigError:
         return ConfigError([Problem(name, line, col, message)])
 
+    if os.path.isdir(name):
+        raise fail("is a directory, expected a YAML file")
     try:
-        with open(name, "rb") as handle:
-            # Read one byte past the limit instead of trusting stat(): a FIFO or /dev/zero lies.
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise fail("is a directory, expected a YAML file") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise fail(f"cannot read the file ({reason}); check the path and its permissions") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(
-            "the file is larger than 1 MiB, so it was not read; a desired-state file is a few "
-            "kilobytes: check that this is the right file"
-        )
+        data = read_user_file(name, limit=MAX_FILE_BYTES, root=root)
+    except FileRefused as exc:
+        raise fail(str(exc)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise fail("the file is saved as UTF-16; save it as UTF-8")
     if b"\x00" in data:
@@ -84,6 +85,7 @@ def compose(text: str, name: str) -> Node:
         what = "a NUL byte" if code == "U+0000" else f"the control character {code}"
         message = f"the file contains {what}, which YAML does not allow; remove it"
         raise ConfigError([Problem(name, line, col, message)])
+    _check_yaml_directive(text, name)
     root: Node | None
     try:
         with warnings.catch_warnings():
@@ -101,12 +103,43 @@ def compose(text: str, name: str) -> Node:
         raise ConfigError([Problem(name, mark.line + 1, mark.column + 1, message)]) from None
     except MarkedYAMLError as exc:
         raise ConfigError([_syntax_problem(name, exc)]) from None
+    except AssertionError:  # ruamel asserts on some malformed directives
+        message = "invalid YAML: a `%` directive line here is malformed; remove it"
+        raise ConfigError([Problem(name, 1, 1, message)]) from None
     except YAMLError as exc:
         raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     if root is None:
         message = "the file is empty; write at least `integration_id: <id>`"
         raise ConfigError([Problem(name, 1, 1, message)])
     return root
+
+
+_DIRECTIVE = re.compile(r"%YAML(?:[ \t]+(\S*))?")
+
+
+def _check_yaml_directive(text: str, name: str) -> None:
+    """Refuse a ``%YAML`` directive other than 1.2: one file must have one meaning.
+
+    Under ``%YAML 1.1`` ruamel's pure-Python parser reads ``no`` as a boolean and ``0123`` as
+    83, while libyaml (the fast path) keeps YAML 1.2's rules, so the same file would mean two
+    things depending on which parser ran; an unknown version crashes the pure-Python parser.
+    Directives can only come before the document, so only the leading lines are looked at.
+    """
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not line.startswith("%"):
+            return
+        match = _DIRECTIVE.match(line)
+        if match and match.group(1) != "1.2":
+            version = match.group(1) or "without a version"
+            message = (
+                f"the directive `%YAML {version}` asks for another YAML version; desired-state "
+                "files are read as YAML 1.2 (where `no` is text and `0123` is 123): remove "
+                "this line"
+            )
+            raise ConfigError([Problem(name, number, 1, message)])
 
 
 class _FastPathDeclinedError(Exception):
@@ -169,6 +202,9 @@ class _BoundedScanner(Scanner):
             raise _TooDeepError(None, None, "nested too deeply", self.reader.get_mark())
 
 
+_LONGEST_KEY = 1024  # YAML's limit on an implicit key ("key: value")
+
+
 def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     """Translate ruamel's parser vocabulary ("<block end>", "scalar") into what to fix."""
     context, problem = exc.context or "", exc.problem or ""
@@ -178,6 +214,11 @@ def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     elif "quoted scalar" in context and "end of stream" in problem:
         mark = exc.context_mark or mark
         message = "this quoted text is never closed; add the closing quote"
+    elif "mapping values are not allowed" in problem and mark and mark.column > _LONGEST_KEY:
+        message = (
+            f"a key longer than {_LONGEST_KEY:,} characters cannot be written as `key: value` "
+            "(YAML's limit); write `? key` on one line and `: value` on the next"
+        )
     elif "mapping values are not allowed" in problem:
         message = (
             "unexpected ':' here; if the text contains ': ', put the whole text in quotes, "

@@ -6,18 +6,18 @@ and indentation survive. ``import`` rewrites a small skeleton, so a new file and
 are laid out by the same rules: new statuses are appended in natural order ("2" before "10"),
 new translations in language order, and external ids are written double-quoted so they stay text.
 
-Comment lines stay with the entry they precede while entries are deleted and inserted
-(`reconciler.config.layout`). A file that extends bases is adopted by `reconciler.config.override`.
+The rewrite is as faithful as the reader is tolerant: a UTF-8 byte-order mark and CRLF line
+endings are kept, and a status that shares its texts with another through an anchor and alias is
+written out in full where (and only where) it changes. Comment lines stay with the entry they
+precede while entries are deleted and inserted (`reconciler.config.layout`); checking the result
+is `reconciler.config.files`', writing it `reconciler.files`'. A file that extends bases is
+adopted by `reconciler.config.override`.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import secrets
-import stat
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -29,16 +29,28 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import natural_key
+from reconciler.config.files import (  # re-exported: import and adopt take all from here
+    MappedIds,
+    Notes,
+    Statuses,
+    live_mapping,
+    verify_rewrite,
+)
 from reconciler.config.layout import EOL_SLOT, Layout, comment_token, split_comment
-from reconciler.errors import ConfigError, ReconcilerError
-from reconciler.model import CATEGORIES, Category, DesiredState, Language, LiveState, StatusMapping
+from reconciler.model import CATEGORIES, Category, Language
 
-Statuses = Mapping[str, Mapping[Language, str]]
-MappedIds = Mapping[Category, str | None]
-# Per category: the comment written on the mapping line, and the warning printed.
-Notes = dict[Category, tuple[str, str]]
+__all__ = [
+    "MappedIds",
+    "Notes",
+    "Statuses",
+    "live_mapping",
+    "rewrite",
+    "skeleton",
+    "verify_rewrite",
+]
 
 DEFAULT_INDENT = 2
+_BOM = "\ufeff"
 
 
 class _Representer(RoundTripRepresenter):
@@ -81,7 +93,8 @@ def rewrite(
     become end-of-line comments on mapping entries that have none.
     """
     crlf = "\r\n" in text
-    text = text.replace("\r\n", "\n")
+    bom = text.startswith(_BOM)  # ruamel drops it; a pull request would show line 1 changed
+    text = text.removeprefix(_BOM).replace("\r\n", "\n")
     indent = load_yaml_guess_indent(text)[1] or DEFAULT_INDENT
     yaml = _yaml(indent)
     doc = yaml.load(text)
@@ -92,7 +105,8 @@ def rewrite(
     stream = io.StringIO()
     yaml.dump(doc, stream)
     result = stream.getvalue()
-    return result.replace("\n", "\r\n") if crlf else result
+    result = result.replace("\n", "\r\n") if crlf else result
+    return _BOM + result if bom else result
 
 
 def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
@@ -106,6 +120,8 @@ def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
         del section[key]
     for external_id, key in present.items():
         if key not in deleted:
+            if _is_shared(section, key) and dict(section[key]) != dict(target[external_id]):
+                section[key] = _unshared(section[key])
             _sync_translations(section, key, target[external_id])
     for external_id in sorted(set(target) - set(present), key=natural_key):
         translations = CommentedMap(
@@ -117,6 +133,23 @@ def _sync_statuses(doc: CommentedMap, target: Statuses) -> None:
     elif not section:
         section.fa.set_flow_style()  # `statuses: {}`, with any comment after the braces
     layout.restore()
+
+
+def _is_shared(section: CommentedMap, key: Any) -> bool:
+    """Whether this status's texts are one mapping with another's (``"11": *paid``)."""
+    value = section[key]
+    return any(other is value for k, other in section.items() if k != key)
+
+
+def _unshared(translations: CommentedMap) -> CommentedMap:
+    """A copy of an aliased mapping, so changing one status does not change the others with it.
+
+    The alias is expanded where the change is; the anchor and the other aliases stay as written.
+    """
+    copy = CommentedMap(translations.items())
+    if translations.fa.flow_style():
+        copy.fa.set_flow_style()
+    return copy
 
 
 def _sync_translations(section: CommentedMap, key: Any, target: Mapping[Language, str]) -> None:
@@ -180,91 +213,3 @@ def _dump_scalar(value: Any) -> str:
     if isinstance(value, DoubleQuotedScalarString | SingleQuotedScalarString):
         return f'"{value}"'
     return str(value)
-
-
-def live_mapping(live: LiveState) -> tuple[dict[Category, str | None], Notes]:
-    """The live mapping as a file can hold it: entries Sendcloud marks invalid become null.
-
-    Such an entry points at a status that no longer exists; a file mapping onto it would not
-    pass ``validate``, so it is written unmapped, with a comment and a warning saying why.
-    """
-    mapping: dict[Category, str | None] = {}
-    notes: Notes = {}
-    for category in CATEGORIES:
-        entry = live.mapping[category]
-        if entry.is_valid or entry.external_id is None:
-            mapping[category] = entry.external_id
-            continue
-        mapping[category] = None
-        notes[category] = (
-            f"live mapping pointed at status {entry.external_id!r}, which was deleted",
-            f"live mapping {category.value} points at status {entry.external_id!r}, which no "
-            "longer exists; written as null (unmapped): map it to a status here or in Sendcloud",
-        )
-    return mapping, notes
-
-
-def verify_rewrite(
-    text: str,
-    path: str,
-    *,
-    statuses: Statuses | None,
-    mapping: MappedIds | None,
-    base: DesiredState | None = None,
-    unmanaged: Sequence[str] = (),
-) -> None:
-    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state.
-
-    ``unmanaged``: the effective patterns (the mapping may point at such statuses)."""
-    from reconciler.config.loader import parse
-
-    try:
-        written = parse(text, path, unmanaged=unmanaged).state
-    except ConfigError as exc:
-        problems = "; ".join(p.message for p in exc.problems)
-        raise ReconcilerError(
-            f"the live state cannot be written as a valid file ({problems})"
-        ) from None
-    expected_statuses = (
-        {ext: dict(translations) for ext, translations in statuses.items()}
-        if statuses is not None
-        else (base.statuses if base is not None else None)
-    )
-    expected_mapping = (
-        StatusMapping.from_dict(dict(mapping))
-        if mapping is not None
-        else (base.mapping if base is not None else None)
-    )
-    if written.statuses != expected_statuses or written.mapping != expected_mapping:
-        raise ReconcilerError(
-            "the rewritten file would not match the live state (a bug in reconciler); "
-            "please report it with the file"
-        )
-
-
-# --- files -----------------------------------------------------------------------------------
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` (UTF-8): a reader sees the old file or the new one, never half.
-
-    An existing file keeps its permissions and a symlink keeps pointing at the file it names.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -6,6 +6,7 @@
   writes in order (with their request bodies), warnings and unsafe reasons, the desired state,
   the live state the plan was computed from and its ``live_checksum``;
 - the integrations whose live state could not be read (``failures``);
+- the project file's rules the desired state breaks (``policy_violations``, located);
 - ``checksum``: sha256 of the canonical document without that field, so an edited plan file is
   refused (see ``reconciler.planfile``).
 
@@ -65,6 +66,19 @@ def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") 
         "integrations": [integration_document(item) for item in plan.integrations],
         "failures": [failure_document(failure) for failure in plan.failures],
         "selection": selection_document(plan.selection),
+        "policy_violations": [
+            {
+                "path": v.path,
+                "line": v.line,
+                "col": v.col,
+                "severity": v.severity,
+                "rule": v.rule,
+                "rule_origin": v.rule_origin,
+                "detail": v.detail,
+                "message": v.message,
+            }
+            for v in plan.policy
+        ],
     }
     document[CHECKSUM_FIELD] = document_checksum(document)
     return document

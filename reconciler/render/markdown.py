@@ -12,6 +12,7 @@ integration sections are dropped from the end and a note says how many and where
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -44,44 +45,50 @@ from reconciler.render.grouping import (
 MAX_MARKDOWN_CHARS: Final = 60_000
 # More integrations in sync than this are listed as one collapsed line of ids.
 IN_SYNC_LISTED: Final = 10
-# Room kept for the truncation note, whatever the counts and the hint.
-_NOTE_RESERVE: Final = 400
+# Longer user texts (ids, names, file names, messages) are shown cut, with their length.
+MAX_TEXT_CHARS: Final = 1_000
 
-_HTML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-# Characters that can start or end Markdown (or GitHub's extensions: tables, strikethrough,
-# math, autolinks) become numeric character references, which render as the character but are
-# never markup, and which work the same in Markdown text, table cells and raw HTML.
-_SPECIALS: Final = frozenset("\\`*_{}[]()#+-.!|~^$:=")
-_NAMED_ESCAPES: Final = {"\n": "&#92;n", "\r": "&#92;r", "\t": "&#92;t"}
+_HTML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Only what GitHub would read as markup mid-line (user text never starts a line): code spans,
+# emphasis, strikethrough, links and images (through `[`), table cells, math, and a backslash
+# that could escape the next character. Numeric references render as the character and work the
+# same in Markdown text, table cells and raw HTML (`<summary>`), where backslashes would show.
+_SPECIALS: Final = frozenset("\\`*[]|~$")
+_BREAKS: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ZWJ: Final = "\u200d"
+# `@team` notifies, `#12` cross-references, `https://` and `www.` become links: a zero-width
+# joiner after `@`/`#` (before a letter or digit) or inside `://` and `www.` defuses them.
+_DEFUSE: Final = re.compile(r"(?<=[@#])(?=\w)|(?<=:/)(?=/)|(?i:(?<=\bwww))(?=\.)")
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` displayed literally by GitHub, never as markup, a mention or a reference.
+    """``text`` displayed literally by GitHub, never as markup, a mention, a reference or a link.
 
-    HTML-significant characters become entities; Markdown punctuation becomes numeric references
-    (``|`` cannot split a table cell, a backtick cannot open code, ``<!-- -->`` cannot hide text);
-    ``@team`` and ``#12`` get a zero-width joiner so they neither notify nor cross-reference;
-    line breaks and other invisible characters are shown as ``\\n`` / ``\\uXXXX``.
+    ``<``, ``>`` and ``&`` become entities and the few Markdown characters GitHub acts on
+    mid-line (`` ` * [ ] | ~ $ \\``, and ``_`` at a word's edge) numeric references, so
+    ``integrations/shop.yaml`` stays readable in a log; line breaks and other invisible
+    characters are shown as ``\\n`` / ``\\uXXXX``.
     """
+    text = _DEFUSE.sub(_ZWJ, text)
     out: list[str] = []
-    for ch in text:
+    for index, ch in enumerate(text):
         if ch in _HTML:
             out.append(_HTML[ch])
-        elif ch == "@":
-            out.append("@" + _ZWJ)
-        elif ch == "#":
-            out.append("&#35;" + _ZWJ)
-        elif ch in _SPECIALS:
+        elif ch in _SPECIALS or (ch == "_" and not _inside_word(text, index)):
             out.append(f"&#{ord(ch)};")
-        elif ch in _NAMED_ESCAPES:
-            out.append(_NAMED_ESCAPES[ch])
-        elif not ch.isprintable():
+        elif ch in _BREAKS:
+            out.append(_BREAKS[ch])
+        elif not ch.isprintable() and ch != _ZWJ:
             code = ord(ch)
-            out.append(f"&#92;u{code:04x}" if code <= 0xFFFF else f"&#92;U{code:08x}")
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _inside_word(text: str, index: int) -> bool:
+    """An underscore between two letters or digits (``integration_id``) is never emphasis."""
+    return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
 
 
 def render_markdown(
@@ -98,7 +105,20 @@ def render_markdown(
     the note written when sections had to be left out to stay under ``max_chars``.
     """
     head = _head(plan, writes_per_minute, mode)
-    groups: list[_Group] = []
+    unsafe = [p for p in plan.integrations if p.unsafe_reasons]
+    groups: list[_Group] = [
+        _Group(
+            f"\n> [!CAUTION]\n> **{escape_markdown(unsafe_line(mode))}**\n",
+            [
+                _Item(
+                    p.integration_id, f"> - integration {p.integration_id}: {_user(str(reason))}\n"
+                )
+                for p in unsafe
+                for reason in p.unsafe_reasons
+            ],
+            "",
+        )
+    ]
     for account, part in by_account(plan):
         heading = ""
         if account:
@@ -110,7 +130,10 @@ def render_markdown(
         groups.append(_Group("\n**Selection:**\n\n", [_Item(0, "".join(lines), ())], ""))
     body, left_out = _fit(head, groups, max_chars)
     if left_out:
-        reserve = _NOTE_RESERVE + len(escape_markdown(full_plan_hint or ""))
+        # The longest the note can be: every integration left out.
+        everything = {p.integration_id for p in plan.integrations}
+        everything |= {f.integration_id for f in plan.failures}
+        reserve = len(_truncation_note(everything, plan, mode, full_plan_hint, max_chars))
         body, left_out = _fit(head, groups, max_chars - reserve)
         body += _truncation_note(left_out, plan, mode, full_plan_hint, max_chars)
     return body
@@ -137,7 +160,7 @@ def _account_groups(plan: Plan, mode: Mode) -> list[_Group]:
                 if len(same) == 1
                 else _Item(
                     same[0].integration_id,
-                    f"- {escape_markdown(failed_members(same))}: {escape_markdown(message)}\n",
+                    f"- {_user(failed_members(same))}: {_user(message)}\n",
                     tuple(f.integration_id for f in same),
                 )
                 for message, same in failures_by_message(plan.failures)
@@ -215,7 +238,11 @@ class _Group:
 
 
 def _fit(head: str, groups: Sequence[_Group], budget: int) -> tuple[str, set[int]]:
-    """Add items in order while they fit; after the first that does not, leave out the rest."""
+    """Add items in order while they fit; after the first that does not, leave out the rest.
+
+    Items are whole (a `<details>` section, a list entry), so no cut falls inside a code
+    block or an element; the head is a few fixed lines, far below any budget.
+    """
     parts = [head]
     used = len(head)
     left_out: set[int] = set()
@@ -241,25 +268,30 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     lines += [writes_line(plan, writes_per_minute, mode), ""]
     if mode == "drift":
         lines += [f"*{escape_markdown(DRIFT_LEGEND)}*", ""]
-    unsafe = [p for p in plan.integrations if p.unsafe_reasons]
-    if unsafe:
-        lines += ["> [!CAUTION]", f"> **{escape_markdown(unsafe_line(mode))}**"]
-        lines += [
-            f"> - integration {p.integration_id}: {escape_markdown(str(reason))}"
-            for p in unsafe
-            for reason in p.unsafe_reasons
-        ]
-        lines.append("")
+    from reconciler.render.markdown_policy import policy_block
+
+    lines += policy_block(plan, _user, escape_markdown)
     return "\n".join(lines)
 
 
+def _clip(text: str) -> str:
+    """A user or server text of sane length: a 70,000-character id must not fill the comment."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return f"{text[:MAX_TEXT_CHARS]}… ({len(text) - MAX_TEXT_CHARS:,} more characters)"
+
+
+def _user(text: str) -> str:
+    return escape_markdown(_clip(text))
+
+
 def _label(integration_id: int, source: str) -> str:
-    return f"integration {integration_id} (<code>{escape_markdown(source)}</code>)"
+    return f"integration {integration_id} (<code>{_user(source)}</code>)"
 
 
 def _failure_item(failure: IntegrationFailure) -> str:
     label = _label(failure.integration_id, failure.source)
-    return f"- {label}: {escape_markdown(failure.message)}\n"
+    return f"- {label}: {_user(failure.message)}\n"
 
 
 def _section(item: IntegrationPlan, mode: Mode) -> str:
@@ -296,24 +328,24 @@ def _in_sync_warnings(item: IntegrationPlan, mode: Mode) -> str:
     lines = [
         "> [!WARNING]",
         f"> {_label(item.integration_id, item.source)} is {state}, but:",
-        *(f"> - {escape_markdown(w)}" for w in item.warnings),
+        *(f"> - {_user(w)}" for w in item.warnings),
         "",
     ]
     return "\n".join(lines)
 
 
 def _warning_block(warnings: Sequence[str]) -> list[str]:
-    return ["> [!WARNING]", *(f"> - {escape_markdown(w)}" for w in warnings), ""]
+    return ["> [!WARNING]", *(f"> - {_user(w)}" for w in warnings), ""]
 
 
 def _cell(external_id: str | None) -> str:
-    return f"*{UNMAPPED}*" if external_id is None else escape_markdown(external_id)
+    return f"*{UNMAPPED}*" if external_id is None else _user(external_id)
 
 
 def _code(text: str) -> str:
     """User text for the diff block: one quoted line; an HTML comment opener is broken up so the
     workflow's hidden marker comment (``<!-- reconciler-plan -->``) stays unique to it."""
-    return quote(text).replace("<!--", "<" + _ZWJ + "!--")
+    return quote(_clip(text)).replace("<!--", "<" + _ZWJ + "!--")
 
 
 def _from(origin: str | None) -> str:

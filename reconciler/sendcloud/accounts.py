@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reconciler.errors import AuthenticationError, CredentialsError, ReconcilerError
-from reconciler.sendcloud.connect import api_url, open_client
+from reconciler.sendcloud.connect import AUTH_ENV, TOKEN_URL_ENV, api_url, open_client
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -93,29 +93,22 @@ def open_account_client(
         options = replace(options, api_url=account.api_url)
     if options.sandbox:
         return _sandbox_account_client(options, group.name, account, env)
-    from reconciler.sendcloud.client import SendcloudClient
+    from reconciler.sendcloud.connect import _client
 
-    _check_auth(group.name, account)
     public_key, secret_key = credentials_for(group.name, account, env)
     _debug(options)
-    return SendcloudClient(
+    # The account's `auth` decides the scheme (not SENDCLOUD_AUTH); oauth2 takes its token from
+    # SENDCLOUD_TOKEN_URL when set, else Sendcloud's token endpoint, as a single account does.
+    return _client(
+        options,
+        {**env, AUTH_ENV: account.auth},
         api_url(options, env),
         public_key,
         secret_key,
+        retry=None,
         timeout=30.0,
-        parallelism=options.parallelism,
-        reads_per_minute=options.reads_per_minute,
-        writes_per_minute=options.writes_per_minute,
-        debug=options.debug,
+        token_url=env.get(TOKEN_URL_ENV, "").strip() or None,
     )
-
-
-def _check_auth(name: str, account: Account) -> None:
-    if account.auth != "basic":
-        raise CredentialsError(
-            f"account {name}: auth: {account.auth} is not supported by this version's client; "
-            "use auth: basic"
-        )
 
 
 def sandbox_state_for(state: Path, name: str) -> Path:
@@ -132,7 +125,11 @@ def _sandbox_account_client(
         from reconciler.simulator.credentials import SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY
 
         keys = (SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY)
-    sandbox_env = {"SENDCLOUD_PUBLIC_KEY": keys[0], "SENDCLOUD_SECRET_KEY": keys[1]}
+    sandbox_env = {
+        "SENDCLOUD_PUBLIC_KEY": keys[0],
+        "SENDCLOUD_SECRET_KEY": keys[1],
+        AUTH_ENV: account.auth,
+    }
     state = sandbox_state_for(options.sandbox_state, name)
     return open_client(replace(options, sandbox_state=state), sandbox_env)
 

@@ -8,32 +8,65 @@ Responses are read with a deliberate split:
 
 - an unknown *field* is ignored, because Sendcloud may add fields without notice and an added
   field cannot change what the fields we read mean;
+- a field Sendcloud's schema does not mark as required (it marks none in a GET status item)
+  gets its safe reading when absent: no ``deleted_at`` means live; a mapping answer with fewer
+  than four categories leaves the absent ones unmapped (`live.read_live` notes it);
 - anything we rely on that is missing, has the wrong JSON type, names an unknown category or
   language, or repeats what must be unique is a `ContractViolation`. The client turns it into an
-  ``ApiError`` naming the request, because guessing would produce a wrong plan.
+  ``ApiError`` naming the request, because guessing would produce a wrong plan. An unknown
+  category in particular cannot be dropped: the next mapping write would delete it;
+- any sign of a further page (`further_page`) is a `ContractViolation` too. These GETs are
+  documented without pagination, but other v3 endpoints paginate with a ``cursor``; planning
+  from page one would make the full-overwrite POST delete every status on later pages.
+
+The schemas are those of Sendcloud's v3 Integrations OpenAPI document
+(``schemas/sendcloud/integrations-v3.openapi.yaml``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from reconciler.model import CATEGORIES, LANGUAGES, Category, Language
+from reconciler.sendcloud.decoding import (
+    ContractViolation,
+    ErrorDocument,
+    decode,
+    describe,
+    error_document,
+    excerpt,
+    expect_no_error,
+    further_page,
+    load_json,
+)
 
-
-class ContractViolation(ValueError):
-    """A response body that does not follow the documented contract."""
+__all__ = [
+    "ContractViolation",
+    "ErrorDocument",
+    "MappingResponse",
+    "PostMappingBody",
+    "PostStatusesBody",
+    "StatusesResponse",
+    "WireMapping",
+    "WireStatus",
+    "decode",
+    "describe",
+    "error_document",
+    "excerpt",
+    "expect_no_error",
+    "further_page",
+    "load_json",
+]
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -44,11 +77,15 @@ class _Request(BaseModel):
 
 
 class Translation(_Request):
+    """One name of a status in one language (``translations[]`` of the POST body)."""
+
     status: Annotated[str, StringConstraints(min_length=1)]
     language: Language
 
 
 class StatusItem(_Request):
+    """One status of the POST body: its shop id and 1 to 7 names, one per language."""
+
     external_id: Annotated[str, StringConstraints(min_length=1)]
     translations: list[Translation] = Field(min_length=1, max_length=len(LANGUAGES))
 
@@ -80,6 +117,8 @@ class PostStatusesBody(_Request):
 
 
 class MappingItem(_Request):
+    """One category of the mapping POST body and the external_id it points at (None: unmapped)."""
+
     status_category: Category
     external_id: str | None
 
@@ -120,14 +159,19 @@ class _Response(BaseModel):
 
 
 class WireTranslation(_Response):
+    """``translations[]`` of a GET status item."""
+
     status: str
     language: Language
 
 
 class WireStatus(_Response):
+    """One item of ``GET /shop-order-statuses``; without ``deleted_at`` it is live."""
+
     external_id: str
     status: str | None = None  # display text in one language; unused, so not required
-    deleted_at: datetime | None
+    # Sendcloud's schema marks no field of this item as required; absent means not deleted.
+    deleted_at: datetime | None = None
     translations: list[WireTranslation] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -153,135 +197,48 @@ class StatusesResponse(_Response):
 
 
 class WireMappingItem(_Response):
+    """One category of the mapping answer; `is_valid`: it points at a live status (or none)."""
+
     status_category: Category
     external_id: str | None
     is_valid: bool
 
 
 class WireMapping(_Response):
+    """``data`` of the mapping answer: at most the four categories, each at most once."""
+
     integration_id: int
     mapping: list[WireMappingItem]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _known_categories(cls, data: Any) -> Any:
+        # Said plainly rather than as pydantic's enum error: the user must know why it stops.
+        items = data.get("mapping") if isinstance(data, dict) else None
+        for item in items if isinstance(items, list) else ():
+            category = item.get("status_category") if isinstance(item, dict) else None
+            if isinstance(category, str) and category not in CATEGORIES:
+                raise ValueError(
+                    f"the mapping names status category {category!r}, which this reconciler "
+                    "does not know; it stops rather than drop it, since the next mapping write "
+                    "would delete it (upgrade the reconciler)"
+                )
+        return data
+
     @model_validator(mode="after")
     def _each_category_once(self) -> WireMapping:
-        listed = sorted(item.status_category for item in self.mapping)
-        if listed != sorted(CATEGORIES):
-            names = ", ".join(listed) or "none"
-            raise ValueError(f"mapping must list each of the four categories once, got {names}")
+        listed = [item.status_category for item in self.mapping]
+        if len(set(listed)) != len(listed):
+            raise ValueError(f"mapping lists a category twice: {', '.join(sorted(listed))}")
         return self
+
+    def absent_categories(self) -> tuple[Category, ...]:
+        """The categories the answer left out, in the API's order."""
+        listed = {item.status_category for item in self.mapping}
+        return tuple(category for category in CATEGORIES if category not in listed)
 
 
 class MappingResponse(_Response):
     """200 body of ``GET /shop-order-statuses/mapping``."""
 
     data: WireMapping
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class _Lenient(BaseModel):
-    # An error body is read to explain a failure; being strict here would hide the explanation.
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class ErrorSource(_Lenient):
-    pointer: str | None = None
-    parameter: str | None = None
-    header: str | None = None
-
-
-class ErrorObject(_Lenient):
-    status: str | int | None = None  # Sendcloud's examples use both "404" and 404
-    code: str | None = None
-    title: str | None = None
-    detail: str | None = None
-    source: ErrorSource | None = None
-
-
-class ErrorDocument(_Lenient):
-    """A JSON:API error document; the schema allows one object as well as a list."""
-
-    errors: list[ErrorObject]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_or_many(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("errors"), dict):
-            return {**data, "errors": [data["errors"]]}
-        return data
-
-
-# --- decoding ---------------------------------------------------------------------------------
-
-_Model = TypeVar("_Model", bound=BaseModel)
-_EXCERPT_CHARS = 120
-
-
-def excerpt(content: bytes) -> str:
-    """The start of a body, on one line, short enough for an error message."""
-    text = " ".join(content.decode("utf-8", errors="replace").split())
-    if not text:
-        return "(empty body)"
-    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + "…"
-
-
-def load_json(content: bytes) -> Any:
-    """Parse JSON, raising `ContractViolation` with an excerpt for anything else (HTML, cut off)."""
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise ContractViolation(f"the body is not JSON: {excerpt(content)!r}") from None
-
-
-def error_document(data: Any) -> ErrorDocument | None:
-    """The body as a JSON:API error document, or None when it is not one."""
-    if not isinstance(data, dict) or "errors" not in data:
-        return None
-    try:
-        return ErrorDocument.model_validate(data)
-    except ValidationError:
-        return None
-
-
-def expect_no_error(content: bytes) -> None:
-    """Raise `ContractViolation` unless a success answer's body is JSON and not an error."""
-    document = error_document(load_json(content))
-    if document is not None:
-        raise ContractViolation(f"the answer is 200 but the body is an error: {describe(document)}")
-
-
-def decode(model: type[_Model], content: bytes) -> _Model:
-    """Validate a 200 body against `model`; a body that is an error document is a violation too."""
-    expect_no_error(content)
-    try:
-        return model.model_validate_json(content)
-    except ValidationError as exc:
-        raise ContractViolation(_summarise(exc)) from None
-
-
-def describe(document: ErrorDocument) -> str:
-    """One line per error object: code, detail (or title), and where in the request."""
-    parts = []
-    for item in document.errors:
-        text = item.detail or item.title or "no detail given"
-        if item.code:
-            text = f"{item.code}: {text}"
-        where = item.source and (item.source.pointer or item.source.parameter or item.source.header)
-        if where:
-            text += f" (at {where})"
-        parts.append(text)
-    return "; ".join(parts) or "no error objects given"
-
-
-def _summarise(exc: ValidationError, limit: int = 3) -> str:
-    problems = []
-    for error in exc.errors()[:limit]:
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        got = error.get("input")
-        shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
-        problems.append(f"{where}: {error['msg']}{shown}")
-    more = exc.error_count() - limit
-    if more > 0:
-        problems.append(f"and {more} more")
-    return "; ".join(problems)

@@ -1,157 +1,92 @@
-"""The one module that speaks HTTP: Sendcloud's four shop-order-status calls.
+"""The one place that sends HTTP: Sendcloud's four shop-order-status calls.
 
-Everything about the wire lives here: HTTP Basic auth, pacing under the rate limits, retries
-with backoff, and translating every failure into the package's exception tree
-(`reconciler.errors`). Nothing leaves this module that holds an httpx object, so the secret
-(which httpx keeps in each request's headers) cannot leak through an exception's cause chain.
+The wire is split by concern: `urls` (where the key pair may go), `auth` (the Authorization
+header), `pacing` (rate limits), `retries` (repeating a failed attempt), `failures` (every
+failure as a `reconciler.errors` exception) and `bodies` (the JSON contract). This module ties
+them together around one httpx client. Nothing leaves it that holds an httpx object, so the
+secret (which httpx keeps in each request's headers) cannot leak through an exception's cause
+chain.
+
+Endpoints follow Sendcloud's v3 Integrations API ("Retrieve shop order statuses", "Create or
+overwrite shop order statuses", and the two mapping pages), base URL
+``https://panel.sendcloud.sc/api/v3``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import functools
-import ipaddress
-import logging
-import ssl
+import contextlib
 import time
-from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    stop_before_delay,
-    wait_exponential_jitter,
-)
 
 from reconciler import __version__
-from reconciler.errors import (
-    ApiError,
-    AuthenticationError,
-    CredentialsError,
-    IntegrationNotFound,
-    TransportError,
-)
 from reconciler.model import Category, Language
 from reconciler.sendcloud import bodies as wire
-from reconciler.sendcloud.pacing import Pacing, RetryPolicy, parse_retry_after
+from reconciler.sendcloud.auth import build_credentials
+from reconciler.sendcloud.decoding import has_next_link
+from reconciler.sendcloud.failures import (
+    RETRYABLE_STATUSES,
+    Call,
+    contract_violation,
+    decode_answer,
+    error_for_status,
+    expect_no_data,
+    status_summary,
+)
+from reconciler.sendcloud.network import AiohttpNetwork
+from reconciler.sendcloud.oauth2 import OAuth2Credentials
+from reconciler.sendcloud.pacing import (
+    WRITE_BURST_PER_SECOND,
+    Pacing,
+    RetryPolicy,
+    parse_retry_after,
+)
+from reconciler.sendcloud.retries import Retrier
+from reconciler.sendcloud.stats import ClientStats, log_outcome, log_request
+from reconciler.sendcloud.transport import (
+    ACCEPT_ENCODING,
+    DEFAULT_DEADLINE,
+    AttemptFailure,
+    Retryable,
+    send_bounded,
+    to_exception,
+)
+from reconciler.sendcloud.urls import check_base_url
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
-
-log = logging.getLogger("reconciler.http")
 
 USER_AGENT = f"sendcloud-reconciler/{__version__} (+python-httpx)"
 STATUSES_PATH = "/shop-order-statuses"
 MAPPING_PATH = "/shop-order-statuses/mapping"
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-_CHECK_KEYS = "Check SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY"
-
-_Body = TypeVar("_Body", wire.StatusesResponse, wire.MappingResponse)
+CONNECT_TIMEOUT = 10.0
 
 
-@dataclass
-class ClientStats:
-    """What the client did: HTTP attempts per class, retries, and answers by status code."""
+class _TokenRefused(Exception):
+    """A 401 to a Bearer request; carries the header value to invalidate and the answer."""
 
-    reads: int = 0
-    writes: int = 0
-    retries: int = 0
-    transport_failures: int = 0
-    responses: Counter[int] = field(default_factory=Counter)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "reads": self.reads,
-            "writes": self.writes,
-            "retries": self.retries,
-            "transport_failures": self.transport_failures,
-            "responses": {str(code): n for code, n in sorted(self.responses.items())},
-        }
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str) -> str:
-    """Return the API root without a trailing slash, or raise `CredentialsError`.
-
-    The key pair goes in every request, so plain http is refused except to this machine
-    (a local simulator), and credentials embedded in the URL are refused outright.
-    """
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - parsing the port is what raises on "host:notaport"
-    except ValueError as exc:
-        raise CredentialsError(
-            f"The API URL cannot be parsed ({exc}); give one like "
-            "https://panel.sendcloud.sc/api/v3."
-        ) from None
-    if parts.username is not None or parts.password is not None:
-        raise CredentialsError(
-            "The API URL contains a user name or password; credentials never go in a URL. "
-            "Remove them and set SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY instead."
-        )
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise CredentialsError(
-            f"The API URL {url!r} is not an https:// URL with a host "
-            "(e.g. https://panel.sendcloud.sc/api/v3)."
-        )
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise CredentialsError(
-            f"Refusing to send the API key pair over plain http to {host}: use https://. "
-            "(http:// is allowed only for loopback hosts such as a local simulator.)"
-        )
-    return url.strip().rstrip("/")
-
-
-class _Retryable(Exception):
-    """One failed attempt worth retrying; holds only text, never an httpx object."""
-
-    def __init__(self, summary: str, *, http_status: int | None, retry_after: float | None) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.http_status = http_status
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class _Call:
-    method: str
-    path: str
-    integration_id: int
-    params: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-
-    @property
-    def line(self) -> str:
-        """How messages name the request: ``GET /shop-order-statuses?integration_id=12``."""
-        query = f"?{urlencode(self.params)}" if self.params else ""
-        return f"{self.method} {self.path}{query}"
+    def __init__(self, authorization: str, content: bytes) -> None:
+        super().__init__("the API refused the OAuth2 access token")
+        self.authorization = authorization
+        self.content = content
 
 
 class SendcloudClient:
     """Async client for Sendcloud's v3 shop-order-status API (PrestaShop V2 integrations).
 
     Use as ``async with SendcloudClient(...) as client:``. Requests are paced per class
-    (reads, writes), at most `parallelism` are in flight, and 429/502/503/504, timeouts and
-    broken connections are retried within `retry.budget` seconds; all four calls are safe to
-    repeat (reads, and writes that overwrite completely). `transport` replaces the network,
-    e.g. with the in-process simulator; then the URL rules do not apply.
+    (reads, writes), at most `parallelism` are in flight (writes: at most 15), and
+    429/502/503/504, timeouts and broken connections are retried within `retry.budget` seconds
+    (a refused connection only a few times, a TLS or DNS failure never); all four calls are
+    safe to repeat (reads, and writes that overwrite completely). Each attempt has `deadline`
+    seconds in all and reads at most a few MiB (`reconciler.sendcloud.transport`). `notify`
+    receives a line before each retry's wait (the CLI prints it on stderr). `auth` is "basic"
+    or "oauth2" (token from `token_url`, see `reconciler.sendcloud.oauth2`). `transport`
+    replaces the network, e.g. with the in-process simulator; then the URL rules do not apply.
     """
 
     def __init__(
@@ -162,45 +97,68 @@ class SendcloudClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
         parallelism: int = 8,
         reads_per_minute: float = 1000.0,
         writes_per_minute: float = 100.0,
         retry: RetryPolicy | None = None,
         debug: bool = False,
+        auth: str = "basic",
+        token_url: str | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
-        if not public_key.strip() or not secret_key.strip():
-            raise CredentialsError(
-                "The Sendcloud API key pair is incomplete: set both SENDCLOUD_PUBLIC_KEY and "
-                "SENDCLOUD_SECRET_KEY."
-            )
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
         self.public_key = public_key
         self.timeout = timeout
+        self.deadline = deadline
+        self.notify = notify
         self.retry = retry or RetryPolicy()
-        self._backoff = wait_exponential_jitter(
-            multiplier=self.retry.initial, max=self.retry.maximum, jitter=self.retry.jitter
+        self._retrier = Retrier(
+            self.retry,
+            timeout=timeout,
+            deadline=deadline,
+            on_retry=self._count_retry,
+            notify=notify,
         )
         self.debug = debug
         self.stats = ClientStats()
         self._pacing = Pacing.per_minute(reads_per_minute, writes_per_minute)
         self._slots = asyncio.Semaphore(parallelism)
-        token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode("ascii")
-        # The secret lives only in this header; httpx redacts Authorization in Headers' repr.
+        # Sendcloud's 15/s write burst may mean 15 writes in progress at once: never more,
+        # whatever --parallelism says (the pacing alone keeps to the other reading).
+        self._write_slots = asyncio.Semaphore(min(parallelism, int(WRITE_BURST_PER_SECOND)))
+        self._credentials = build_credentials(
+            auth,
+            public_key,
+            secret_key,
+            token_url=token_url,
+            transport=transport,
+            timeout=timeout,
+            user_agent=USER_AGENT,
+            retrier=self._retrier,
+            paced=self._token_slot,
+            debug=debug,
+        )
+        # One connection per request in flight, all kept alive: at most `parallelism`
+        # requests are ever sent at once, so a bigger pool only costs bookkeeping.
+        limits = httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism)
+        # The secret lives only in the Authorization header, added per request from
+        # `self._credentials`; httpx redacts Authorization in Headers' repr.
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
-                "Authorization": f"Basic {token}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            timeout=timeout,
-            transport=transport,
-            verify=_tls_context(),
-            # One connection per request in flight, all kept alive: at most `parallelism`
-            # requests are ever sent at once, so a bigger pool only costs bookkeeping.
-            limits=httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism),
+            # Connecting takes milliseconds; a host that does not answer at all should cost
+            # seconds per attempt, not the whole read timeout.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+            # aiohttp's connection pool under httpx's API (see `network`): a third of the CPU.
+            transport=transport or AiohttpNetwork(limits),
+            limits=limits,
             # Redirects are not followed: a redirect would resend the key pair elsewhere.
             follow_redirects=False,
             # Proxies from the environment are honoured for https only (the tunnel keeps TLS
@@ -223,8 +181,14 @@ class SendcloudClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connections."""
+        """Close the connections (and the OAuth2 token client, if any)."""
         await self._http.aclose()
+        await self._credentials.aclose()
+
+    @property
+    def auth_scheme(self) -> str:
+        """ "basic" or "oauth2"."""
+        return self._credentials.scheme
 
     # --- the four calls ---------------------------------------------------------------------
 
@@ -235,23 +199,23 @@ class SendcloudClient:
         params = {"integration_id": str(integration_id)}
         if show_deleted:
             params["show_deleted"] = "true"
-        call = _Call("GET", STATUSES_PATH, integration_id, params)
-        return self._decode(call, wire.StatusesResponse, await self._send(call)).data
+        call = Call("GET", STATUSES_PATH, integration_id, params)
+        return decode_answer(call, wire.StatusesResponse, await self._send(call)).data
 
     async def post_statuses(
         self, integration_id: int, statuses: Mapping[str, Mapping[Language, str]]
     ) -> None:
         """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted."""
         body = wire.PostStatusesBody.build(integration_id, statuses)
-        call = _Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
-        self._expect_no_data(call, await self._send(call))
+        call = Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
+        expect_no_data(call, await self._send(call))
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
-        call = _Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
-        mapping = self._decode(call, wire.MappingResponse, await self._send(call)).data
+        call = Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
+        mapping = decode_answer(call, wire.MappingResponse, await self._send(call)).data
         if mapping.integration_id != integration_id:
-            raise self._violation(
+            raise contract_violation(
                 call, f"it describes integration {mapping.integration_id} instead"
             )
         return mapping
@@ -261,220 +225,82 @@ class SendcloudClient:
     ) -> None:
         """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped)."""
         body = wire.PostMappingBody.build(integration_id, mapping)
-        call = _Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
-        self._expect_no_data(call, await self._send(call))
+        call = Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
+        expect_no_data(call, await self._send(call))
 
     # --- one request, with retries ----------------------------------------------------------
 
-    async def _send(self, call: _Call) -> bytes:
-        """The body of a successful answer, after as many attempts as the retry budget allows."""
-        attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_before_delay(self.retry.budget),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
-            reraise=True,
-        )
+    async def _send(self, call: Call) -> bytes:
+        """The body of a successful answer, after as many attempts as the retry budget allows.
+
+        With OAuth2, a 401 means the token was revoked or expired early: the request is sent
+        once more with a fresh token, and a second 401 is final.
+        """
         try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    if attempts > 1:
-                        self.stats.retries += 1
-                    return await self._attempt(call)
-        except _Retryable as last:
-            raise self._exhausted(call, attempts, last) from None
-        raise AssertionError("unreachable: tenacity either returns or raises")
+            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
+        except _TokenRefused as refused:
+            if isinstance(self._credentials, OAuth2Credentials):
+                self._credentials.invalidate(refused.authorization)
+        try:
+            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
+        except _TokenRefused as again:
+            raise error_for_status(call, 401, again.content, scheme="oauth2") from None
 
-    def _wait(self, state: RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Retryable) and failure.retry_after is not None:
-            return failure.retry_after
-        return self._backoff(state)
-
-    async def _attempt(self, call: _Call) -> bytes:
+    @asynccontextmanager
+    async def _token_slot(self) -> AsyncIterator[None]:
+        # The token request is a POST like any write: it takes a slot and a write's pace.
         async with self._slots:
+            await self._pacing.writes.wait()
+            self.stats.token_requests += 1
+            yield
+
+    def _count_retry(self) -> None:
+        self.stats.retries += 1
+
+    async def _attempt(self, call: Call, deadline: float) -> bytes:
+        # Before taking a slot: getting a token may need a slot of its own.
+        authorization = await self._credentials.header()
+        writes = self._write_slots if call.method != "GET" else contextlib.nullcontext()
+        async with writes, self._slots:
             await self._pacing.for_method(call.method).wait()
             request = self._http.build_request(
                 call.method, call.path, params=call.params or None, json=call.body
             )
+            request.headers["Authorization"] = authorization
             if call.method == "GET":
                 self.stats.reads += 1
             else:
                 self.stats.writes += 1
-            self._log_request(request)
+            if self.debug:
+                log_request(request)
             started = time.monotonic()
-            failure: str | None = None
-            retryable = False
-            try:
-                response = await self._http.send(request)
-            except httpx.HTTPError as exc:
-                # Only text leaves this block: exc.request carries the Authorization header.
-                failure, retryable = _describe_transport_error(exc, self.timeout)
+            answer = await send_bounded(self._http, request, deadline, self.base_url, self.timeout)
             elapsed_ms = (time.monotonic() - started) * 1000
-        if failure is not None:
+        if isinstance(answer, AttemptFailure):
             self.stats.transport_failures += 1
-            self._log_outcome(f"failed after {elapsed_ms:.0f} ms: {failure}", request)
-            if retryable:
-                raise _Retryable(failure, http_status=None, retry_after=None)
-            raise TransportError(
-                f"{call.line} (integration {call.integration_id}) failed: {failure}"
-            )
-        self.stats.responses[response.status_code] += 1
-        self._log_outcome(
-            f"{response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms)", request
-        )
-        content = response.content
-        if response.is_success:
-            return content
-        if response.status_code in RETRYABLE_STATUSES:
-            raise _Retryable(
-                _status_summary(response.status_code, content),
-                http_status=response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        raise _error_for_status(call, response.status_code, content)
-
-    # --- messages ---------------------------------------------------------------------------
-
-    def _decode(self, call: _Call, model: type[_Body], content: bytes) -> _Body:
-        try:
-            return wire.decode(model, content)
-        except wire.ContractViolation as exc:
-            raise self._violation(call, str(exc)) from None
-
-    def _expect_no_data(self, call: _Call, content: bytes) -> None:
-        # A write answers `null`. An empty body or extra data is harmless; a body that is not
-        # JSON (a proxy's page) or is an error document means the write may not have happened.
-        if not content.strip():
-            return
-        try:
-            wire.expect_no_error(content)
-        except wire.ContractViolation as exc:
-            raise self._violation(call, str(exc)) from None
-
-    @staticmethod
-    def _violation(call: _Call, problem: str) -> ApiError:
-        return ApiError(
-            f"Sendcloud's answer to {call.line} (integration {call.integration_id}) does not "
-            f"follow the API contract: {problem}. The reconciler stops rather than guess; "
-            "run with --debug to see the exchange, and retry later or report it.",
-            request=call.line,
-            http_status=200,
-            integration_id=call.integration_id,
-        )
-
-    def _exhausted(self, call: _Call, attempts: int, last: _Retryable) -> ApiError | TransportError:
-        waited = ""
-        if last.retry_after is not None and last.retry_after >= self.retry.budget:
-            waited = f" (the server asked to wait {last.retry_after:.0f} s)"
-        if last.http_status == 429:
-            advice = (
-                "Sendcloud kept throttling: another client may share this key pair's limits; "
-                "try again later or lower --reads-per-minute / --writes-per-minute."
-            )
-        else:
-            advice = "Sendcloud may be unavailable or unreachable: try again later."
-        message = (
-            f"{call.line} (integration {call.integration_id}) still failed after {attempts} "
-            f"attempt(s) within the {self.retry.budget:g} s retry budget{waited}; last failure: "
-            f"{last.summary}. {advice}"
-        )
-        if last.http_status is None:
-            return TransportError(message)
-        return ApiError(
-            message,
-            request=call.line,
-            http_status=last.http_status,
-            integration_id=call.integration_id,
-        )
-
-    def _log_request(self, request: httpx.Request) -> None:
-        if not self.debug:
-            return
-        headers = ", ".join(
-            f"{name}: {'[redacted]' if name.lower() == 'authorization' else value}"
-            for name, value in request.headers.items()
-        )
-        log.debug("-> %s %s [%s]", request.method, request.url, headers)
-
-    def _log_outcome(self, outcome: str, request: httpx.Request) -> None:
+            if self.debug:
+                log_outcome(f"failed after {elapsed_ms:.0f} ms: {answer}", request)
+            raise to_exception(answer, call.where)
+        status, reason, headers, content = answer
+        self.stats.responses[status] += 1
         if self.debug:
-            log.debug("<- %s %s: %s", request.method, request.url, outcome)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verifying TLS context for every client (httpx's default: certifi, SSL_CERT_FILE).
-
-    Building one loads the CA bundle, about 0.1 s of CPU; a fleet opens one client per account,
-    and they must not start one after the other for that.
-    """
-    return httpx.create_ssl_context()
-
-
-def _describe_transport_error(exc: httpx.HTTPError, timeout: float) -> tuple[str, bool]:
-    """A message for a failed exchange and whether retrying can help."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s ({type(exc).__name__})", True
-    if not isinstance(exc, httpx.TransportError) or isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
-    ):
-        # Our own request is malformed, or the answer cannot be decoded: repeating won't help.
-        return f"{type(exc).__name__}: {exc}", False
-    detail = str(exc) or "no detail"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-answer ({detail})", True
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({detail})", True
-    return f"{type(exc).__name__}: {detail}", True
-
-
-def _status_summary(status: int, content: bytes) -> str:
-    try:
-        document = wire.error_document(wire.load_json(content))
-    except wire.ContractViolation:
-        document = None
-    text = wire.describe(document) if document else wire.excerpt(content)
-    return f"HTTP {status}: {text}"
-
-
-def _error_for_status(call: _Call, status: int, content: bytes) -> ApiError:
-    """The exception for a non-retryable error answer, JSON:API or not."""
-    try:
-        document = wire.error_document(wire.load_json(content))
-    except wire.ContractViolation:
-        document = None
-    first = document.errors[0] if document and document.errors else None
-    fields: dict[str, Any] = {
-        "request": call.line,
-        "http_status": status,
-        "integration_id": call.integration_id,
-        "code": first.code if first else None,
-        "detail": (first.detail or first.title) if first else None,
-        "pointer": first.source.pointer if first and first.source else None,
-    }
-    said = (
-        wire.describe(document) if document else f"not a JSON:API error: {wire.excerpt(content)!r}"
-    )
-    where = f"{call.line} (integration {call.integration_id})"
-    if status == 401:
-        return AuthenticationError(
-            f"Sendcloud rejected the API key pair (HTTP 401 on {where}: {said}). {_CHECK_KEYS}: "
-            "they must be the public and secret key of an API integration in the Sendcloud panel.",
-            **fields,
-        )
-    if status == 404:
-        return IntegrationNotFound(
-            f"Integration {call.integration_id} does not exist or is not a PrestaShop V2 "
-            f"integration (HTTP 404 on {call.line}: {said}). Check the integration_id, and that "
-            "the API key pair belongs to the account that owns it.",
-            **fields,
-        )
-    if status >= 500:
-        advice = "Sendcloud failed internally (not retried): try again later."
-    elif status == 403:
-        advice = f"The key pair may not use this API. {_CHECK_KEYS}."
-    else:
-        advice = "Sendcloud refused the request; run with --debug to see the exchange."
-    return ApiError(f"Sendcloud answered HTTP {status} to {where}: {said}. {advice}", **fields)
+            log_outcome(f"{status} {reason} ({elapsed_ms:.0f} ms)", request)
+        if 200 <= status < 300:
+            if call.method == "GET" and has_next_link(headers.get("Link")):
+                # No partial reads: see `bodies.further_page` for why a next page is fatal.
+                raise contract_violation(
+                    call,
+                    'it has a Link header with rel="next", but this endpoint is documented '
+                    "without pagination; planning from one page would make the full overwrite "
+                    "delete the statuses on the others, so nothing is written",
+                )
+            return content
+        if status in RETRYABLE_STATUSES:
+            raise Retryable(
+                status_summary(status, content),
+                http_status=status,
+                retry_after=parse_retry_after(headers.get("Retry-After")),
+            )
+        if status == 401 and self._credentials.scheme == "oauth2":
+            raise _TokenRefused(authorization, content)
+        raise error_for_status(call, status, content)

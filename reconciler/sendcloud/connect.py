@@ -2,7 +2,9 @@
 
 With ``--sandbox`` the client talks to an in-process simulator whose state lives in a file, so
 every command can be tried without a Sendcloud account; otherwise to the real API (or
-``--api-url`` / ``SENDCLOUD_API_URL``). The simulator is imported only in sandbox mode: it
+``--api-url`` / ``SENDCLOUD_API_URL``). ``SENDCLOUD_AUTH`` picks HTTP Basic (the default) or
+OAuth2 client credentials (``oauth2``, token from ``SENDCLOUD_TOKEN_URL`` or Sendcloud's token
+endpoint; in the sandbox, the simulator's). The simulator is imported only in sandbox mode: it
 pulls in starlette, and the CLI's start-up must stay fast.
 """
 
@@ -12,6 +14,7 @@ import logging
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError, CredentialsError, Problem
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient, check_base_url
@@ -23,7 +26,12 @@ if TYPE_CHECKING:
 PUBLIC_KEY_ENV = "SENDCLOUD_PUBLIC_KEY"
 SECRET_KEY_ENV = "SENDCLOUD_SECRET_KEY"  # noqa: S105 - the variable's name, not its value
 API_URL_ENV = "SENDCLOUD_API_URL"
+AUTH_ENV = "SENDCLOUD_AUTH"
+TOKEN_URL_ENV = "SENDCLOUD_TOKEN_URL"  # noqa: S105 - the variable's name, not its value
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v3"
+SANDBOX_TOKEN_URL = "http://sandbox.invalid/oauth2/token"  # noqa: S105 - a URL
+DOCUMENTED_PATH = "/api/v3"
+DOCUMENTED_CALL = "/shop-order-statuses"
 
 
 def credentials_from_env(env: Mapping[str, str]) -> tuple[str, str]:
@@ -45,6 +53,18 @@ def _pairs(public_key: str, secret_key: str) -> list[tuple[str, str]]:
     return [(PUBLIC_KEY_ENV, public_key), (SECRET_KEY_ENV, secret_key)]
 
 
+def auth_scheme(env: Mapping[str, str]) -> str:
+    """SENDCLOUD_AUTH as "basic" (also when unset or empty) or "oauth2"; else `CredentialsError`."""
+    scheme = env.get(AUTH_ENV, "").strip().lower() or "basic"
+    if scheme not in ("basic", "oauth2"):
+        raise CredentialsError(
+            f"{AUTH_ENV}={env[AUTH_ENV].strip()!r} is not an authentication scheme: set it to "
+            "basic (HTTP Basic with the API key pair, the default) or oauth2 (OAuth2 client "
+            "credentials with the same pair)."
+        )
+    return scheme
+
+
 def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
     """``--api-url``, else SENDCLOUD_API_URL, else Sendcloud's production URL; checked.
 
@@ -52,8 +72,24 @@ def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
     typo must never silently fall back to production. An empty variable counts as unset.
     """
     if options.api_url is not None:
-        return check_base_url(options.api_url)
-    return check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+        url = check_base_url(options.api_url)
+    else:
+        url = check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+    if urlsplit(url).path.rstrip("/") != DOCUMENTED_PATH:
+        warn(
+            f"the API URL {url} does not end in {DOCUMENTED_PATH}, the path Sendcloud "
+            f"documents (e.g. {DEFAULT_API_URL}); requests go to {url}{DOCUMENTED_CALL}"
+        )
+    return url
+
+
+def warn(message: str) -> None:
+    """One line on stderr, looked up at call time so a test runner's capture sees it."""
+    print(f"Warning: {message}", file=sys.stderr, flush=True)
+
+
+def _retry_notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def target(options: GlobalOptions, env: Mapping[str, str]) -> str:
@@ -80,23 +116,37 @@ def open_client(
         return _sandbox_client(options, env, retry=retry, timeout=timeout)
     public_key, secret_key = credentials_from_env(env)
     base_url = api_url(options, env)
-    return _client(options, base_url, public_key, secret_key, retry=retry, timeout=timeout)
+    token_url = env.get(TOKEN_URL_ENV, "").strip() or None
+    return _client(
+        options,
+        env,
+        base_url,
+        public_key,
+        secret_key,
+        retry=retry,
+        timeout=timeout,
+        token_url=token_url,
+    )
 
 
 def _client(
     options: GlobalOptions,
+    env: Mapping[str, str],
     base_url: str,
     public_key: str,
     secret_key: str,
     *,
     retry: RetryPolicy | None,
     timeout: float,
+    token_url: str | None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> SendcloudClient:
     return SendcloudClient(
         base_url,
         public_key,
         secret_key,
+        auth=auth_scheme(env),
+        token_url=token_url,
         transport=transport,
         timeout=timeout,
         parallelism=options.parallelism,
@@ -104,6 +154,8 @@ def _client(
         writes_per_minute=options.writes_per_minute,
         retry=retry,
         debug=options.debug,
+        deadline=options.request_deadline,
+        notify=_retry_notice,
     )
 
 
@@ -125,20 +177,47 @@ def _sandbox_client(
     path = options.sandbox_state
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        simulator = Simulator(credentials=(public_key, secret_key), state_path=path)
+        simulator = Simulator(
+            credentials=(public_key, secret_key),
+            state_path=path,
+            on_new_integration=_announce_new_integration,
+        )
     except (OSError, ValueError) as exc:
         problem = f"the sandbox state cannot be used ({exc}); fix or delete the file"
         raise ConfigError([Problem(str(path), 1, 1, problem)]) from None
     transport = in_process_transport(simulator)
     return _client(
         options,
+        env,
         SANDBOX_BASE_URL,
         public_key,
         secret_key,
         retry=retry,
         timeout=timeout,
+        token_url=SANDBOX_TOKEN_URL,
         transport=transport,
     )
+
+
+def _announce_new_integration(integration_id: int) -> None:
+    # Sendcloud would answer 404 for an integration it does not know; the sandbox creates it
+    # instead (so a newcomer can try any id), and says so. Each id is created once per state
+    # file, so this prints once per run at most.
+    print(
+        f"sandbox: integration {integration_id} is new in the sandbox: it starts empty "
+        "(the real API answers 404 for an integration it does not know).",
+        file=sys.stderr,
+    )
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Each record as one printable line: a server's text in a URL or an error summary can
+    neither start a GitHub Actions workflow command nor send escape sequences to a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from reconciler.console import one_line
+
+        return one_line(super().format(record))
 
 
 def _enable_debug_log() -> None:
@@ -147,5 +226,5 @@ def _enable_debug_log() -> None:
     logger.setLevel(logging.DEBUG)
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("debug: %(message)s"))
+        handler.setFormatter(_OneLineFormatter("debug: %(message)s"))
         logger.addHandler(handler)

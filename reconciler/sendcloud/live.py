@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from reconciler.errors import AuthenticationError, ReconcilerError
-from reconciler.model import Language, LiveMappingEntry, LiveState
+from reconciler.model import CATEGORIES, Language, LiveMappingEntry, LiveState
 
 if TYPE_CHECKING:
     from reconciler.sendcloud import bodies as wire
@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 async def read_live(client: SendcloudClient, integration_id: int) -> LiveState:
     """The live statuses and mapping of one integration: two GETs, issued together.
 
-    Soft-deleted statuses are not live, so they are not asked for. When both calls fail, the
-    statuses call's error is the one raised, so the same failure always reads the same.
+    Soft-deleted statuses are not live, so they are not asked for (and a status without
+    ``deleted_at`` is live). Categories the mapping answer leaves out read as unmapped, with a
+    note in `LiveState.notes`. When both calls fail, the statuses call's error is the one
+    raised, so the same failure always reads the same. Raises what the client raises
+    (`ApiError`, `TransportError`).
     """
     statuses, mapping = await asyncio.gather(
         client.get_statuses(integration_id),
@@ -29,15 +32,23 @@ async def read_live(client: SendcloudClient, integration_id: int) -> LiveState:
         raise statuses
     if isinstance(mapping, BaseException):
         raise mapping
+    entries = {
+        item.status_category: LiveMappingEntry(external_id=item.external_id, is_valid=item.is_valid)
+        for item in mapping.mapping
+    }
+    absent = mapping.absent_categories()
+    notes: tuple[str, ...] = ()
+    if absent:
+        # A new integration may have no mapping yet; an absent category maps nothing.
+        names = ", ".join(category.value for category in absent)
+        notes = (f"Sendcloud's mapping answer leaves out {names}; read as unmapped",)
+    for category in absent:
+        entries[category] = LiveMappingEntry(external_id=None, is_valid=True)
     return LiveState(
         integration_id=integration_id,
         statuses=_live_statuses(statuses),
-        mapping={
-            item.status_category: LiveMappingEntry(
-                external_id=item.external_id, is_valid=item.is_valid
-            )
-            for item in mapping.mapping
-        },
+        mapping={category: entries[category] for category in CATEGORIES},
+        notes=notes,
     )
 
 

@@ -9,12 +9,18 @@ Importing this package is cheap (no starlette, no uvicorn); import the submodule
 - `faults.Fault`: "fail the next N calls of endpoint E" (status / drop / delay).
 - `credentials`: the sandbox key pair and `default_credentials()`.
 
-API (``/api/v3``, HTTP Basic auth, rate-limited per credential)::
+API (``/api/v3``, HTTP Basic or Bearer auth, rate-limited per credential; both paths also
+answer with a trailing slash, never with a redirect; a write that is not JSON gets 415)::
 
     GET  /shop-order-statuses?integration_id=N[&language=L][&show_deleted=true]
     POST /shop-order-statuses                   full overwrite, absent statuses soft-deleted
-    GET  /shop-order-statuses/mapping?integration_id=N    (a trailing slash is accepted)
+    GET  /shop-order-statuses/mapping?integration_id=N
     POST /shop-order-statuses/mapping
+
+OAuth2 (`oauth`, RFC 6749 client credentials; tokens in memory only, see `tokens`)::
+
+    POST /oauth2/token   Basic client id:secret, grant_type=client_credentials[&scope=api]
+                         -> {"access_token", "expires_in", "scope", "token_type": "bearer"}
 
 Admin endpoints (``/_simulator``, JSON, no auth, loopback use only)::
 
@@ -26,13 +32,16 @@ Admin endpoints (``/_simulator``, JSON, no auth, loopback use only)::
     POST   /_simulator/faults   queue a fault object or a list of them, e.g.
                                 {"endpoint": "POST /shop-order-statuses", "action": "status",
                                  "status": 502, "times": 2, "after_commit": true,
-                                 "body": "<html>...</html>", "retry_after": "1"}
+                                 "body": "<html>...</html>", "retry_after": "1",
+                                 "headers": {"Link": "<...>; rel=\"next\""}}
     DELETE /_simulator/faults   drop all pending faults
     GET    /_simulator/log      {"entries": [{"method", "path", "integration_id", "status",
                                  "timestamp", "body", "invalid_mapping", "fault", "query"}]}
     DELETE /_simulator/log      clear the request log
-    GET    /_simulator/config   {"latency", "strict", "rate_limits": {"enabled", "reads",
-                                 "writes", "retry_after"}} with rules as [count, seconds]
+    GET    /_simulator/config   {"latency", "strict", "require_oauth2", "token_lifetime",
+                                 "trim_whitespace", "rate_limits": {"enabled", "reads",
+                                 "writes", "retry_after", "concurrent_writes"}} with rules as
+                                 [count, seconds]
     PUT    /_simulator/config   change some of those keys (a rate-limit change resets windows)
 """
 

@@ -87,6 +87,8 @@ def _lookup(sim: Simulator, state: SimulatorState, integration_id: int) -> Integ
     integration = state.integrations.get(integration_id)
     if integration is None and not sim.config.strict:
         integration = state.integrations[integration_id] = IntegrationState()
+        if sim.on_new_integration is not None:
+            sim.on_new_integration(integration_id)
     return integration
 
 
@@ -147,7 +149,9 @@ def routes(sim: Simulator) -> list[Route]:
 
     async def overwrite_statuses(request: Request) -> Response:
         try:
-            integration_id, statuses = validation.post_statuses(_body(request))
+            integration_id, statuses = validation.post_statuses(
+                _body(request), trim=sim.config.trim_whitespace
+            )
         except validation.Invalid as exc:
             return _bad_request(exc)
         return _write(sim, request, integration_id, lambda it: it.overwrite_statuses(statuses))
@@ -161,7 +165,9 @@ def routes(sim: Simulator) -> list[Route]:
 
     async def set_mapping(request: Request) -> Response:
         try:
-            integration_id, mapping = validation.post_mapping(_body(request))
+            integration_id, mapping = validation.post_mapping(
+                _body(request), trim=sim.config.trim_whitespace
+            )
         except validation.Invalid as exc:
             return _bad_request(exc)
 
@@ -180,9 +186,14 @@ def routes(sim: Simulator) -> list[Route]:
     statuses = f"{API_PREFIX}/shop-order-statuses"
     mapping = f"{statuses}/mapping"
     both = ["GET", "POST"]
+    list_or_overwrite = by_method(list_statuses, overwrite_statuses)
+    read_or_set = by_method(get_mapping, set_mapping)
+    # Both paths are served with and without a trailing slash (older clients add one), never
+    # redirected: a redirect would answer with an http:// Location behind a TLS proxy, and a
+    # POST body is not resent on a 307 by every client.
     return [
-        Route(statuses, by_method(list_statuses, overwrite_statuses), methods=both),
-        # Older clients call the mapping path with a trailing slash; serve both.
-        Route(mapping, by_method(get_mapping, set_mapping), methods=both),
-        Route(f"{mapping}/", by_method(get_mapping, set_mapping), methods=both),
+        Route(statuses, list_or_overwrite, methods=both),
+        Route(f"{statuses}/", list_or_overwrite, methods=both),
+        Route(mapping, read_or_set, methods=both),
+        Route(f"{mapping}/", read_or_set, methods=both),
     ]

@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from reconciler.simulator import admin, api
+from reconciler.simulator import admin, api, oauth
 from reconciler.simulator.errors import error, errors_body
 from reconciler.simulator.gate import ApiGate
 from reconciler.simulator.simulator import Simulator
@@ -25,9 +25,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(sim: Simulator) -> Starlette:
-    """The ASGI app serving ``/api/v3/...`` (gated) and ``/_simulator/...`` (admin)."""
-    return Starlette(
-        routes=[*api.routes(sim), *admin.routes(sim)],
+    """The ASGI app serving ``/api/v3/...`` (gated), ``/oauth2/token`` and ``/_simulator/...``."""
+    app = Starlette(
+        routes=[*api.routes(sim), *oauth.routes(sim), *admin.routes(sim)],
         middleware=[Middleware(ApiGate, sim=sim)],
         exception_handlers={404: _http_error, 405: _http_error},
     )
+    # An unknown path with or without a slash is a 404, never a 307 to an http:// URL.
+    app.router.redirect_slashes = False
+    return app

@@ -4,7 +4,8 @@ A fault is one of three actions:
 
 - ``status``: answer with any HTTP status; the body is a default JSON:API error, a given
   JSON value (``json_body``) or a raw text such as an HTML page (``body`` + ``content_type``);
-  ``retry_after`` adds a Retry-After header.
+  ``retry_after`` adds a Retry-After header, ``headers`` any others (e.g. a ``Link`` header
+  announcing a next page).
 - ``drop``: start the response with a Content-Length larger than the body, send part of
   it and break the connection (the client sees ``httpx.RemoteProtocolError``).
 - ``delay``: sleep ``delay`` seconds before answering (to trip the client's timeout).
@@ -47,6 +48,7 @@ class Fault:
     retry_after: str | None = None
     delay: float = 0.0
     after_commit: bool = False
+    headers: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:

@@ -22,9 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reconciler.simulator.api import API_PREFIX, CONTEXT_KEY, RequestContext
 from reconciler.simulator.errors import (
     INVALID_CREDENTIALS,
+    INVALID_TOKEN,
     NO_CREDENTIALS,
+    OAUTH2_REQUIRED,
     THROTTLED,
     default_fault_body,
+    error,
+    errors_body,
 )
 from reconciler.simulator.faults import ENDPOINTS, Fault, SimulatedConnectionDrop
 from reconciler.simulator.requestlog import LogEntry
@@ -43,8 +47,10 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 def _integration_id(method: str, query: dict[str, str], body: Any) -> int | None:
     raw = body.get("integration_id") if method == "POST" and isinstance(body, dict) else None
-    if method != "POST" and query.get("integration_id", "").isdigit():
-        raw = int(query["integration_id"])
+    query_id = query.get("integration_id", "")
+    # ASCII digits of a sane length only: "²".isdigit() is true and int() refuses it.
+    if method != "POST" and query_id.isascii() and query_id.isdigit() and len(query_id) < 19:
+        raw = int(query_id)
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
 
 
@@ -76,13 +82,19 @@ class ApiGate:
     def __init__(self, app: ASGIApp, sim: Simulator) -> None:
         self.app = app
         self.sim = sim
+        self._writes_in_progress = 0  # one credential per simulator, so one counter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or not (path + "/").startswith(API_PREFIX + "/"):
             await self.app(scope, receive, send)
             return
-        await self._gate(scope, receive, send)
+        write = scope["method"] not in _READS
+        self._writes_in_progress += write
+        try:
+            await self._gate(scope, receive, send)
+        finally:
+            self._writes_in_progress -= write
 
     async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         sim = self.sim
@@ -148,17 +160,22 @@ class ApiGate:
         """Authenticate, rate-limit, then run the handler; the response is held back."""
         captured = _Captured()
         creds = self.sim.credentials
-        rejection = _authenticate(
-            _header(scope, b"authorization"), creds.public_key, creds.secret_key
-        )
+        write = scope["method"] not in _READS
+        rejection = _authenticate(_header(scope, b"authorization"), self.sim)
+        unsupported = _unsupported_media_type(scope, body) if write else None
         if rejection is not None:
+            body_401, challenge = rejection
             response: Response = JSONResponse(
-                rejection, status_code=401, headers={"WWW-Authenticate": 'Basic realm="api"'}
+                body_401, status_code=401, headers={"WWW-Authenticate": challenge}
             )
-        elif not self.sim.limiter.allow(creds.public_key, write=scope["method"] not in _READS):
+        elif not self.sim.limiter.allow(
+            creds.public_key, write=write, writes_in_progress=self._writes_in_progress
+        ):
             retry_after = self.sim.config.rate_limits.retry_after
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
             response = JSONResponse(THROTTLED, status_code=429, headers=headers)
+        elif unsupported is not None:
+            response = JSONResponse(unsupported, status_code=415)
         else:
             await self.app(scope, _replay_receive(body), captured.send)
             return captured
@@ -186,7 +203,9 @@ class ApiGate:
             partial = payload[: len(payload) // 2]
             await send({"type": "http.response.body", "body": partial, "more_body": True})
             raise SimulatedConnectionDrop(f"simulated connection drop ({fault.endpoint})")
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        headers = dict(fault.headers or {})
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
         response: Response
         if fault.body is not None:
             media_type = fault.content_type or "text/html; charset=utf-8"
@@ -205,19 +224,48 @@ class ApiGate:
             return integration.invalid_categories() if integration else []
 
 
-def _authenticate(header: bytes | None, public_key: str, secret_key: str) -> dict[str, Any] | None:
-    """None when the Basic credentials match, else the 401 body to answer with."""
+def _authenticate(header: bytes | None, sim: Simulator) -> tuple[dict[str, Any], str] | None:
+    """None when the request may pass, else the 401 body and the WWW-Authenticate challenge.
+
+    Basic with the simulator's key pair passes unless `require_oauth2` is set; a Bearer token
+    passes while the token endpoint's token is live.
+    """
+    basic = 'Basic realm="api"'
+    if header is not None and header[:7].lower() == b"bearer ":
+        refused = sim.tokens.check(header[7:].strip().decode("latin-1"))
+        if refused is None:
+            return None
+        return (
+            INVALID_TOKEN,
+            f'Bearer realm="api", error="invalid_token", error_description="{refused}"',
+        )
     if header is None or header[:6].lower() != b"basic ":
-        return NO_CREDENTIALS
+        return NO_CREDENTIALS, basic
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True)
     except (binascii.Error, ValueError):
-        return INVALID_CREDENTIALS
+        return INVALID_CREDENTIALS, basic
     username, sep, password = decoded.partition(b":")
+    creds = sim.credentials
     # Compare both halves, always, in constant time: no early exit that leaks which failed.
-    user_ok = hmac.compare_digest(username, public_key.encode())
-    password_ok = hmac.compare_digest(password, secret_key.encode())
-    return None if sep and user_ok and password_ok else INVALID_CREDENTIALS
+    user_ok = hmac.compare_digest(username, creds.public_key.encode())
+    password_ok = hmac.compare_digest(password, creds.secret_key.encode())
+    if not (sep and user_ok and password_ok):
+        return INVALID_CREDENTIALS, basic
+    if sim.config.require_oauth2:
+        return OAUTH2_REQUIRED, 'Bearer realm="api"'
+    return None
+
+
+def _unsupported_media_type(scope: Scope, body: bytes) -> dict[str, Any] | None:
+    """The 415 body for a write whose body is not declared as JSON, as DRF's parser answers."""
+    raw = _header(scope, b"content-type")
+    media_type = raw.decode("latin-1").split(";")[0].strip().lower() if raw else ""
+    if media_type == "application/json" or (not media_type and not body.strip()):
+        return None
+    shown = media_type or "(none)"
+    detail = f'Unsupported media type "{shown}" in request.'
+    return errors_body(error(415, "invalid", "Unsupported media type", detail))
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -1,7 +1,10 @@
 """Sliding-window rate limits per credential, as Sendcloud documents them.
 
 Reads (GET) are limited to 1,000 per minute; writes to 100 per minute with bursts of at
-most 15 per second. Sendcloud documents no Retry-After header, so none is sent by default.
+most 15 per second. Sendcloud's rate-limit page can be read two ways on that burst: 15 writes
+started in any one second, or 15 writes in progress at once. Both are enforced (the stricter
+of the two readings at every moment), so a client that passes here is safe under either.
+Sendcloud documents no Retry-After header, so none is sent by default.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class RateLimits:
     writes: tuple[RateRule, ...] = field(default_factory=_default_writes)
     enabled: bool = True
     retry_after: int | None = None
+    concurrent_writes: int | None = 15  # writes in progress at once per credential; None: any
 
     def to_json(self) -> dict[str, Any]:
         """JSON form: rules as ``[count, period_seconds]`` pairs."""
@@ -46,6 +50,7 @@ class RateLimits:
             "reads": [[rule.count, rule.period] for rule in self.reads],
             "writes": [[rule.count, rule.period] for rule in self.writes],
             "retry_after": self.retry_after,
+            "concurrent_writes": self.concurrent_writes,
         }
 
     @classmethod
@@ -59,11 +64,13 @@ class RateLimits:
             return tuple(RateRule(int(count), float(period)) for count, period in data[key])
 
         retry_after = data.get("retry_after", base.retry_after)
+        concurrent = data.get("concurrent_writes", base.concurrent_writes)
         return cls(
             reads=rules("reads", base.reads),
             writes=rules("writes", base.writes),
             enabled=bool(data.get("enabled", base.enabled)),
             retry_after=None if retry_after is None else int(retry_after),
+            concurrent_writes=None if concurrent is None else int(concurrent),
         )
 
 
@@ -87,10 +94,16 @@ class RateLimiter:
         with self._lock:
             self._accepted.clear()
 
-    def allow(self, key: str, *, write: bool) -> bool:
-        """Record and allow a request, or refuse it (a refused request is not recorded)."""
+    def allow(self, key: str, *, write: bool, writes_in_progress: int = 0) -> bool:
+        """Record and allow a request, or refuse it (a refused request is not recorded).
+
+        `writes_in_progress` counts the writes of `key` being served now, this one included.
+        """
         if not self.limits.enabled:
             return True
+        concurrent = self.limits.concurrent_writes
+        if write and concurrent is not None and writes_in_progress > concurrent:
+            return False
         rules = self.limits.writes if write else self.limits.reads
         with self._lock:
             now = self._clock()

@@ -37,6 +37,9 @@ def serve(
     latency: float = 0.0,
     rate_limits: RateLimits | None = None,
     log_level: str = "info",
+    require_oauth2: bool = False,
+    token_lifetime: int = 3600,
+    trim_whitespace: bool = True,
 ) -> None:
     """Serve a simulator until interrupted (``reconciler sandbox serve``).
 
@@ -49,6 +52,9 @@ def serve(
         strict=strict,
         latency=latency,
         rate_limits=rate_limits,
+        require_oauth2=require_oauth2,
+        token_lifetime=token_lifetime,
+        trim_whitespace=trim_whitespace,
     )
     config = uvicorn.Config(
         build_app(sim), host=host, port=port, log_level=log_level, lifespan="off"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
+
+from reconciler.errors import FileRefused
+from reconciler.files import read_user_file, write_atomically
+from reconciler.jsondoc import load_json
 
 LANGUAGES = ("en-us", "en-gb", "fr-fr", "de-de", "nl-nl", "es-es", "it-it")
 DEFAULT_LANGUAGE = "en-gb"
@@ -115,7 +120,10 @@ class SimulatorState:
             raise ValueError('state must be an object {"integrations": {...}}')
         state = cls()
         for key, raw in data.get("integrations", {}).items():
-            if not str(key).isdigit() or not isinstance(raw, dict):
+            text = str(key)
+            if not (text.isascii() and text.isdigit() and len(text) < 19) or not isinstance(
+                raw, dict
+            ):
                 raise ValueError(f"integration {key!r}: expected a numeric key and an object")
             state.integrations[int(key)] = _integration_from_json(key, raw)
         return state
@@ -143,46 +151,92 @@ def _integration_from_json(key: str, raw: dict[str, Any]) -> IntegrationState:
     return integration
 
 
+# A sandbox with thousands of integrations is a few MiB; far more is not a state file.
+MAX_STATE_BYTES = 64 * 1024 * 1024
+# How long a process waits for another one's change to the state file before giving up.
+LOCK_TIMEOUT = 60.0
+
+
 def _load(path: Path) -> SimulatorState:
-    if not path.exists():
-        return SimulatorState()
-    return SimulatorState.from_json(json.loads(path.read_text(encoding="utf-8")))
+    """The state in the file at `path`; `ValueError` saying why it cannot be used."""
+    try:
+        data = load_json(read_user_file(path, limit=MAX_STATE_BYTES))
+    except FileRefused as exc:
+        raise ValueError(str(exc)) from None
+    except ValueError as exc:
+        raise ValueError(f"the state file cannot be read: {exc}") from None
+    return SimulatorState.from_json(data)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 class StateStore:
     """Holds a `SimulatorState`, serialises changes and persists them when given a path.
 
-    The lock is a `threading.Lock`, not an `asyncio.Lock`: tests drive the state from the
-    test thread while uvicorn serves requests on another thread's event loop, and a
-    critical section never awaits, so blocking the loop for its few microseconds is fine.
+    With a path, several processes may share the file (two ``--sandbox`` commands, or one next
+    to ``sandbox serve``): every read and every read-modify-write holds a lock on the file
+    (`filelock`, next to it as ``<name>.lock``) and re-reads the file first if another process
+    replaced it, so no change is lost. Within a process a `threading.Lock` serialises too:
+    tests drive the state from the test thread while uvicorn serves requests on another
+    thread's event loop, and a critical section never awaits.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._state = _load(path) if path is not None else SimulatorState()
+        self._state = SimulatorState()
+        self._file_lock = (
+            FileLock(path.with_name(path.name + ".lock"), timeout=LOCK_TIMEOUT)
+            if path is not None
+            else None
+        )
+        self._seen: tuple[int, int, int] | None = None
+        with self._locked():
+            pass  # loads the file, so a corrupt one is refused at once
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._lock:
+            if self.path is None or self._file_lock is None or not self.path.parent.is_dir():
+                # No directory yet: nothing to read, and no other process to share it with;
+                # saving will say why it cannot.
+                yield
+                return
+            with self._file_lock:
+                seen = _signature(self.path)
+                if seen != self._seen:
+                    # Another process wrote the file since this one last read or wrote it.
+                    self._state = _load(self.path) if seen is not None else SimulatorState()
+                    self._seen = seen
+                yield
 
     @contextmanager
     def transaction(self) -> Iterator[SimulatorState]:
         """Lock the state for a change; persist it afterwards unless the block raised."""
-        with self._lock:
+        with self._locked():
             yield self._state
             self._save()
 
     @contextmanager
     def reading(self) -> Iterator[SimulatorState]:
         """Lock the state for a consistent read (no persistence)."""
-        with self._lock:
+        with self._locked():
             yield self._state
 
     def snapshot(self) -> dict[str, Any]:
         """A deep copy of the state in its JSON form."""
-        with self._lock:
+        with self._locked():
             return self._state.to_json()
 
     def replace(self, state: SimulatorState) -> None:
         """Replace the whole state (and persist it)."""
-        with self._lock:
+        with self._locked():
             self._state = state
             self._save()
 
@@ -190,17 +244,9 @@ class StateStore:
         if self.path is None:
             return
         payload = json.dumps(self._state.to_json(), indent=2, sort_keys=True)
-        # Write a sibling temp file and rename it over the target, so a crash or a
-        # concurrent reader never sees a half-written state file.
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
+        # Atomic: a crash or a reader in another process never sees a half-written file.
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+            write_atomically(self.path, payload)
+        except FileRefused as exc:
+            raise OSError(exc.reason or str(exc)) from None
+        self._seen = _signature(self.path)

@@ -14,7 +14,9 @@ from typing import Any
 from reconciler.simulator.errors import JsonObject, error
 from reconciler.simulator.state import CATEGORIES, DEFAULT_LANGUAGE, LANGUAGES, StoredStatus
 
+# `\d` as DRF (Python's int) reads digits: "٣" is 3; "²" is no digit and is refused.
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_MAX_INTEGER_TEXT = 1000
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TRANSLATIONS = len(LANGUAGES)
@@ -47,6 +49,12 @@ def query_integration_id(query: Mapping[str, str]) -> int:
                 )
             ]
         )
+    # DRF's IntegerField refuses texts over 1,000 characters before converting them (and
+    # Python's int() refuses more than 4,300 digits).
+    if len(raw) > _MAX_INTEGER_TEXT:
+        detail = "String value too large."
+        # DRF says "max_string_length"; Sendcloud documents only its enum, so "invalid".
+        raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
     if not _INTEGER.match(raw.strip()):
         detail = "A valid integer is required."
         raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
@@ -127,7 +135,14 @@ def _list_field(
     return value
 
 
-def _string(item: dict[str, Any], name: str, pointer: str, errors: list[JsonObject]) -> str | None:
+def _string(
+    item: dict[str, Any], name: str, pointer: str, errors: list[JsonObject], *, trim: bool = False
+) -> str | None:
+    """The string field `name`, or None with an error appended.
+
+    With `trim` it behaves like DRF's CharField (trim_whitespace=True, allow_blank=False):
+    surrounding whitespace is dropped and an empty result is refused.
+    """
     if name not in item:
         errors.append(_bad(pointer, "required", "This field is required."))
         return None
@@ -138,10 +153,17 @@ def _string(item: dict[str, Any], name: str, pointer: str, errors: list[JsonObje
     if not isinstance(value, str):
         errors.append(_bad(pointer, "invalid", "Not a valid string."))
         return None
+    if trim:
+        value = value.strip()
+        if not value:
+            errors.append(_bad(pointer, "invalid", "This field may not be blank."))
+            return None
     return value
 
 
-def _translations(raw: Any, pointer: str, errors: list[JsonObject]) -> dict[str, str]:
+def _translations(
+    raw: Any, pointer: str, errors: list[JsonObject], *, trim: bool
+) -> dict[str, str]:
     if not isinstance(raw, list):
         errors.append(_bad(pointer, "not_a_list", "Expected a list of items."))
         return {}
@@ -155,7 +177,7 @@ def _translations(raw: Any, pointer: str, errors: list[JsonObject]) -> dict[str,
         if not isinstance(item, dict):
             errors.append(_bad(here, "invalid", "Invalid data. Expected a dictionary."))
             continue
-        name = _string(item, "status", f"{here}/status", errors)
+        name = _string(item, "status", f"{here}/status", errors, trim=trim)
         language = _string(item, "language", f"{here}/language", errors)
         if language is not None and language not in LANGUAGES:
             errors.append(
@@ -168,8 +190,12 @@ def _translations(raw: Any, pointer: str, errors: list[JsonObject]) -> dict[str,
     return translations
 
 
-def post_statuses(body: Any) -> tuple[int, list[StoredStatus]]:
-    """Validate a ``POST /shop-order-statuses`` body; return the id and the posted statuses."""
+def post_statuses(body: Any, *, trim: bool = True) -> tuple[int, list[StoredStatus]]:
+    """Validate a ``POST /shop-order-statuses`` body; return the id and the posted statuses.
+
+    `trim`: drop surrounding whitespace of external ids and names (the simulator's
+    ``trim_whitespace`` knob).
+    """
     payload = body_object(body)
     errors: list[JsonObject] = []
     integration_id = _integration_id(payload, errors)
@@ -180,13 +206,15 @@ def post_statuses(body: Any) -> tuple[int, list[StoredStatus]]:
         if not isinstance(item, dict):
             errors.append(_bad(here, "invalid", "Invalid data. Expected a dictionary."))
             continue
-        external_id = _string(item, "external_id", f"{here}/external_id", errors)
+        external_id = _string(item, "external_id", f"{here}/external_id", errors, trim=trim)
         if external_id is not None and external_id in seen:
             errors.append(_bad(f"{here}/external_id", "invalid", "Duplicate external_id."))
         if "translations" not in item:
             errors.append(_bad(f"{here}/translations", "required", "This field is required."))
             continue
-        translations = _translations(item["translations"], f"{here}/translations", errors)
+        translations = _translations(
+            item["translations"], f"{here}/translations", errors, trim=trim
+        )
         if external_id is not None and external_id not in seen and translations:
             statuses.append(StoredStatus(external_id, translations))
         if external_id is not None:
@@ -196,8 +224,11 @@ def post_statuses(body: Any) -> tuple[int, list[StoredStatus]]:
     return integration_id, statuses
 
 
-def post_mapping(body: Any) -> tuple[int, dict[str, str | None]]:
-    """Validate a ``POST /shop-order-statuses/mapping`` body; return the id and the mapping."""
+def post_mapping(body: Any, *, trim: bool = True) -> tuple[int, dict[str, str | None]]:
+    """Validate a ``POST /shop-order-statuses/mapping`` body; return the id and the mapping.
+
+    `trim`: drop surrounding whitespace of the external ids, as `post_statuses` does.
+    """
     payload = body_object(body)
     errors: list[JsonObject] = []
     integration_id = _integration_id(payload, errors)
@@ -223,7 +254,9 @@ def post_mapping(body: Any) -> tuple[int, dict[str, str | None]]:
         elif item["external_id"] is not None and not isinstance(item["external_id"], str):
             errors.append(_bad(f"{here}/external_id", "invalid", "Not a valid string."))
         elif category is not None:
-            mapping[category] = item["external_id"]
+            external_id = item["external_id"]
+            # A mapped id is trimmed like a status's, so it still names the trimmed status.
+            mapping[category] = external_id.strip() if trim and external_id else external_id
     if errors:
         raise Invalid(errors)
     return integration_id, {category: mapping[category] for category in CATEGORIES}

@@ -98,12 +98,37 @@ def test_append_step_summary_truncates_to_the_limit(
     monkeypatch.setattr(github, "STEP_SUMMARY_LIMIT", 200)
     summary = tmp_path / "summary.md"
     summary.write_text("x" * 50, encoding="utf-8")
-    github.append_step_summary("é" * 500, {"GITHUB_STEP_SUMMARY": str(summary)})
+    github.append_step_summary("é\n" * 500, {"GITHUB_STEP_SUMMARY": str(summary)})
     written = summary.read_bytes()
     assert len(written) <= 200
-    text = written.decode("utf-8")  # no multi-byte character was cut in half
-    assert text.startswith("x" * 50 + "é")
+    text = written.decode("utf-8")  # cut between lines: no multi-byte character cut in half
+    assert text.startswith("x" * 50 + "é\né\n")
     assert text.endswith("step-summary limit.\n")
+
+
+def test_step_summary_is_never_cut_inside_a_code_block_or_details(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(github, "STEP_SUMMARY_LIMIT", 2_000)
+    summary = tmp_path / "summary.md"
+    section = "<details>\n<summary>s</summary>\n\n```diff\n" + "+ line\n" * 40 + "```\n</details>\n"
+    github.append_step_summary("# Plan\n\n" + section * 10, {"GITHUB_STEP_SUMMARY": str(summary)})
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 2_000
+    body = text.removesuffix(github._TRUNCATION_NOTE)
+    assert body.count("<details>") == body.count("</details>") >= 1
+    assert body.count("```") % 2 == 0
+    assert text.endswith("step-summary limit.\n")
+
+
+def test_step_summary_with_no_room_left_gets_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(github, "STEP_SUMMARY_LIMIT", 100)
+    summary = tmp_path / "summary.md"
+    summary.write_text("x" * 99, encoding="utf-8")
+    github.append_step_summary("# Plan\n" * 10, {"GITHUB_STEP_SUMMARY": str(summary)})
+    assert summary.read_text(encoding="utf-8") == "x" * 99
 
 
 def test_write_outputs_single_line(tmp_path: Path) -> None:

@@ -250,14 +250,36 @@ def test_plan_comment_finds_only_our_own_marked_comment(tmp_path: Path, bin_dir:
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="jq is preinstalled on GitHub runners only")
-def test_plan_comment_reports_failure_and_truncates(tmp_path: Path, bin_dir: Path) -> None:
+def test_plan_comment_reports_failure_in_a_fence_that_cannot_be_closed_early(
+    tmp_path: Path, bin_dir: Path
+) -> None:
+    (tmp_path / "plan.err").write_text("a.yaml:1:1: bad\n```\n# not a heading\n", "utf-8")
     failed = json.loads(_comment(tmp_path, bin_dir, "", "1")[1]["body"])["body"]
-    assert "reconciler plan failed" in failed
+    assert "### reconciler plan failed" in failed
+    # The error text holds a fence of three backticks, so the block uses four.
+    assert "\n````\na.yaml:1:1: bad\n```\n# not a heading\n````\n" in failed
 
-    (tmp_path / "gh.log").unlink()
-    huge = json.loads(_comment(tmp_path, bin_dir, "x" * 100_000, "2")[1]["body"])["body"]
-    assert len(huge) < 65_536
-    assert "Plan truncated" in huge
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is preinstalled on GitHub runners only")
+def test_plan_comment_is_cut_by_characters_at_a_line_boundary(
+    tmp_path: Path, bin_dir: Path
+) -> None:
+    line = "é" * 99 + "\n"  # 100 characters, 199 bytes
+    body = json.loads(_comment(tmp_path, bin_dir, line * 700, "2")[1]["body"])["body"]
+    kept = body.removeprefix(MARKER + "\n").split("\n\n**Plan truncated.**")[0]
+    assert kept == line * 600  # 60,000 characters, not 60,000 bytes; whole lines only
+    assert "Plan truncated" in body
+    assert len(body) < 65_536
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is preinstalled on GitHub runners only")
+def test_plan_comment_is_never_cut_inside_a_fence(tmp_path: Path, bin_dir: Path) -> None:
+    head = "## Plan\n\n" + "text\n" * 10
+    fenced = "```diff\n" + ("+ status\n" * 9000) + "```\n"  # crosses the 60,000 limit
+    body = json.loads(_comment(tmp_path, bin_dir, head + fenced + "tail\n", "2")[1]["body"])["body"]
+    kept = body.removeprefix(MARKER + "\n").split("\n\n**Plan truncated.**")[0]
+    assert kept == head
+    assert body.count("```") % 2 == 0
 
 
 # --- drift.yml: the drift issue -------------------------------------------------

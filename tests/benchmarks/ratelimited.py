@@ -28,7 +28,7 @@ from tests.benchmarks.settings import (
 )
 from tests.benchmarks.simproc import SimulatorProcess
 
-SHARE_TARGET = 0.90
+SHARE_TARGET = 0.98
 
 
 def scaled_limits(scale: int) -> dict[str, Any]:

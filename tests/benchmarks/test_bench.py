@@ -22,6 +22,7 @@ SECTIONS = (
     "## 4. Start-up",
     "## 5. Peak memory",
     "## 6. Fleet: accounts in parallel",
+    "## 7. The CLI against lean peers",
     "## Summary",
 )
 
@@ -62,6 +63,8 @@ def test_benchmark_runs_end_to_end_on_tiny_inputs(
     # Ten accounts, one simulator each: every integration planned, none throttled.
     assert figures["6.fleet_failed"]["value"] == 0
     assert figures["6.fleet_429"]["value"] == 0
+    assert figures["7.cli_wall_seconds"]["value"] > 0
+    assert figures["7.cli_to_aiohttp_cpu"]["value"] > 0
 
 
 def test_quick_preset_and_flags_combine() -> None:

@@ -199,7 +199,7 @@ def test_a_failed_read_is_reported_and_the_others_are_adopted(
     )
     assert out.out == (
         'integrations/one.yaml: status "1" added (en-gb "Open")\n'
-        "Adopted 1 file from Sendcloud; 1 already in sync.\n"
+        "Adopted 1 file from Sendcloud; 0 already in sync; 1 failed.\n"
     )
 
 

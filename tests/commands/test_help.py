@@ -15,6 +15,7 @@ COMMANDS = [
     ["validate"],
     ["plan"],
     ["apply"],
+    ["snapshot"],
     ["drift"],
     ["import"],
     ["adopt"],
@@ -24,8 +25,11 @@ COMMANDS = [
     ["sandbox", "show"],
     ["sandbox", "set"],
     ["sandbox", "edit"],
+    ["restore"],
+    ["journal", "show"],
+    ["policy", "list"],
 ]
-WITH_PATHS = {"validate", "plan", "apply", "drift", "adopt"}
+WITH_PATHS = {"validate", "plan", "apply", "snapshot", "drift", "adopt"}
 
 
 def help_of(command: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -103,7 +103,9 @@ def test_set_changes_the_live_state_as_a_hand_edit_and_drift_sees_it(
     )
     assert main(["sandbox", "show", "5"]) == 0
     assert capsys.readouterr().out.endswith(edited.read_text().split("integration_id:")[1])
-    assert sorted(p.name for p in sandbox.parent.iterdir()) == ["sandbox.json"]  # no journal
+    # No journal (the state's lock file, from the concurrent-sandbox locking, aside).
+    names = sorted(p.name for p in sandbox.parent.iterdir() if not p.name.endswith(".lock"))
+    assert names == ["sandbox.json"]
     assert main(["--sandbox", "drift", "integrations"]) == 2
     out = capsys.readouterr().out
     assert '~ CANCEL: "2" → (unmapped)' in out
@@ -273,7 +275,8 @@ def test_set_into_a_state_that_cannot_be_written_says_so(
     Path("same.yaml").write_text(show(capsys), encoding="utf-8")
     assert main(["sandbox", "set", "5", "same.yaml", "--state", "same.yaml/state.json"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Error: the sandbox state same.yaml/state.json cannot be written (")
+    # Refused when locked ("cannot be used") or written ("cannot be written"): one line.
+    assert err.startswith("Error: the sandbox state same.yaml/state.json cannot be ")
     assert "nothing was changed" in err
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.config import reader
 from reconciler.config.loader import load_file
 from reconciler.errors import ConfigError
 
@@ -132,6 +133,29 @@ EXPECTATIONS: list[tuple[str, Expected]] = [
     ("integration_id_float.yaml", [(1, 17, "above 0, not 23452345.0")]),
     ("integration_id_bool.yaml", [(1, 17, "above 0, not true")]),
     ("integration_id_missing.yaml", [(1, 1, "missing integration_id; add `integration_id: <id>`")]),
+    # integration_id in forms YAML readers disagree on: plain decimal only, as for external ids
+    ("integration_id_octal.yaml", [(1, 17, "0o17 is not written in plain decimal digits")]),
+    ("integration_id_hex.yaml", [(1, 17, "0x1F is not written in plain decimal digits")]),
+    ("integration_id_leading_zero.yaml", [(1, 17, "0123 is not written in plain decimal")]),
+    ("integration_id_underscore.yaml", [(1, 17, "(`integration_id: 1000` if that is the id")]),
+    ("integration_id_plus_sign.yaml", [(1, 17, "+7 is not written in plain decimal digits")]),
+    ("integration_id_superscript.yaml", [(1, 17, "whole number above 0, not ²")]),
+    ("integration_id_5000_digits.yaml", [(1, 17, "(5000 characters) is too large to be")]),
+    ("integration_id_5000_digits_quoted.yaml", [(1, 17, "not 99999999999999999999… (5000")]),
+    # One file, one meaning: a YAML 1.1 directive would make `no` a boolean on one parser only
+    ("yaml_1_1_directive.yaml", [(1, 1, "`%YAML 1.1` asks for another YAML version")]),
+    ("yaml_1_3_directive.yaml", [(2, 1, "`%YAML 1.3` asks for another YAML version")]),
+    # Texts and ids Sendcloud would not store as written (it trims surrounding whitespace)
+    ("text_trailing_space.yaml", [(4, 12, "ends with a space; Sendcloud trims surrounding")]),
+    ("text_folded_block.yaml", [(4, 12, "ends with a line break (a `>` block keeps its last")]),
+    ("text_only_spaces.yaml", [(4, 12, "is only whitespace; write the text, or remove")]),
+    ("text_nul_escape.yaml", [(4, 12, "contains the control character U+0000")]),
+    ("text_two_lines.yaml", [(4, 12, "contains a line break; a status name or id is one line")]),
+    ("text_no_break_space.yaml", [(4, 12, "starts with the no-break space U+00A0;")]),
+    ("text_tab.yaml", [(4, 12, "contains a tab; a status name or id is one line")]),
+    ("status_id_longer_than_1024.yaml", [(3, 2005, "write `? key` on one line and `: value`")]),
+    ("status_id_leading_space.yaml", [(3, 3, "status id ' 4' starts with a space")]),
+    ("mapping_id_tab.yaml", [(5, 18, "READY_TO_SEND ends with a tab; Sendcloud trims")]),
     # YAML features the format refuses
     ("merge_key.yaml", [(6, 5, "merge keys (<<) are not supported; write the keys out")]),
     ("billion_laughs.yaml", [(1, 1, "anchors and aliases expand to too many values")]),
@@ -159,6 +183,20 @@ EXPECTATIONS: list[tuple[str, Expected]] = [
 
 # Words from pydantic or ruamel that mean nothing to someone editing a status file.
 JARGON = ("Input should", "dictionary", "Field required", "<block", "scalar", "[key]", "None")
+
+
+@pytest.fixture(params=["libyaml", "pure-python"], autouse=True)
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every corpus file through both parse paths: one file must have one meaning."""
+    if request.param == "pure-python":
+
+        def declined(text: str) -> None:
+            raise reader._FastPathDeclinedError
+
+        monkeypatch.setattr(reader, "_compose_fast", declined)
+    else:
+        assert reader._libyaml().Parser is not reader.Parser, "libyaml is not installed"
+    return str(request.param)
 
 
 def _problems(name: str) -> list[tuple[int, int, str]]:

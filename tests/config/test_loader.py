@@ -138,12 +138,12 @@ def test_locate_falls_back_to_the_nearest_ancestor() -> None:
 # Sizes
 
 
-def test_file_over_one_mib_is_refused(tmp_path: Path) -> None:
+def test_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"integration_id: 7\n" + b"#" * MAX_FILE_BYTES)
     problem = only_problem([path])
     assert (problem.line, problem.col) == (1, 1)
-    assert "larger than 1 MiB" in problem.message
+    assert "larger than 4 MiB" in problem.message
 
 
 def test_ten_megabyte_file_is_refused(tmp_path: Path) -> None:
@@ -151,10 +151,10 @@ def test_ten_megabyte_file_is_refused(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         for _ in range(10):
             handle.write(b"# padding\n" * (1024 * 1024 // 10 + 1))
-    assert "larger than 1 MiB" in only_problem([path]).message
+    assert "larger than 4 MiB" in only_problem([path]).message
 
 
-def test_file_of_exactly_one_mib_is_read(tmp_path: Path) -> None:
+def test_file_of_exactly_the_size_cap_is_read(tmp_path: Path) -> None:
     head = b"integration_id: 7\n#"
     path = tmp_path / "limit.yaml"
     path.write_bytes(head + b"x" * (MAX_FILE_BYTES - len(head)))

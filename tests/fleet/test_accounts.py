@@ -90,7 +90,10 @@ def test_apply_writes_each_account_with_its_client_and_journals_the_account(flee
     assert [e.integration_id for e in fleet.nl.simulator.log.writes()] == [1]
     assert [e.integration_id for e in fleet.be.simulator.log.writes()] == [11]
     records = [json.loads(line) for line in (fleet.root / "j.jsonl").read_text().splitlines()]
-    assert sorted((r["account"], r["integration_id"]) for r in records) == [
+    # Each write has a "sending" record before its outcome; both name the account.
+    assert {r["account"] for r in records if r["result"] == "sending"} == {"agency-be", "agency-nl"}
+    outcomes = [r for r in records if r["result"] != "sending"]
+    assert sorted((r["account"], r["integration_id"]) for r in outcomes) == [
         ("agency-be", 11),
         ("agency-nl", 1),
     ]
@@ -128,7 +131,9 @@ def test_labels_assign_a_file_to_an_account(fleet: Fleet) -> None:
     assert "Account agency-be" in out
 
 
-def test_an_oauth2_account_fails_clearly_until_the_client_speaks_it(fleet: Fleet) -> None:
+def test_an_oauth2_account_uses_bearer_tokens_while_the_other_uses_basic(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = (fleet.root / "reconciler.yaml").read_text()
     fleet.write_project(
         project.replace("    labels: [be]\n", "    labels: [be]\n    auth: oauth2\n")
@@ -136,13 +141,16 @@ def test_an_oauth2_account_fails_clearly_until_the_client_speaks_it(fleet: Fleet
     fleet.shop("nl", 1)
     fleet.shop("be", 11)
     fleet.seed(fleet.nl, [1])
+    fleet.seed(fleet.be, [11])
+    # The BE simulator refuses Basic: only a token from its own endpoint gets in.
+    fleet.be.simulator.configure(require_oauth2=True)
+    monkeypatch.setenv("SENDCLOUD_TOKEN_URL", f"{fleet.be.root_url}/oauth2/token")
+    try:
+        code, out, _ = fleet.run("plan", "integrations/")
+    finally:
+        fleet.be.simulator.configure(require_oauth2=False)
 
-    code, out, _ = fleet.run("plan", "integrations/")
-
-    assert code == 1
+    assert code == 0, out
     assert "= integration 1 (integrations/nl/1.yaml): in sync" in out
-    assert (
-        "account agency-be: auth: oauth2 is not supported by this version's client; "
-        "use auth: basic" in out
-    )
-    assert fleet.be.simulator.log.entries() == []
+    assert "= integration 11 (integrations/be/11.yaml): in sync" in out
+    assert all(e.status == 200 for e in reads(fleet.be))

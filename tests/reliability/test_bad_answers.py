@@ -93,17 +93,12 @@ BAD_ANSWERS = [
     BadAnswer(
         "unknown-category",
         Fault(MAPPING, status=200, json_body=mapping_body([*ALL_UNMAPPED, item("RETURNED")])),
-        "status_category",
-    ),
-    BadAnswer(
-        "missing-category",
-        Fault(MAPPING, status=200, json_body=mapping_body(ALL_UNMAPPED[:3])),
-        "four categories",
+        "status category 'RETURNED', which this reconciler does not know",
     ),
     BadAnswer(
         "duplicate-category",
         Fault(MAPPING, status=200, json_body=mapping_body([*ALL_UNMAPPED[:3], item("IN_TRANSIT")])),
-        "four categories",
+        "lists a category twice",
     ),
     BadAnswer(
         "wrong-integration-in-mapping",

@@ -1,5 +1,8 @@
 """The secret key never leaves the Authorization header, whatever the command and however it ends.
 
+With SENDCLOUD_AUTH=oauth2 the same holds for the client secret and for every access token the
+simulator's token endpoint issued during the runs.
+
 Every command runs with ``--debug`` inside a simulated GitHub Actions job and with the suite's
 distinctive secret in SENDCLOUD_SECRET_KEY; then stdout, stderr, every file written (plans,
 journals, step summary and outputs, imported and adopted YAML, crash files) and every log record
@@ -342,3 +345,41 @@ def test_plain_http_to_loopback_never_goes_through_a_proxy(
     outcome = cli("plan", "--api-url", api_url, "7.yaml")
     assert outcome.code == 0, outcome.err
     assert len(sim.log.entries()) == 2
+
+
+def test_oauth2_runs_leak_neither_the_client_secret_nor_the_tokens(
+    leak_check: LeakCheck,
+    seeded: Path,
+    cli: Run,
+    sim: Simulator,
+    api_url: str,
+    simulator_server: BackgroundServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim.configure(require_oauth2=True, token_lifetime=1)  # short-lived: several tokens per run
+    monkeypatch.setenv("SENDCLOUD_AUTH", "oauth2")
+    monkeypatch.setenv("SENDCLOUD_TOKEN_URL", f"{simulator_server.root_url}/oauth2/token")
+    api = ["--debug", "--api-url", api_url]
+    runs: list[tuple[list[str], int]] = [
+        (["plan", *api, "--format", "json", "--out", "plan.json", "integrations"], 0),
+        (["drift", *api, "--format", "markdown", "integrations"], 2),
+        (["apply", *api, "--plan", "plan.json", "--auto-approve", "--journal", "j.jsonl"], 0),
+        (["import", *api, "--dir", "imported", "7"], 0),
+    ]
+    for args, expected in runs:
+        outcome = leak_check.record(" ".join(args), cli(*args))
+        assert outcome.code == expected, (args, outcome.text)
+    # A refused client secret, and an API that refuses every token, do not leak them either.
+    sim.inject(Fault("GET /shop-order-statuses", status=401, times=1000))
+    outcome = leak_check.record("plan-401", cli("plan", *api, "integrations"))
+    assert outcome.code == 1, outcome.text
+    monkeypatch.setenv("SENDCLOUD_SECRET_KEY", "wrong-secret")
+    outcome = leak_check.record("plan-bad-client", cli("plan", *api, "integrations"))
+    assert "token endpoint refused the client credentials" in outcome.text
+    assert sim.tokens.issued >= 4, "every run exchanged for a token"
+    token_lines = [
+        r.getMessage() for r in leak_check.caplog.records if "/oauth2/token" in r.getMessage()
+    ]
+    assert any("[redacted]" in line for line in token_lines), "--debug shows the token request"
+    assert sim.log.writes(), "the apply really wrote with a Bearer token"
+    leak_check.forbidden += sim.tokens.known()

@@ -16,7 +16,7 @@ GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 def shown(text: str) -> str:
     """What a reader sees for ``text``: mentions and references defused, breaks made visible."""
-    out = text.replace("@", "@" + ZWJ).replace("#", "#" + ZWJ)
+    out = re.sub(r"(?<=[@#])(?=\w)|(?<=:/)(?=/)|(?i:(?<=\bwww))(?=\.)", ZWJ, text)
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return re.sub(
         r"[^\S ]|[\x00-\x1f\x7f-\x9f\u202e]",
@@ -46,7 +46,9 @@ def test_escaped_text_stays_in_its_table_cell(hostile: str) -> None:
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_escaped_text_is_safe_inside_raw_html(hostile: str) -> None:
     escaped = escape_markdown(hostile)
-    assert not set(escaped) & set('<>`|*[]()\n\r"')
+    # Parentheses and quotes are harmless: user text never goes into an attribute, and `(`
+    # makes no link without `[`.
+    assert not set(escaped) & set("<>`|*[]\n\r")
     assert "@team" not in escaped
     rendered = GFM.render(f"<details>\n<summary>{escaped}</summary>\n\n</details>\n")
     assert rendered.count("<summary>") == 1
@@ -59,8 +61,30 @@ def test_escape_markdown_examples() -> None:
     assert escape_markdown("| a |") == "&#124; a &#124;"
     assert escape_markdown("**bold**") == "&#42;&#42;bold&#42;&#42;"
     assert escape_markdown("@team") == "@\u200dteam"
-    assert escape_markdown("a\nb") == "a&#92;nb"
+    assert escape_markdown("a\nb") == "a\\nb"
     assert escape_markdown("Paid 2024") == "Paid 2024"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        # What GitHub shows as written is left as written, so the log copy stays readable.
+        ("integrations/777001.yaml", "integrations/777001.yaml"),
+        ("integration_id: 'x' (see -1.5 + 2 = 0.5!)", "integration_id: 'x' (see -1.5 + 2 = 0.5!)"),
+        ("# not a heading, - not a list", "# not a heading, - not a list"),
+        # What GitHub would act on is defused.
+        ("_emphasis_", "&#95;emphasis&#95;"),
+        ("~~gone~~ $x^2$", "&#126;&#126;gone&#126;&#126; &#36;x^2&#36;"),
+        ("ping @team and #12", f"ping @{ZWJ}team and #{ZWJ}12"),
+        (
+            "https://evil.example or www.evil.example",
+            f"https:/{ZWJ}/evil.example or www{ZWJ}.evil.example",
+        ),
+        ("a & b <i>", "a &amp; b &lt;i&gt;"),
+    ],
+)
+def test_escape_markdown_leaves_plain_text_readable(text: str, escaped: str) -> None:
+    assert escape_markdown(text) == escaped
 
 
 def test_whole_rendering_contains_no_hostile_markup() -> None:
@@ -82,7 +106,7 @@ def test_whole_rendering_contains_no_hostile_markup() -> None:
 def test_structure_of_a_changed_integration() -> None:
     markdown = render_markdown(PLANS["mixed"](), writes_per_minute=WRITES_PER_MINUTE)
     assert markdown.startswith("## Reconciler plan\n\n**Plan: 1 status to create")
-    assert "<summary>integration 123 (<code>integrations/shop&#46;yaml</code>): " in markdown
+    assert "<summary>integration 123 (<code>integrations/shop.yaml</code>): " in markdown
     assert "| Category | Before | After |" in markdown
     assert "| CANCEL | *(unmapped)* | 10 |" in markdown
     assert '```diff\n~ status "2"\n-   en-gb: "Paid"\n+   en-gb: "Paid!"\n' in markdown

@@ -107,6 +107,7 @@ async def test_stats_count_reads_writes_retries_and_statuses(
     assert client.stats.to_json() == {
         "reads": 2,
         "writes": 1,
+        "token_requests": 0,
         "retries": 0,
         "transport_failures": 0,
         "responses": {"200": 3},

@@ -128,7 +128,7 @@ async def test_timeouts_until_the_budget_is_spent_are_a_transport_error(
 ) -> None:
     client = make_client(timeout=0.1, retry=SHORT_RETRY)
     sim.inject(Fault(STATUSES, action="delay", delay=0.5, times=100))
-    with pytest.raises(TransportError, match=r"no answer within 0\.1 s") as caught:
+    with pytest.raises(TransportError, match=r"no (complete )?answer within") as caught:
         await client.get_statuses(IID)
     assert LINE in str(caught.value)
     await _until_all_answered(client, sim)

@@ -102,11 +102,15 @@ def test_config(admin: httpx.Client, client: httpx.Client, sim: Simulator) -> No
     assert config == {
         "latency": 0.0,
         "strict": False,
+        "require_oauth2": False,
+        "token_lifetime": 3600,
+        "trim_whitespace": True,
         "rate_limits": {
             "enabled": True,
             "reads": [[1000, 60.0]],
             "writes": [[100, 60.0], [15, 1.0]],
             "retry_after": None,
+            "concurrent_writes": 15,
         },
     }
 

@@ -49,7 +49,8 @@ def test_wrong_credentials_is_401_invalid(
                 "status": "401",
                 "code": "authentication_failed",
                 "title": "Invalid username/password.",
-                "detail": "Invalid username/password.",
+                "detail": "The username or password provided is incorrect. Please make a "
+                "request with the valid credentials.",
             }
         ]
     }

@@ -67,7 +67,8 @@ def test_writes_are_atomic_and_leave_no_temp_files(tmp_path: Path) -> None:
     for integration_id in range(1, 6):
         sim.replace_state({"integrations": {str(integration_id): {}}})
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+    # The lock file stays (removing it would race with a process about to take it).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
     assert json.loads(state_file.read_text())["integrations"].keys() == {"5"}
 
 

@@ -1,0 +1,56 @@
+"""Parsing JSON that came from outside (an API answer, a saved plan, a sandbox state file).
+
+Python's parser recurses once per nesting level, so a document nested a thousand deep raises
+`RecursionError` there, or later in whatever walks the result (a checksum, a model). Every
+document this package reads is a handful of levels deep; anything deeper is refused here, so
+each reader turns one exception, `ValueError`, into its own one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# The deepest document read is about seven levels (plan -> integration -> desired -> statuses
+# -> status -> translations); four times that is generous and far from the recursion limit.
+MAX_DEPTH = 32
+
+
+class TooDeepError(ValueError):
+    """The document nests arrays and objects deeper than allowed."""
+
+
+def load_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """The parsed document; `ValueError` with a short reason for anything else.
+
+    Refused: bytes that are not UTF-8, text that is not JSON, and nesting deeper than
+    ``max_depth`` arrays and objects (`TooDeepError`, a `ValueError`).
+    """
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise TooDeepError(f"it is nested more than {max_depth} levels deep") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"it is not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"it is not valid JSON ({exc})") from None
+    if _depth_exceeds(document, max_depth):
+        raise TooDeepError(f"it is nested more than {max_depth} levels deep")
+    return document
+
+
+def _depth_exceeds(document: Any, max_depth: int) -> bool:
+    # Iterative, so a deep document cannot exhaust the stack here either.
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False

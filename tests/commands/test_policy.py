@@ -1,0 +1,220 @@
+"""Policies from the project file at the command line: the examples, validate, plan, apply,
+``policy list``, Actions annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import main
+from tests.support.simulator import BackgroundServer
+
+ROOT = Path(__file__).parents[2]
+EXAMPLES = ROOT / "examples" / "policies"
+KINDS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_every_rule_kind_has_an_example() -> None:
+    assert KINDS == [
+        "distinct-categories",
+        "external-id-pattern",
+        "mapped-categories",
+        "max-statuses",
+        "required-languages",
+        "status-text",
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_passing_example_passes_and_the_failing_one_fails(
+    kind: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    code, out, err = run(capsys, "validate", f"examples/policies/{kind}/passing")
+    assert (code, err) == (0, "")
+    assert out.endswith("valid.\n")
+
+    code, out, err = run(capsys, "validate", f"examples/policies/{kind}/failing")
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert errors, err
+    for line in errors:
+        # Located at the value, naming the rule and where it is written.
+        assert line.startswith(f"examples/policies/{kind}/failing/")
+        assert f"at examples/policies/{kind}/reconciler.yaml:" in line
+    assert "policy errors found" in out
+
+
+def test_warnings_are_shown_and_do_not_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("reconciler.yaml").write_text(
+        "policies:\n  - kind: status-text\n    avoid: test\n    severity: warning\n"
+    )
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text('integration_id: 3\nstatuses:\n  "1":\n    en-gb: a test\n')
+    code, out, err = run(capsys, "validate", "shops")
+    assert code == 0
+    assert out == "1 file valid.\n"
+    assert err.splitlines() == [
+        'shops/a.yaml:4:5: warning: status "1" en-gb "a test" contains \'test\' '
+        "(rule 'status-text' at reconciler.yaml:2)",
+        "Policy: 0 errors, 1 warning.",
+    ]
+
+
+def test_policy_list_prints_the_rules_in_force(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, "policy", "list", "examples/policies/required-languages/failing")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "3 rules in force for examples/policies/required-languages/failing from "
+        "examples/policies/required-languages/reconciler.yaml:"
+    )
+    assert lines[1].startswith("  error   english-everywhere: every status has en-gb texts")
+    assert "only paths */de-*.yaml" in lines[2]
+    assert lines[2].startswith("  warning german-for-de-shops")
+    assert lines[3].startswith("  error   mapped-status-not-deleted: no status is deleted while")
+
+
+def test_bad_rules_and_includes_are_located_in_their_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("policies").mkdir()
+    Path("policies/shared.yaml").write_text("policies:\n  - kind: max-statuses\n    max: many\n")
+    Path("reconciler.yaml").write_text(
+        "policies:\n"
+        "  - include: policies/shared.yaml\n"
+        "  - kind: sparkle\n"
+        "  - include: missing.yaml\n"
+        "  - kind: status-text\n"
+        "    match: '('\n"
+        "  - kind: max-statuses\n"
+        "    max: 3\n"
+        "    labels: [tier-1]\n"
+    )
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text("integration_id: 3\n")
+    code, _, err = run(capsys, "validate", "shops")
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[:-1] == [
+        "policies/shared.yaml:3:5: policy: max: Input should be a valid integer",
+        "reconciler.yaml:3:5: policy: `kind` must be one of: required-languages, "
+        "mapped-categories, distinct-categories, external-id-pattern, status-text, max-statuses",
+        "reconciler.yaml:4:5: `include: missing.yaml`: no such file",
+        "reconciler.yaml:6:5: policy: match: Value error, not a valid regular expression: "
+        "missing ), unterminated subpattern at position 0",
+        "reconciler.yaml:7:5: selecting by `accounts` or `labels` needs accounts and labels in "
+        "the project file, which this version does not have yet; select by `integrations` or "
+        "`paths`",
+    ]
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def shop(live_api: BackgroundServer) -> BackgroundServer:
+    """A project whose file breaks one error rule and one warning rule."""
+    Path("reconciler.yaml").write_text(
+        "policies:\n"
+        "  - name: cancel-mapped\n"
+        "    kind: mapped-categories\n"
+        "    categories: [CANCEL]\n"
+        "    message: CANCEL may never be null.\n"
+        "  - kind: max-statuses\n"
+        "    max: 0\n"
+        "    severity: warning\n"
+    )
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text(
+        'integration_id: 31\nstatuses:\n  "1":\n    en-gb: Paid\nmapping:\n'
+        "  READY_TO_SEND: null\n  IN_TRANSIT: null\n  DELIVERED: null\n  CANCEL: null\n"
+    )
+    return live_api
+
+
+def test_plan_lists_violations_in_json_and_markdown_and_saves_no_plan(
+    shop: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = ("--api-url", shop.base_url, *FAST)
+    code, out, err = run(capsys, "plan", "shops", "--format", "json", "--out", "p.json", *api)
+    assert code == 1
+    assert not Path("p.json").exists()
+    violations = json.loads(out)["policy_violations"]
+    assert violations == [
+        {
+            "path": "shops/a.yaml",
+            "line": 2,
+            "col": 1,
+            "severity": "warning",
+            "rule": "max-statuses",
+            "rule_origin": "reconciler.yaml:6",
+            "detail": "1 status, more than 0",
+            "message": "",
+        },
+        {
+            "path": "shops/a.yaml",
+            "line": 9,
+            "col": 3,
+            "severity": "error",
+            "rule": "cancel-mapped",
+            "rule_origin": "reconciler.yaml:2",
+            "detail": "CANCEL is not mapped",
+            "message": "CANCEL may never be null.",
+        },
+    ]
+    assert "shops/a.yaml:9:3: error: CANCEL is not mapped; CANCEL may never be null." in err
+
+    _, markdown, _ = run(capsys, "plan", "shops", "--format", "markdown", *api)
+    assert "> [!CAUTION]" in markdown
+    assert "Policy: 1 error, 1 warning" in markdown
+    assert "CANCEL is not mapped" in markdown
+
+
+def test_apply_refuses_files_that_break_an_error_rule(
+    shop: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = ("--api-url", shop.base_url, *FAST)
+    code, _, err = run(capsys, "apply", "shops", "--auto-approve", *api)
+    assert code == 1
+    assert "Error: nothing applied: the files break the policies above." in err
+    assert shop.simulator.log.writes() == []
+
+    # With CANCEL mapped only the warning remains: shown, and the apply goes ahead.
+    text = Path("shops/a.yaml").read_text().replace("CANCEL: null", 'CANCEL: "1"')
+    Path("shops/a.yaml").write_text(text)
+    code, _, err = run(capsys, "apply", "shops", "--auto-approve", *api)
+    assert code == 0, err
+    assert "warning: 1 status, more than 0" in err
+    assert len(shop.simulator.log.writes()) == 2
+
+
+def test_violations_are_annotations_in_github_actions(
+    shop: BackgroundServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(Path("summary.md").resolve()))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(Path("out.txt").resolve()))
+    code, _, err = run(capsys, "validate", "shops")
+    assert code == 1
+    assert (
+        "::error file=shops/a.yaml,line=9,col=3,title=policy cancel-mapped::CANCEL is not "
+        "mapped; CANCEL may never be null. (rule at reconciler.yaml:2)"
+    ) in err.splitlines()
+    assert "::warning file=shops/a.yaml,line=2,col=1,title=policy max-statuses::" in err
