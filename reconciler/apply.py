@@ -177,7 +177,7 @@ async def _apply_integration(
         next_state = _after(expected, write)
         writes_tried += 1
         try:
-            await _write(client, item.integration_id, write, before, journal, after=next_state)
+            await _write(client, item, write, before, journal, after=next_state)
         except JournalError as exc:
             return result(Outcome.FAILED, done, _sentence(exc))
         except ReconcilerError as exc:
@@ -215,7 +215,7 @@ async def _apply_integration(
 
 async def _write(
     client: SendcloudClient,
-    integration_id: int,
+    item: IntegrationPlan,
     write: Write,
     before: LiveState,
     journal: Journal | None,
@@ -227,9 +227,12 @@ async def _write(
     Raises `JournalError` when a record cannot be written (the write is then not sent, or its
     outcome is missing from the journal, as the message says), else the client's errors.
     """
+    integration_id, account = item.integration_id, item.account
     if journal is not None:
         try:
-            journal.record_write(integration_id, write, before, result="sending", after=after)
+            journal.record_write(
+                integration_id, write, before, result="sending", account=account, after=after
+            )
         except JournalError as exc:
             raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
     try:
@@ -240,14 +243,14 @@ async def _write(
             assert write.mapping is not None  # noqa: S101
             await client.post_mapping(integration_id, write.mapping)
     except ReconcilerError as exc:
-        _record_outcome(journal, integration_id, write, (before, after), f"error: {exc}")
+        _record_outcome(journal, item, write, (before, after), f"error: {exc}")
         raise
-    _record_outcome(journal, integration_id, write, (before, after), "ok")
+    _record_outcome(journal, item, write, (before, after), "ok")
 
 
 def _record_outcome(
     journal: Journal | None,
-    integration_id: int,
+    item: IntegrationPlan,
     write: Write,
     states: tuple[LiveState, LiveState],
     outcome: str,
@@ -256,7 +259,9 @@ def _record_outcome(
         return
     before, after = states
     try:
-        journal.record_write(integration_id, write, before, result=outcome, after=after)
+        journal.record_write(
+            item.integration_id, write, before, result=outcome, account=item.account, after=after
+        )
     except JournalError as exc:
         raise JournalError(
             f"{exc}; this write ({write.purpose}) was sent (Sendcloud answered "

@@ -11,90 +11,34 @@ Heavy libraries (pydantic, httpx, deepdiff, rich) are imported inside the comman
 
 from __future__ import annotations
 
-import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import click
 
 from reconciler import __version__, helptext
 from reconciler.cli_journal import register_journal_commands
+from reconciler.cli_options import (
+    _FILE,
+    _GLOBAL_NAMES,
+    Format,
+    _options,
+    _paths,
+    _split,
+    _targeting,
+    format_option,
+    global_options,
+    paths_argument,
+    targeting_options,
+)
 from reconciler.cli_sandbox import sandbox
 from reconciler.cli_snapshot import register_snapshot_command
 from reconciler.errors import ExitCode
-from reconciler.sendcloud.options import (
-    DEFAULT_PARALLELISM,
-    DEFAULT_READS_PER_MINUTE,
-    DEFAULT_REQUEST_DEADLINE,
-    DEFAULT_SANDBOX_STATE,
-    DEFAULT_WRITES_PER_MINUTE,
-    GlobalOptions,
-)
 
-DEFAULT_PATHS = ("integrations/",)
 COMPLETE_VAR = "_RECONCILER_COMPLETE"  # what click's completion scripts set when they call back
-
-F = TypeVar("F", bound=Callable[..., Any])
-Format = Literal["text", "markdown", "json"]
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    # FloatRange lets "nan" through (every comparison with NaN is false), and "inf" means no
-    # pacing at all: neither is a rate.
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of requests per minute.", ctx, param)
-    return value
-
-
-_GLOBAL_OPTIONS = (
-    click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
-                 "(default: $SENDCLOUD_API_URL or https://panel.sendcloud.sc/api/v3)."),
-    click.option("--sandbox", is_flag=True, default=None,
-                 help="Use the embedded Sendcloud simulator instead of the real API."),
-    click.option("--sandbox-state", type=click.Path(path_type=Path), default=None,
-                 help=f"State file of the embedded simulator (default: {DEFAULT_SANDBOX_STATE})."),
-    click.option("--debug", is_flag=True, default=None,
-                 help="Log every request and response line (credentials redacted)."),
-    click.option("--parallelism", type=click.IntRange(1, 256), default=None, metavar="N",
-                 help=f"Requests in flight at once (default: {DEFAULT_PARALLELISM})."),
-    click.option("--reads-per-minute", type=click.FloatRange(min=1), default=None,
-                 callback=_finite,
-                 help=f"Pace reads at this rate (default: {DEFAULT_READS_PER_MINUTE:g})."),
-    click.option("--writes-per-minute", type=click.FloatRange(min=1), default=None,
-                 callback=_finite,
-                 help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
-                 "never more than 15 per second)."),
-    click.option("--request-deadline", type=click.FloatRange(min=0.1, max=3600), default=None,
-                 metavar="SECONDS", help="Give up an attempt that has not fully answered after "
-                 f"this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may be retried."),
-)  # fmt: skip
-
-
-def global_options(func: F) -> F:
-    """Accept the shared options both before and after the command name."""
-    for option in reversed(_GLOBAL_OPTIONS):
-        func = option(func)
-    return func
-
-
-def _options(ctx: click.Context, given: dict[str, Any]) -> GlobalOptions:
-    """Merge the options given before the command with those given after it (later wins)."""
-    values: dict[str, Any] = dict(ctx.find_root().meta.get("reconciler.global", {}))
-    values.update({k: v for k, v in given.items() if v is not None})
-    if values.get("sandbox_state") is None:
-        values.pop("sandbox_state", None)
-    return GlobalOptions(**values)
-
-
-_GLOBAL_NAMES = ("api_url", "sandbox", "sandbox_state", "debug", "parallelism",
-                 "reads_per_minute", "writes_per_minute", "request_deadline")  # fmt: skip
-
-
-def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {name: kwargs.pop(name) for name in _GLOBAL_NAMES}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -109,29 +53,6 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     `drift` reports what changed in Sendcloud behind git's back.
     """
     ctx.meta["reconciler.global"] = {k: v for k, v in kwargs.items() if v is not None}
-
-
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-_FILE = click.Path(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
-
-
-def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
-    """The PATH arguments, or the default; one that does not exist is said plainly, at once."""
-    chosen = paths or DEFAULT_PATHS
-    missing = [path for path in chosen if not os.path.lexists(path)]
-    if not missing:
-        return chosen
-    from reconciler.errors import ReconcilerError
-
-    if not paths:
-        raise ReconcilerError(
-            f"{DEFAULT_PATHS[0]} does not exist in {os.getcwd()}. Given no PATH, reconciler "
-            f"reads {DEFAULT_PATHS[0]} in the current directory: run it from the repository "
-            "that holds your integration files, or name them, e.g. "
-            f"`reconciler {ctx.info_name} examples/integrations/`."
-        )
-    verb = "does" if len(missing) == 1 else "do"
-    raise ReconcilerError(f"{', '.join(missing)} {verb} not exist; check the PATH arguments.")
 
 
 def _offline(command: click.Command) -> click.Command:
@@ -155,16 +76,6 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
     return command.validate(_paths(ctx, paths))
 
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="How to print the report.",
-)
-
-
 @cli.command(epilog=helptext.PLAN)
 @paths_argument
 @format_option
@@ -179,6 +90,14 @@ format_option = click.option(
     is_flag=True,
     help="Exit 2 when there are changes to apply, 0 when there are none.",
 )
+@targeting_options
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Plan only the integrations whose file, or a base it extends, changed between the git "
+    "commit REF and the working tree (e.g. origin/main).",
+)
 @click.option("--live", type=_FILE, help="Plan offline against this snapshot (`snapshot --out`).")
 @global_options
 @click.pass_context
@@ -189,6 +108,9 @@ def plan(
     fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    changed_since: str | None,
     live: Path | None,
     **kwargs: Any,
 ) -> int:
@@ -197,7 +119,8 @@ def plan(
 
     options = _options(ctx, _split(kwargs))
     return command.plan(_paths(ctx, paths), options, fmt=fmt, out=out,
-                        detailed_exitcode=detailed_exitcode, live=live)  # fmt: skip
+                        detailed_exitcode=detailed_exitcode, live=live,
+                        targeting=_targeting(only, exclude, changed_since))  # fmt: skip
 
 
 @cli.command(epilog=helptext.APPLY)
@@ -221,6 +144,7 @@ def plan(
     default=None,
     help="Append one JSON line per API write to this file.",
 )
+@targeting_options
 @click.option("--check-files", multiple=True, type=click.Path(path_type=str), metavar="PATH",
               help="With --plan: refuse unless the plan was made from these files.")  # fmt: skip
 @global_options
@@ -233,6 +157,8 @@ def apply(
     auto_approve: bool,
     force: bool,
     journal_path: Path | None,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
     check_files: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
@@ -242,6 +168,10 @@ def apply(
     options = _options(ctx, _split(kwargs))
     if plan_file is not None and paths:
         raise click.UsageError("give either PATHS or --plan, not both")
+    if plan_file is not None and (only or exclude):
+        raise click.UsageError(
+            "--plan applies exactly the saved plan; target when planning (plan --only ...)"
+        )
     return command.apply(
         _paths(ctx, paths) if plan_file is None else (),
         options,
@@ -249,6 +179,7 @@ def apply(
         auto_approve=auto_approve,
         force=force,
         journal_path=journal_path,
+        targeting=_targeting(only, exclude),
         check_files=check_files,
     )
 
@@ -256,14 +187,23 @@ def apply(
 @cli.command(epilog=helptext.DRIFT)
 @paths_argument
 @format_option
+@targeting_options
 @global_options
 @click.pass_context
-def drift(ctx: click.Context, /, paths: tuple[str, ...], fmt: Format, **kwargs: Any) -> int:
+def drift(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    fmt: Format,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
     """Report where Sendcloud differs from git (exit 2 on drift, 0 in sync)."""
     from reconciler.commands import drift as command
 
     options = _options(ctx, _split(kwargs))
-    return command.drift(_paths(ctx, paths), options, fmt=fmt)
+    return command.drift(_paths(ctx, paths), options, fmt=fmt, targeting=_targeting(only, exclude))
 
 
 class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
@@ -292,6 +232,7 @@ class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from
     help="Where to write the files.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace files that already exist.")
+@targeting_options
 @global_options
 @click.pass_context
 def import_(
@@ -300,36 +241,88 @@ def import_(
     integration_ids: tuple[int, ...],
     directory: Path,
     overwrite: bool,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Write one desired-state file per integration from its live state."""
     from reconciler.commands import import_ as command
 
     options = _options(ctx, _split(kwargs))
-    return command.import_(integration_ids, options, directory=directory, overwrite=overwrite)
+    return command.import_(
+        integration_ids,
+        options,
+        directory=directory,
+        overwrite=overwrite,
+        targeting=_targeting(only, exclude),
+    )
 
 
 @cli.command(epilog=helptext.ADOPT)
 @paths_argument
+@targeting_options
 @global_options
 @click.pass_context
-def adopt(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> int:
+def adopt(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
     """Rewrite the files to match Sendcloud, keeping comments and layout."""
     from reconciler.commands import adopt as command
 
     options = _options(ctx, _split(kwargs))
-    return command.adopt(_paths(ctx, paths), options)
+    return command.adopt(_paths(ctx, paths), options, _targeting(only, exclude))
+
+
+@cli.command("matrix")
+@paths_argument
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="List only the accounts holding an integration changed since the git commit REF.",
+)
+@click.pass_context
+def matrix(ctx: click.Context, /, paths: tuple[str, ...], changed_since: str | None) -> int:
+    """Print a GitHub Actions matrix: one entry per account (its paths, its credential names)."""
+    from reconciler.commands import matrix as command
+
+    return command.matrix(_paths(ctx, paths), changed_since=changed_since)
 
 
 cli.add_command(sandbox)
 
 
 @cli.command(epilog=helptext.SCHEMA)
-def schema() -> int:
-    """Print the JSON Schema of the desired-state file format."""
+@click.argument(
+    "kind", type=click.Choice(["integration", "base", "project"]), default="integration"
+)
+def schema(kind: Literal["integration", "base", "project"]) -> int:
+    """Print the JSON Schema of a file format: integration (default), base, or project."""
     from reconciler.commands import schema as command
 
-    return command.schema()
+    return command.schema(kind)
+
+
+@cli.command("render")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: a flat file with `# file:line` comments; json: values and origins.",
+)
+def render(paths: tuple[str, ...], fmt: Literal["yaml", "json"]) -> int:
+    """Print the resolved desired state of files (bases merged in), each value with its origin."""
+    from reconciler.commands.render import run
+
+    return run(paths, fmt=fmt)
 
 
 register_journal_commands(

@@ -91,6 +91,7 @@ class Journal:
         before: LiveState,
         *,
         result: str,
+        account: str = "",
         after: LiveState | None = None,
     ) -> None:
         """Append one record for ``write`` and fsync it before returning; `JournalError`.
@@ -99,9 +100,12 @@ class Journal:
         ``before`` is the live state read before the integration's first write, ``after`` the
         state once Sendcloud has taken this write (when the caller knows it). The body is
         what ``POST /shop-order-statuses`` or ``POST /shop-order-statuses/mapping`` was sent.
+        ``account`` is the project file's account ("" without one), so a fleet's journal reads
+        per account (``jq 'select(.account == "agency-nl")'``).
         """
         record = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "account": account,
             "integration_id": integration_id,
             "endpoint": ENDPOINTS[write.endpoint],
             "purpose": write.purpose,

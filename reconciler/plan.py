@@ -1,4 +1,5 @@
-"""The Plan: per integration, the changes, the writes that make them, and the safety verdict.
+"""The Plan: per integration, the changes, the writes that make them, and the safety verdict
+(judged by `reconciler.safety`).
 
 Pure: no I/O. The same Plan drives every rendering (text, Markdown, JSON), the saved plan file
 and ``apply``, so what a reviewer approves is exactly what is executed.
@@ -10,53 +11,44 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
-from reconciler.changes import Change, Counts, deleted_ids, natural_key
+from reconciler.changes import (
+    Change,
+    Counts,
+    MappingChange,
+    StatusDelete,
+    StatusUpdate,
+)
 from reconciler.diff import diff_integration, look_alike_warnings
-from reconciler.model import Category, DesiredState, Language, LiveState
+from reconciler.model import Category, DesiredState, LiveState
 from reconciler.policy import Violation
+from reconciler.project import Safety
+from reconciler.safety import (
+    UnsafeReason,
+    carried_statuses,
+    orphaned_mapping,
+    unmanaged_dangling,
+    unsafe_reasons,
+    with_fleet_limits,
+)
+from reconciler.targeting import Selection
+from reconciler.writes import Write, plan_writes
 
-# A plan that deletes more than this share of an integration's live statuses (when it has at
-# least MIN_STATUSES_FOR_RATIO of them), or all of them, is unsafe; apply needs --force.
-MAX_DELETE_RATIO = 0.30
-MIN_STATUSES_FOR_RATIO = 4
+__all__ = [
+    "IntegrationFailure",
+    "IntegrationPlan",
+    "Plan",
+    "Summary",
+    "UnsafeReason",
+    "Write",
+    "live_checksum",
+    "orphaned_mapping",
+    "plan_integration",
+    "plan_writes",
+]
+
 # Sendcloud's write limits: 100 per minute, at most 15 per second.
 MAX_WRITES_PER_SECOND = 15.0
-
-
-@dataclass(frozen=True)
-class UnsafeReason:
-    """Why apply refuses an integration's plan unless told otherwise.
-
-    ``forceable``: whether ``apply --force`` overrides it (deleting many statuses: yes; leaving
-    the mapping pointing at a deleted status: never). ``fix`` says what to do instead when it
-    is not. ``str()`` is the sentence every rendering shows.
-    """
-
-    message: str
-    forceable: bool = True
-    fix: str = ""
-
-    def __str__(self) -> str:
-        if self.forceable:
-            return self.message
-        return f"{self.message} ({self.fix}; --force does not override this)"
-
-
-@dataclass(frozen=True)
-class Write:
-    """One POST the apply will send, in order, and why (``purpose``, shown to the reviewer).
-
-    ``endpoint`` ``statuses``: ``POST /shop-order-statuses`` with ``statuses``
-    (``{external_id: {language: name}}``, the full list: Sendcloud soft-deletes what it omits).
-    ``mapping``: ``POST /shop-order-statuses/mapping`` with all four categories.
-    """
-
-    endpoint: Literal["statuses", "mapping"]
-    purpose: str
-    statuses: dict[str, dict[Language, str]] | None = None
-    mapping: dict[Category, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,11 +67,39 @@ class IntegrationPlan:
     invalid_live_mapping: tuple[tuple[Category, str | None], ...]
     dangling_mapping: tuple[tuple[Category, str], ...]
     live_checksum: str
+    account: str = ""  # the project file's account it belongs to; "" without one
+    # Effective thresholds (project defaults < account < bases < file).
+    safety: Safety = field(default_factory=Safety)
+    # Live statuses left alone (unmanaged): copied unchanged into every statuses write.
+    unmanaged: tuple[str, ...] = ()
+    # Where values set by another file (a base) came from: ("statuses", "4") -> "from b.yaml:3".
+    provenance: Mapping[tuple[str, ...], str] = field(default_factory=dict, compare=False)
+    # Integrations of this account in the whole fleet (0: unknown, the plan's own count is used).
+    account_size: int = 0
 
     @property
     def has_changes(self) -> bool:
         """Whether anything differs."""
         return bool(self.changes)
+
+    def origin_of(self, change: Change) -> str | None:
+        """``from bases/nl.yaml:14`` when a base set what ``change`` writes, else None."""
+        if isinstance(change, MappingChange):
+            return self.provenance.get(("mapping", change.category.value))
+        if isinstance(change, StatusDelete):
+            return self.provenance.get(("statuses", change.external_id))
+        # The texts written decide: a status the base defines but this file renames is this
+        # file's doing.
+        languages = (
+            [t.language for t in change.translations if t.new is not None]
+            if isinstance(change, StatusUpdate)
+            else list(change.translations)
+        )
+        for language in languages:
+            found = self.provenance.get(("statuses", change.external_id, language))
+            if found:
+                return found
+        return None
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -105,6 +125,7 @@ class IntegrationFailure:
     source: str
     message: str
     read_failed: bool = True
+    account: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,12 +160,16 @@ class Plan:
 
     integrations: tuple[IntegrationPlan, ...]
     failures: tuple[IntegrationFailure, ...] = field(default=())
+    # What --only/--exclude/--changed-since left out, and why (empty for an untargeted plan).
+    selection: Selection = field(default_factory=Selection)
     # Rules of the project file the desired state breaks (`reconciler.policy`); sorted.
     policy: tuple[Violation, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.
-        ordered = tuple(sorted(self.integrations, key=lambda p: p.integration_id))
+        ordered = tuple(
+            sorted(with_fleet_limits(self.integrations), key=lambda p: p.integration_id)
+        )
         object.__setattr__(self, "integrations", ordered)
         failures = tuple(sorted(self.failures, key=lambda f: f.integration_id))
         object.__setattr__(self, "failures", failures)
@@ -159,6 +184,12 @@ class Plan:
     def is_safe(self) -> bool:
         """Whether no integration has an unsafe reason."""
         return not any(p.unsafe_reasons for p in self.integrations)
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The accounts this plan spans, sorted; ``("",)`` without a project file."""
+        names = {p.account for p in self.integrations} | {f.account for f in self.failures}
+        return tuple(sorted(names))
 
     def summary(self) -> Summary:
         """The totals the renderings print."""
@@ -176,9 +207,30 @@ class Plan:
         )
 
 
-def plan_integration(source: str, desired: DesiredState, live: LiveState) -> IntegrationPlan:
-    """Diff, order the writes and judge the safety of one integration; pure."""
+def plan_integration(
+    source: str,
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    safety: Safety | None = None,
+    unmanaged: Sequence[str] = (),
+    provenance: Mapping[tuple[str, ...], str] | None = None,
+    account: str = "",
+    account_size: int = 0,
+) -> IntegrationPlan:
+    """Diff one integration. ``unmanaged``: patterns of live statuses to carry over unchanged.
+
+    Carrying over is done by adding those live statuses to the desired ones, so they are never
+    a difference, never deleted and always in the statuses write (which replaces the whole
+    list); the plan lists them in ``unmanaged``.
+    """
+    safety = safety or Safety()
+    carried = carried_statuses(desired, live, unmanaged)
+    if carried:
+        statuses = {**(desired.statuses or {}), **{ext: live.statuses[ext] for ext in carried}}
+        desired = desired.model_copy(update={"statuses": statuses})
     diff = diff_integration(desired, live)
+    dangling = diff.dangling_mapping + unmanaged_dangling(desired, live, unmanaged)
     return IntegrationPlan(
         integration_id=desired.integration_id,
         source=source,
@@ -186,94 +238,15 @@ def plan_integration(source: str, desired: DesiredState, live: LiveState) -> Int
         live=live,
         changes=diff.changes,
         writes=plan_writes(desired, live, diff.changes),
-        unsafe_reasons=unsafe_reasons(desired, live, diff.changes),
+        unsafe_reasons=unsafe_reasons(desired, live, diff.changes, safety, len(carried)),
         invalid_live_mapping=diff.invalid_live_mapping,
-        dangling_mapping=diff.dangling_mapping,
+        dangling_mapping=dangling,
         live_checksum=live_checksum(live),
-    )
-
-
-def plan_writes(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[Write, ...]:
-    """The POSTs that take ``live`` to ``desired`` without a mapping ever pointing nowhere.
-
-    Statuses go first, then the mapping. When the new statuses delete a status the live mapping
-    still uses, the deleted status is kept for one more write: statuses (desired plus the still
-    referenced ones), then the mapping moves off them, then the final statuses.
-    """
-    status_changed = any(c.target == "status" for c in changes)
-    mapping_changed = any(c.target == "mapping" for c in changes)
-    writes: list[Write] = []
-    if status_changed and desired.statuses is not None:
-        final = _sorted_statuses(desired.statuses)
-        deleted = set(deleted_ids(changes))
-        in_use = sorted(
-            {ext for ext in live.mapped_ids().values() if ext in deleted}, key=natural_key
-        )
-        if in_use and desired.mapping is not None:
-            interim = _sorted_statuses({**final, **{ext: live.statuses[ext] for ext in in_use}})
-            if interim != _sorted_statuses(live.statuses):
-                kept = ", ".join(repr(ext) for ext in in_use)
-                writes.append(Write("statuses", f"statuses, keeping {kept} until the mapping "
-                                    "moves off", statuses=interim))  # fmt: skip
-            writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
-            writes.append(Write("statuses", "final statuses", statuses=final))
-            return tuple(writes)
-        writes.append(Write("statuses", "statuses", statuses=final))
-    if mapping_changed and desired.mapping is not None:
-        writes.append(Write("mapping", "mapping", mapping=desired.mapping.as_dict()))
-    return tuple(writes)
-
-
-def unsafe_reasons(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[UnsafeReason, ...]:
-    """The safety verdict: empty when the plan is safe.
-
-    Deleting every live status, or more than ``MAX_DELETE_RATIO`` of them (from
-    ``MIN_STATUSES_FOR_RATIO`` statuses on), needs ``--force``; deleting a status the live
-    mapping uses while the file does not manage the mapping is refused even with it.
-    """
-    deleted = deleted_ids(changes)
-    total = len(live.statuses)
-    reasons: list[UnsafeReason] = []
-    if deleted and len(deleted) == total:
-        reasons.append(UnsafeReason(f"deletes all {total} live statuses"))
-    elif total >= MIN_STATUSES_FOR_RATIO and len(deleted) / total > MAX_DELETE_RATIO:
-        reasons.append(
-            UnsafeReason(
-                f"deletes {len(deleted)} of {total} live statuses "
-                f"(more than {MAX_DELETE_RATIO:.0%})"
-            )
-        )
-    for category, external_id in orphaned_mapping(desired, live, changes):
-        reasons.append(
-            UnsafeReason(
-                f"deletes status {external_id!r}, which the live mapping {category.value} "
-                "still uses, and this file does not manage the mapping",
-                forceable=False,
-                fix="add the mapping to this file or keep the status",
-            )
-        )
-    return tuple(reasons)
-
-
-def orphaned_mapping(
-    desired: DesiredState, live: LiveState, changes: Sequence[Change]
-) -> tuple[tuple[Category, str], ...]:
-    """Live mapping entries a statuses-only file would leave pointing at a deleted status.
-
-    Without the mapping in the file, apply cannot move the mapping off first, so it refuses
-    these even with --force: the reconciler never makes a mapping invalid.
-    """
-    if desired.mapping is not None:
-        return ()
-    deleted = set(deleted_ids(changes))
-    return tuple(
-        (category, external_id)
-        for category, external_id in live.mapped_ids().items()
-        if external_id is not None and external_id in deleted
+        account=account,
+        safety=safety,
+        unmanaged=carried,
+        provenance=dict(provenance or {}),
+        account_size=account_size,
     )
 
 
@@ -282,9 +255,3 @@ def live_checksum(live: LiveState) -> str:
     plans."""
     canonical = json.dumps(live.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _sorted_statuses(
-    statuses: Mapping[str, Mapping[Language, str]],
-) -> dict[str, dict[Language, str]]:
-    return {ext: dict(sorted(statuses[ext].items())) for ext in sorted(statuses, key=natural_key)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from reconciler.files import read_user_file, write_atomically
 from reconciler.jsondoc import load_json
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import IntegrationFailure, Plan, live_checksum, plan_integration
+from reconciler.project import Safety, SafetySettings
 from reconciler.render.json import (
     CHECKSUM_FIELD,
     FORMAT_VERSION,
@@ -31,6 +32,7 @@ from reconciler.render.json import (
     plan_document,
     write_document,
 )
+from reconciler.targeting import LeftOut, Selection
 
 API_URL_FIELD = "api_url"
 
@@ -49,6 +51,12 @@ class SavedIntegration:
     desired: DesiredState
     live: LiveState  # the live state the reviewed plan was computed from
     live_checksum: str
+    # The thresholds the reviewed plan was judged by (from the project file and the bases).
+    safety: Safety = field(default_factory=Safety)
+    account: str = ""  # the project file's account whose key pair applies it
+    # Live statuses the plan carried over (unmanaged); ``desired`` is the file's, without them.
+    unmanaged: tuple[str, ...] = ()
+    account_size: int = 0  # integrations of the account in the fleet (max_integration_share)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class SavedPlan:
     integrations: tuple[SavedIntegration, ...]
     failures: tuple[IntegrationFailure, ...]
     api_url: str  # the API the plan's live state was read from (see `connect.target`)
+    # What a targeted plan left out: applying it touches only the integrations above.
+    selection: Selection = field(default_factory=Selection)
 
     def check_target(self, target: str) -> None:
         """Refuse (``PlanFileError``) to apply the plan against another API than its own."""
@@ -76,8 +86,20 @@ class SavedPlan:
     def plan(self) -> Plan:
         """The plan as reviewed: recomputed from the recorded desired and live states."""
         return Plan(
-            tuple(plan_integration(i.source, i.desired, i.live) for i in self.integrations),
+            tuple(
+                plan_integration(
+                    i.source,
+                    i.desired,
+                    i.live,
+                    safety=i.safety,
+                    account=i.account,
+                    account_size=i.account_size,
+                    unmanaged=i.unmanaged,
+                )
+                for i in self.integrations
+            ),
             self.failures,
+            self.selection,
         )
 
 
@@ -126,7 +148,28 @@ def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:
         integrations=integrations,
         failures=tuple(_failure(source, entry) for entry in document["failures"]),
         api_url=document[API_URL_FIELD],
+        selection=_selection(source, document.get("selection")),
     )
+
+
+def _selection(source: Path, raw: Any) -> Selection:
+    """The recorded selection (a plan file from before targeting has none)."""
+    if raw is None:
+        return Selection()
+    try:
+        return Selection(
+            left_out=tuple(
+                LeftOut(
+                    int(i["integration_id"]), str(i["source"]), str(i["account"]), str(i["reason"])
+                )
+                for i in raw["left_out"]
+            ),
+            reasons=tuple((int(r["integration_id"]), str(r["reason"])) for r in raw["reasons"]),
+            notes=tuple(str(note) for note in raw["notes"]),
+            criteria=tuple(str(c) for c in raw["criteria"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"plan file {source} has a malformed selection ({exc})") from None
 
 
 def _parse(source: Path, raw: bytes) -> dict[str, Any]:
@@ -193,7 +236,18 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
         raise PlanFileError(f"{where}: the recorded live state does not match its live_checksum")
     # What apply will do is recomputed from the recorded states; refuse if that is not what the
     # reviewer saw (a plan written by another version that diffs differently).
-    replanned = plan_integration(file_source, desired, live)
+    safety = _safety(where, entry.get("safety"))
+    unmanaged = entry.get("unmanaged", [])
+    if not isinstance(unmanaged, list) or not all(isinstance(u, str) for u in unmanaged):
+        raise PlanFileError(f"{where} has a malformed unmanaged list; {_REPLAN}")
+    # The recorded desired state holds the carried-over statuses; replan from the file's own
+    # so the carried ones (and the delete share, which leaves them out) come out the same.
+    if unmanaged and desired.statuses is not None:
+        own = {k: v for k, v in desired.statuses.items() if k not in unmanaged}
+        desired = desired.model_copy(update={"statuses": own})
+    replanned = plan_integration(
+        file_source, desired, live, safety=safety, unmanaged=tuple(unmanaged)
+    )
     changes = [change_document(c) for c in replanned.changes]
     writes = [write_document(integration_id, w) for w in replanned.writes]
     if entry.get("changes") != changes or entry.get("writes") != writes:
@@ -201,7 +255,33 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
             f"{where}: this reconciler computes different changes from the recorded states than "
             f"the plan shows (written by {generator}); {_REPLAN}"
         )
-    return SavedIntegration(integration_id, file_source, desired, live, recorded_checksum)
+    account = entry.get("account", "")
+    if not isinstance(account, str):
+        raise PlanFileError(f"{where} has a malformed account; {_REPLAN}")
+    account_size = entry.get("account_size", 0)
+    if not isinstance(account_size, int) or isinstance(account_size, bool) or account_size < 0:
+        raise PlanFileError(f"{where} has a malformed account_size; {_REPLAN}")
+    return SavedIntegration(
+        integration_id,
+        file_source,
+        desired,
+        live,
+        recorded_checksum,
+        safety,
+        account,
+        tuple(unmanaged),
+        account_size,
+    )
+
+
+def _safety(where: str, raw: Any) -> Safety:
+    """The recorded thresholds; a plan file from before they were configurable has none."""
+    if raw is None:
+        return Safety()
+    try:
+        return Safety().overlaid(SafetySettings.model_validate(raw))
+    except ValidationError as exc:
+        raise PlanFileError(f"{where} has malformed safety thresholds ({exc}); {_REPLAN}") from None
 
 
 def _failure(source: Path, entry: Any) -> IntegrationFailure:
@@ -210,6 +290,7 @@ def _failure(source: Path, entry: Any) -> IntegrationFailure:
             integration_id=int(entry["integration_id"]),
             source=str(entry["source"]),
             message=str(entry["message"]),
+            account=str(entry.get("account", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"plan file {source} has a malformed failure ({exc})") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from reconciler.config.loader import DesiredFile
@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 
 async def build_plan(
-    client: SendcloudClient, files: Sequence[DesiredFile]
+    client: SendcloudClient,
+    files: Sequence[DesiredFile],
+    *,
+    describe: Callable[[ReconcilerError], str] = str,
+    account: str = "",
 ) -> tuple[Plan, list[Problem]]:
     """Read every integration (two GETs each, in parallel under the client's pacing) and diff.
 
@@ -25,11 +29,15 @@ async def build_plan(
     problem located in the file: applying it would leave an invalid mapping.
     """
     lives = await read_many(client, [f.state.integration_id for f in files])
-    return plan_from_lives(files, lives)
+    return plan_from_lives(files, lives, describe=describe, account=account)
 
 
 def plan_from_lives(
-    files: Sequence[DesiredFile], lives: Mapping[int, LiveState | ReconcilerError]
+    files: Sequence[DesiredFile],
+    lives: Mapping[int, LiveState | ReconcilerError],
+    *,
+    describe: Callable[[ReconcilerError], str] = str,
+    account: str = "",
 ) -> tuple[Plan, list[Problem]]:
     """Diff the files against live states already read (by `build_plan`, or from a snapshot).
 
@@ -42,9 +50,20 @@ def plan_from_lives(
         integration_id = desired.state.integration_id
         live = lives[integration_id]
         if isinstance(live, ReconcilerError):
-            failures.append(IntegrationFailure(integration_id, desired.path, str(live)))
+            failures.append(
+                IntegrationFailure(integration_id, desired.path, describe(live), account=account)
+            )
             continue
-        item = plan_integration(desired.path, desired.state, live)
+        item = plan_integration(
+            desired.path,
+            desired.state,
+            live,
+            account=account,
+            safety=desired.safety,
+            unmanaged=desired.unmanaged,
+            provenance=provenance(desired),
+            account_size=desired.account_size,
+        )
         if item.dangling_mapping:
             for category, external_id in item.dangling_mapping:
                 line, col = desired.locate("mapping", category.value)
@@ -55,7 +74,8 @@ def plan_from_lives(
                         col,
                         f"mapping {category.value} points at status {external_id!r}, which "
                         f"integration {integration_id} does not have in Sendcloud; add the "
-                        "status in the shop (or to this file's statuses) or change the mapping",
+                        "status in the shop (or to this file's statuses) or change the mapping"
+                        + _from(desired, "mapping", category.value),
                     )
                 )
             missing = ", ".join(f"{c.value} → {e!r}" for c, e in item.dangling_mapping)
@@ -64,8 +84,27 @@ def plan_from_lives(
                 "applying it would leave the mapping invalid"
             )
             failures.append(
-                IntegrationFailure(integration_id, desired.path, message, read_failed=False)
+                IntegrationFailure(
+                    integration_id, desired.path, message, read_failed=False, account=account
+                )
             )
             continue
         plans.append(item)
     return Plan(tuple(plans), tuple(failures)), problems
+
+
+def provenance(desired: DesiredFile) -> dict[tuple[str, ...], str]:
+    """What the plan says about values another file set: "from bases/nl.yaml:14"."""
+    found = {
+        loc: f"from {origin}"
+        for loc, origin in desired.origins.items()
+        if origin.path != desired.path
+    }
+    for external_id, origin in desired.removed.items():
+        found[("statuses", external_id)] = f"removed at {origin}"
+    return found
+
+
+def _from(desired: DesiredFile, *location: str) -> str:
+    origin = desired.provenance(*location)
+    return f" (from {origin})" if origin else ""

@@ -17,6 +17,8 @@ import click
 
 from reconciler.config.loader import DesiredFile, load_paths
 from reconciler.errors import ConfigError, ExitCode, Problem
+from reconciler.fleet import Selected, Targeting
+from reconciler.plan import Plan
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -40,31 +42,32 @@ def load_or_report(paths: Sequence[str]) -> list[DesiredFile] | None:
         return None
 
 
+def load_fleet_or_report(paths: Sequence[str], targeting: Targeting) -> Selected | None:
+    """The files, their accounts and the targeted subset; None after printing what is wrong."""
+    from reconciler.config.loader import load_fleet
+    from reconciler.errors import ReconcilerError
+    from reconciler.fleet import narrow
+
+    try:
+        return narrow(load_fleet(paths), targeting, paths)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+    return None
+
+
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` to completion on a new event loop (commands are synchronous)."""
     return asyncio.run(coroutine)
 
 
-async def compute_plan(
-    options: GlobalOptions, files: Sequence[DesiredFile]
-) -> tuple[Plan, list[Problem]]:
-    """Open a client from ``options`` and the environment, read live state and plan."""
-    from reconciler.planner import build_plan
-    from reconciler.progress import RequestProgress
-    from reconciler.sendcloud.connect import open_client
+async def compute_plan(options: GlobalOptions, fleet: Selected) -> tuple[Plan, list[Problem]]:
+    """Each account read with its own client, all accounts at once (see `reconciler.fleet`);
+    a progress bar from `PROGRESS_FROM` integrations when there is one account."""
+    from reconciler.fleet import plan_fleet
 
-    async with open_client(options, os.environ) as client:
-        if len(files) < PROGRESS_FROM:
-            return await build_plan(client, files)
-        async with RequestProgress(
-            "Reading live state",
-            client.stats,
-            reads=2 * len(files),
-            writes=0,
-            reads_per_minute=options.reads_per_minute,
-            writes_per_minute=options.writes_per_minute,
-        ):
-            return await build_plan(client, files)
+    return await plan_fleet(options, os.environ, fleet, progress_from=PROGRESS_FROM)
 
 
 def render(plan: Plan, fmt: Format, options: GlobalOptions, mode: Mode) -> str | None:
@@ -111,15 +114,14 @@ def report_plan_problems(plan: Plan, problems: Sequence[Problem], fmt: Format) -
         report_problems(problems)
     if fmt == "text":
         return
-    for failure in plan.failures:
-        if not any(p.path == failure.source for p in problems):
-            click.echo(
-                one_line(
-                    f"Error: integration {failure.integration_id} ({failure.source}): "
-                    f"{failure.message}"
-                ),
-                err=True,
-            )
+    from reconciler.render.grouping import failed_members, failures_by_message
+
+    located = {p.path for p in problems}
+    unlocated = [f for f in plan.failures if f.source not in located]
+    # One line per distinct message: an account without credentials is one error, not one per
+    # integration.
+    for message, failures in failures_by_message(unlocated):
+        click.echo(one_line(f"Error: {failed_members(failures)}: {message}"), err=True)
 
 
 def known_changes(plan: Plan, failed: bool) -> bool | None:
@@ -131,19 +133,23 @@ def known_changes(plan: Plan, failed: bool) -> bool | None:
 
 
 def plan_and_report(
-    paths: Sequence[str], options: GlobalOptions, fmt: Format, mode: Mode
+    paths: Sequence[str],
+    options: GlobalOptions,
+    fmt: Format,
+    mode: Mode,
+    targeting: Targeting | None = None,
 ) -> tuple[Plan, bool] | None:
     """Load, read live, diff and print: the plan and whether anything went wrong.
 
     None when the files are invalid (the problems are printed and nothing is read).
     """
-    files = load_or_report(paths)
-    if files is None:
+    fleet = load_fleet_or_report(paths, targeting or Targeting())
+    if fleet is None:
         return None
-    violations = policy_or_report(paths, files)
+    violations = policy_or_report(paths, fleet.files)
     if violations is None:
         return None
-    plan, problems = run_async(compute_plan(options, files))
+    plan, problems = run_async(compute_plan(options, fleet))
     plan = dataclasses.replace(plan, policy=tuple(violations))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems, fmt)

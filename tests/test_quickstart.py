@@ -50,7 +50,18 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_quickstart_runs_validate_plan_apply_drift_in_order() -> None:
     commands = [step[0] for step in steps_of_quickstart()]
-    assert commands == ["apply", "validate", "plan", "apply", "drift"]
+    assert commands == [
+        "apply",
+        "validate",
+        "plan",
+        "apply",
+        "drift",
+        "validate",
+        "plan",
+        "apply",
+        "drift",
+    ]
+    assert steps_of_quickstart()[-1] == ["drift", "examples/fleet/integrations/"]
 
 
 def test_quickstart_uses_the_default_sandbox_state() -> None:
@@ -68,6 +79,16 @@ def test_quickstart_steps_succeed_and_the_suggested_plan_shows_no_changes(
     assert (checkout / DEFAULT_SANDBOX_STATE).is_file()
     journal = checkout / ".reconciler" / "quickstart-journal.jsonl"
     assert len(journal.read_text().splitlines()) == 10  # each write: sending, then ok
+    # The fleet: each account in its own sandbox, planned with identical changes grouped.
+    assert "~ 2 integrations: 6 statuses to create, 4 mapping changes; 2 API writes each" in out
+    assert "Account agency-be: Drift: no differences from git across 2 integrations." in out
+    assert "Account agency-nl: Drift: no differences from git across 4 integrations." in out
+    assert {p.name for p in (checkout / ".reconciler").glob("sandbox.*.json")} == {
+        "sandbox.agency-be.json",
+        "sandbox.agency-nl.json",
+    }
+    code = main(["--sandbox", "plan", "--detailed-exitcode", "examples/fleet/integrations/"])
+    assert code == 0
 
     suggested = suggested_commands()
     assert ["--sandbox", "plan", "examples/integrations/"] in suggested

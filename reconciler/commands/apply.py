@@ -11,11 +11,14 @@ import click
 
 from reconciler.console import one_line
 from reconciler.errors import ApplyRefused, ExitCode
-from reconciler.plan import IntegrationFailure, Plan
+from reconciler.fleet import Targeting
+from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan
+from reconciler.project import Project
 from reconciler.report import (
     compute_plan,
     emit,
     finish,
+    load_fleet_or_report,
     load_or_report,
     policy_or_report,
     report_plan_problems,
@@ -26,6 +29,8 @@ from reconciler.sendcloud.options import GlobalOptions
 if TYPE_CHECKING:
     from reconciler.apply import IntegrationResult
     from reconciler.journal import Journal
+    from reconciler.sendcloud.accounts import AccountGroup
+    from reconciler.sendcloud.client import SendcloudClient
 
 
 def apply(
@@ -36,13 +41,15 @@ def apply(
     auto_approve: bool = False,
     force: bool = False,
     journal_path: Path | None = None,
+    targeting: Targeting | None = None,
     check_files: Sequence[str] = (),
 ) -> ExitCode:
     """Plan (or read the saved plan), confirm, apply and summarise.
 
     With ``plan_file`` and ``check_files``, nothing is applied unless those files hold the desired
     state the plan was made from. ``OK`` when every integration was applied or already in sync,
-    else ``ERROR``.
+    else ``ERROR``. Each account is applied with its own key pair; a targeted saved plan holds
+    only its subset, so applying it touches nothing else.
     """
     if check_files and plan_file is None:
         raise ApplyRefused("--check-files goes with --plan FILE: it checks files against a plan")
@@ -51,16 +58,20 @@ def apply(
         problems_found = False
         if check_files and not _files_match_plan(plan, check_files, plan_file):
             return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
-    else:
-        files = load_or_report(paths)
-        if files is None:
+        project = _project_of(plan)
+        if project is None:
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
-        violations = policy_or_report(paths, files)
+    else:
+        fleet = load_fleet_or_report(paths, targeting or Targeting())
+        if fleet is None:
+            return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
+        violations = policy_or_report(paths, fleet.files)
         if violations is None or any(v.severity == "error" for v in violations):
             if violations is not None:
                 click.echo("Error: nothing applied: the files break the policies above.", err=True)
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
-        plan, problems = run_async(compute_plan(options, files))
+        project = fleet.project
+        plan, problems = run_async(compute_plan(options, fleet))
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
@@ -73,7 +84,9 @@ def apply(
     except ApplyRefused as exc:
         click.echo(f"Error: {exc}", err=True)
         return finish(plan, options, "plan", ExitCode.ERROR, has_changes=True)
-    results = _apply(plan, options, force=force, journal_path=journal_path, expected=expected)
+    results = _apply(
+        plan, options, project, force=force, journal_path=journal_path, expected=expected
+    )
     failed = [r for r in results if not r.ok]
     _summarise(results, plan.failures)
     code = ExitCode.ERROR if failed or problems_found else ExitCode.OK
@@ -87,6 +100,30 @@ def _saved_plan(plan_file: Path, options: GlobalOptions) -> tuple[Plan, dict[int
     saved = read_plan_file(plan_file)
     saved.check_target(target(options, os.environ))
     return saved.plan(), {entry.integration_id: entry.live_checksum for entry in saved.integrations}
+
+
+def _project_of(plan: Plan) -> Project | None:
+    """The project file that names the saved plan's accounts (found from its files' paths)."""
+    from reconciler.config.project import load_project
+    from reconciler.errors import ConfigError
+    from reconciler.report import report_problems
+
+    sources = [p.source for p in plan.integrations][:1] or ["."]
+    try:
+        project = load_project(sources)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return None
+    missing = sorted({p.account for p in plan.integrations} - {""} - set(project.model.accounts))
+    if missing:
+        where = project.path or "no project file"
+        click.echo(
+            f"Error: the plan names account(s) {', '.join(missing)}, which {where} does not "
+            "define; run plan again",
+            err=True,
+        )
+        return None
+    return project
 
 
 def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
@@ -103,7 +140,9 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
         )
         return False
     planned = {item.integration_id: item for item in plan.integrations}
-    current = {f.state.integration_id: f for f in files}
+    # A targeted plan holds its subset only: the files it left out are not differences.
+    left_out = {entry.integration_id for entry in plan.selection.left_out}
+    current = {f.state.integration_id: f for f in files if f.state.integration_id not in left_out}
     differences: list[str] = []
     for integration_id in sorted(planned.keys() | current.keys()):
         reviewed, now = planned.get(integration_id), current.get(integration_id)
@@ -142,29 +181,38 @@ def _confirm(auto_approve: bool) -> None:
 def _apply(
     plan: Plan,
     options: GlobalOptions,
+    project: Project,
     *,
     force: bool,
     journal_path: Path | None,
     expected: Mapping[int, str] | None,
 ) -> list[IntegrationResult]:
-    from reconciler.apply import apply_plan, planned_requests
+    """Each account with its own client, all accounts at once; an account whose credentials
+    are missing fails its own integrations only. Progress is shown for a single account (one
+    bar at a time)."""
+    from reconciler.apply import IntegrationResult as Result
+    from reconciler.apply import Outcome, apply_plan, planned_requests
     from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
-    from reconciler.sendcloud.connect import open_client
+    from reconciler.sendcloud.accounts import group_by_account, per_account
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
     journal_context = (
         Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
     )
+    groups = group_by_account(plan.integrations, lambda p: p.account, project.model.accounts)
 
     async def go(journal: Journal | None) -> list[IntegrationResult]:
-        async with open_client(options, os.environ) as client:
+        async def work(
+            client: SendcloudClient, group: AccountGroup[IntegrationPlan]
+        ) -> list[IntegrationResult]:
+            ids = [p.integration_id for p in group.items]
             progress = RequestProgress(
                 "Applying",
                 client.stats,
-                reads=sum(reads for reads, _ in planned.values()),
-                writes=sum(writes for _, writes in planned.values()),
+                reads=sum(planned[i][0] for i in ids),
+                writes=sum(planned[i][1] for i in ids),
                 reads_per_minute=options.reads_per_minute,
                 writes_per_minute=options.writes_per_minute,
             )
@@ -175,15 +223,25 @@ def _apply(
                 reads, writes = planned[result.integration_id]
                 progress.skip(reads=reads - result.requests[0], writes=writes - result.requests[1])
 
-            async with progress:
+            async with progress if len(groups) == 1 else nullcontext():
                 return await apply_plan(
                     client,
-                    plan,
+                    Plan(group.items),
                     force=force,
                     journal=journal,
                     expected_checksums=expected,
                     on_result=on_result,
                 )
+
+        results: list[IntegrationResult] = []
+        for group, outcome in await per_account(options, os.environ, groups, work):
+            if isinstance(outcome, list):
+                results += outcome
+                continue
+            for item in group.items:
+                message = f"nothing was written: {outcome}"
+                results.append(Result(item.integration_id, item.source, Outcome.FAILED, 0, message))
+        return sorted(results, key=lambda r: r.integration_id)
 
     with journal_context as journal:
         return run_async(go(journal))

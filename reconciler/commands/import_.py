@@ -9,16 +9,18 @@ points at a deleted status is written as ``null`` with a comment: the file must 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import click
 
 from reconciler import __version__
+from reconciler.config.project import load_project
 from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
+from reconciler.fleet import Targeting
 from reconciler.model import LiveState
+from reconciler.project import Project, is_unmanaged
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -31,15 +33,26 @@ def import_(
     *,
     directory: Path,
     overwrite: bool,
+    targeting: Targeting | None = None,
 ) -> ExitCode:
-    """Write ``DIR/<id>.yaml`` for each integration id; ``ERROR`` if any was refused or failed."""
+    """Write ``DIR/<id>.yaml`` for each integration id (narrowed by ``targeting``), each read
+    with the key pair of the account its file will belong to; ``ERROR`` if any was refused or
+    failed."""
     ids = list(dict.fromkeys(integration_ids))
     targets = {integration_id: directory / f"{integration_id}.yaml" for integration_id in ids}
+    try:
+        project = load_project([directory])
+        accounts = {i: _account(project, path) for i, path in targets.items()}
+        ids = _targeted(ids, targets, accounts, project, targeting or Targeting())
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return ExitCode.ERROR
+    targets = {i: targets[i] for i in ids}
     refused = _refusals(targets, directory, overwrite=overwrite)
     for message in refused.values():
         click.echo(one_line(f"Error: {message}"), err=True)
     wanted = [integration_id for integration_id in ids if integration_id not in refused]
-    lives = run_async(_read(options, wanted)) if wanted else {}
+    lives = run_async(_read(options, project, {i: accounts[i] for i in wanted})) if wanted else {}
     failed = len(refused)
     header = _header(directory)
     for integration_id in wanted:
@@ -50,7 +63,7 @@ def import_(
             failed += 1
             continue
         try:
-            _write(path, live, header)
+            _write(path, live, header, project.unmanaged_for(accounts[integration_id] or None))
         except (ReconcilerError, OSError) as exc:
             click.echo(one_line(f"Error: {path}: not written: {exc}"), err=True)
             failed += 1
@@ -96,13 +109,45 @@ def today() -> date:
 
 
 async def _read(
-    options: GlobalOptions, ids: Sequence[int]
+    options: GlobalOptions, project: Project, accounts: dict[int, str]
 ) -> dict[int, LiveState | ReconcilerError]:
-    from reconciler.sendcloud.connect import open_client
-    from reconciler.sendcloud.live import read_many
+    """Each integration with the key pair of the account its new file will belong to."""
+    from reconciler.sendcloud.accounts import read_accounts
 
-    async with open_client(options, os.environ) as client:
-        return await read_many(client, ids)
+    return await read_accounts(options, os.environ, project.model.accounts, accounts)
+
+
+def _account(project: Project, path: Path) -> str:
+    """The account whose ``paths`` the new file falls under ("" for the default key pair)."""
+    if project.path is None:
+        return ""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project.root))
+    return project.account_for(Path(relative).as_posix()) or ""
+
+
+def _targeted(
+    ids: list[int],
+    targets: dict[int, Path],
+    accounts: dict[int, str],
+    project: Project,
+    targeting: Targeting,
+) -> list[int]:
+    """The ids --only / --exclude keep (by id, new file path or account); the rest are named."""
+    from reconciler.fleet import display_path
+    from reconciler.render.grouping import selection_lines
+    from reconciler.targeting import Target, parse_selectors, select
+
+    if not (targeting.only or targeting.exclude):
+        return ids
+    names = project.model.accounts
+    labels = {label for account in names.values() for label in account.labels}
+    only = parse_selectors("--only", targeting.only, accounts=names, labels=labels)
+    exclude = parse_selectors("--exclude", targeting.exclude, accounts=names, labels=labels)
+    candidates = [Target(i, display_path(targets[i]), accounts[i]) for i in ids]
+    chosen, selection = select(candidates, only, exclude)
+    for line in selection_lines(selection):
+        click.echo(line, err=True)
+    return [t.integration_id for t in chosen]
 
 
 def _refusals(targets: dict[int, Path], directory: Path, *, overwrite: bool) -> dict[int, str]:
@@ -173,17 +218,18 @@ def find_schema(directory: Path) -> Path | None:
     return None
 
 
-def _write(path: Path, live: LiveState, header: list[str]) -> None:
+def _write(path: Path, live: LiveState, header: list[str], unmanaged: tuple[str, ...] = ()) -> None:
+    """Write one file; statuses the project file leaves unmanaged are someone else's: left out."""
     from reconciler.config.livefile import live_document
     from reconciler.files import write_atomically
 
-    text, warnings = live_document(live, header, str(path))
+    text, warnings = live_document(live, header, str(path), unmanaged=unmanaged)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     for warning in warnings:
         click.echo(one_line(f"Warning: {path}: {warning}"), err=True)
     mapped = sum(e.external_id is not None and e.is_valid for e in live.mapping.values())
-    statuses = len(live.statuses)
+    statuses = sum(not is_unmanaged(e, unmanaged) for e in live.statuses)
     click.echo(
         one_line(
             f"Wrote {path}: integration {live.integration_id}, "

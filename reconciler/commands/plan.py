@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,13 +10,14 @@ from pathlib import Path
 import click
 
 from reconciler.errors import ExitCode
+from reconciler.fleet import Targeting
 from reconciler.plan import Plan
 from reconciler.report import (
     Format,
     emit,
     finish,
     known_changes,
-    load_or_report,
+    load_fleet_or_report,
     plan_and_report,
     policy_or_report,
     render,
@@ -34,6 +34,7 @@ def plan(
     out: Path | None = None,
     detailed_exitcode: bool = False,
     live: Path | None = None,
+    targeting: Targeting | None = None,
 ) -> ExitCode:
     """Print the plan for the files under ``paths``; save it to ``out`` when given.
 
@@ -41,14 +42,15 @@ def plan(
     Returns ``ERROR`` when a file is invalid, breaks a policy of severity error, or a live state
     could not be read (no plan file is written then), ``CHANGES`` with ``detailed_exitcode``
     and changes pending, else ``OK``.
+    ``targeting`` narrows the files (``--only``, ``--exclude``, ``--changed-since``).
     """
     from reconciler.sendcloud.connect import target
 
     if live is None:
-        outcome = plan_and_report(paths, options, fmt, "plan")
+        outcome = plan_and_report(paths, options, fmt, "plan", targeting)
         api_url = target(options, os.environ)
     else:
-        offline = _plan_offline(paths, options, fmt, live)
+        offline = _plan_offline(paths, options, fmt, live, targeting or Targeting())
         outcome, api_url = (offline[:2], offline[2]) if offline else (None, "")
     if outcome is None:
         return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
@@ -70,7 +72,11 @@ def plan(
 
 
 def _plan_offline(
-    paths: Sequence[str], options: GlobalOptions, fmt: Format, live_file: Path
+    paths: Sequence[str],
+    options: GlobalOptions,
+    fmt: Format,
+    live_file: Path,
+    targeting: Targeting,
 ) -> tuple[Plan, bool, str] | None:
     """Plan against a snapshot instead of the API: no request, no credentials.
 
@@ -80,14 +86,16 @@ def _plan_offline(
     The report starts with when the snapshot was taken and how old it is (Markdown: a quote
     line above the plan; text: a line on stderr; JSON: unchanged, the document has no room).
     """
-    from reconciler.errors import ReconcilerError, SnapshotError
+    from reconciler.errors import Problem, ReconcilerError, SnapshotError
     from reconciler.model import LiveState
+    from reconciler.plan import IntegrationFailure, IntegrationPlan
     from reconciler.planner import plan_from_lives
     from reconciler.snapshot import describe_age, read_snapshot
 
-    files = load_or_report(paths)
-    if files is None:
+    fleet = load_fleet_or_report(paths, targeting)
+    if fleet is None:
         return None
+    files = fleet.files
     violations = policy_or_report(paths, files)  # the same rules as a plan against the API
     if violations is None:
         return None
@@ -101,8 +109,17 @@ def _plan_offline(
             "integrations managed on the default branch: take one that includes it "
             f"(`reconciler snapshot --id {integration_id}`) and plan again"
         )
-    computed, problems = plan_from_lives(files, lives)
-    computed = dataclasses.replace(computed, policy=tuple(violations))
+    integrations: list[IntegrationPlan] = []
+    failures: list[IntegrationFailure] = []
+    problems: list[Problem] = []
+    for account in sorted({fleet.account_of(f) for f in files}):
+        part, found = plan_from_lives(
+            [f for f in files if fleet.account_of(f) == account], lives, account=account
+        )
+        integrations += part.integrations
+        failures += part.failures
+        problems += found
+    computed = Plan(tuple(integrations), tuple(failures), fleet.selection, policy=tuple(violations))
     note = (
         f"Planned offline against the live-state snapshot taken {taken} "
         f"({describe_age(snapshot.taken_at, datetime.now(UTC))}); apply re-reads the live state "

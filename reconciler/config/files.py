@@ -8,7 +8,7 @@ the intended state (so what import or adopt writes always passes validate, size 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.errors import ConfigError, ReconcilerError
@@ -49,8 +49,11 @@ def verify_rewrite(
     statuses: Statuses | None,
     mapping: MappedIds | None,
     base: DesiredState | None = None,
+    unmanaged: Sequence[str] = (),
 ) -> None:
-    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state."""
+    """Refuse to write ``text`` unless it is a valid file holding exactly the intended state.
+
+    ``unmanaged``: the effective patterns (the mapping may point at such statuses)."""
     from reconciler.config.loader import parse
 
     size = len(text.encode("utf-8"))
@@ -61,7 +64,7 @@ def verify_rewrite(
             "would refuse it); delete the statuses the shop no longer uses, then try again"
         )
     try:
-        written = parse(text, path).state
+        written = parse(text, path, unmanaged=unmanaged).state
     except ConfigError as exc:
         problems = "; ".join(p.message for p in exc.problems)
         raise ReconcilerError(

@@ -16,7 +16,15 @@ from pydantic_core import ErrorDetails
 from reconciler.model import CATEGORIES, LANGUAGES, text_problem
 
 _PLAIN_ID = re.compile("[1-9][0-9]{0,18}")
-TOP_LEVEL_KEYS = ("integration_id", "statuses", "mapping")
+TOP_LEVEL_KEYS = (
+    "integration_id",
+    "statuses",
+    "mapping",
+    "extends",
+    "labels",
+    "unmanaged",
+    "safety",
+)
 _LANGUAGE_LIST = ", ".join(LANGUAGES)
 _CATEGORY_LIST = ", ".join(CATEGORIES)
 
@@ -44,6 +52,8 @@ def describe_validation_error(
         return _unknown_key(loc)
     if kind == "missing":
         return _missing_key(loc)
+    if loc and loc[0] in ("extends", "labels", "unmanaged", "safety"):
+        return _bad_setting(kind, loc, value, written)
     if loc and loc[-1] == "[key]":
         return _bad_key(loc[:-1], value)
     if loc == ("integration_id",):
@@ -62,7 +72,10 @@ def describe_validation_error(
     if kind == "string_too_short":
         return f"{where} is empty; write the text, or remove the line"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{where} must be {_expected_mapping(loc)}, not {_yaml_kind(value)}"
+        message = f"{where} must be {_expected_mapping(loc)}, not {_yaml_kind(value)}"
+        if value is None and len(loc) == 2 and loc[0] == "statuses":
+            message += "; null removes a status only in a file that extends a base"
+        return message
     if kind == "too_short" and len(loc) == 2 and loc[0] == "statuses":
         return (
             f"status {loc[1]!r} has no texts; add at least one (for example "
@@ -184,7 +197,42 @@ def _unknown_key(loc: tuple[str, ...]) -> str:
         hint = suggest(key, CATEGORIES)
         did_you_mean = f"did you mean {hint}? " if hint else ""
         return f"unknown status category {key!r}; {did_you_mean}the categories are {_CATEGORY_LIST}"
+    if loc[:-1] == ("safety",):
+        hint = suggest(key, _FILE_SAFETY_KEYS)
+        did_you_mean = f"did you mean {hint}? " if hint else ""
+        return (
+            f"unknown key {key!r} in safety; {did_you_mean}a file's safety sets "
+            f"{', '.join(_FILE_SAFETY_KEYS)} (max_integration_share belongs in the project file)"
+        )
     return f"unknown key {key!r} in {'.'.join(loc[:-1])}; remove it"
+
+
+_FILE_SAFETY_KEYS = ("max_delete_share", "min_live_statuses")
+
+
+def _bad_setting(kind: str, loc: tuple[str, ...], value: Any, written: str | None) -> str:
+    """``extends``, ``labels``, ``unmanaged`` and ``safety``: what each must be."""
+    shown = written if written is not None else _yaml_kind(value)
+    if loc[0] == "extends":
+        return (
+            f"extends must be the path of a base file (text) or a list of paths, not {shown}; "
+            "quote it if it is a path"
+        )
+    if loc[0] == "safety" and len(loc) == 2 and loc[1].endswith("_share"):
+        return f"safety.{loc[1]} must be a share between 0 and 1 (0.3 is 30 %), not {shown}"
+    if loc[0] == "safety" and len(loc) == 2:
+        return f"safety.{loc[1]} must be a whole number of statuses (0 or more), not {shown}"
+    if loc[0] == "safety":
+        return f"safety must be a mapping such as `{{max_delete_share: 0.5}}`, not {shown}"
+    if len(loc) == 1:
+        return f"{loc[0]} must be a list (for example `[tier-1, nl]`), not {_yaml_kind(value)}"
+    if loc[0] == "labels" and kind == "string_pattern_mismatch":
+        return (
+            f"label {value!r} must start with a letter or digit and hold only letters, digits, "
+            "'.', '_' and '-'"
+        )
+    what = "label" if loc[0] == "labels" else "unmanaged pattern"
+    return f'{what} {shown} must be text (an id or a glob such as "module-*"); quote it'
 
 
 def _missing_key(loc: tuple[str, ...]) -> str:

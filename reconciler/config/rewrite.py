@@ -8,8 +8,10 @@ new translations in language order, and external ids are written double-quoted s
 
 The rewrite is as faithful as the reader is tolerant: a UTF-8 byte-order mark and CRLF line
 endings are kept, and a status that shares its texts with another through an anchor and alias is
-written out in full where (and only where) it changes. Comment placement is `comments.Layout`'s
-job; checking and writing the result is `files`'.
+written out in full where (and only where) it changes. Comment lines stay with the entry they
+precede while entries are deleted and inserted (`reconciler.config.layout`); checking the result
+is `reconciler.config.files`', writing it `reconciler.files`'. A file that extends bases is
+adopted by `reconciler.config.override`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import natural_key
-from reconciler.config.comments import EOL_SLOT, Layout, comment_token, split
 from reconciler.config.files import (  # re-exported: import and adopt take all from here
     MappedIds,
     Notes,
@@ -35,6 +36,7 @@ from reconciler.config.files import (  # re-exported: import and adopt take all 
     live_mapping,
     verify_rewrite,
 )
+from reconciler.config.layout import EOL_SLOT, Layout, comment_token, split_comment
 from reconciler.model import CATEGORIES, Category, Language
 
 __all__ = [
@@ -194,8 +196,8 @@ def _text(value: str) -> str:
 
 
 def _add_note(section: CommentedMap, key: str, note: str) -> None:
-    existing = comment_token((section, key))
-    eol, rest = split(existing)
+    token = comment_token((section, key))
+    eol, rest = split_comment(token)
     if eol or section.fa.flow_style():
         return  # the user's own comment on that line stays; `{...}` has no room for one
     column = section.lc.key(key)[1]

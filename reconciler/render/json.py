@@ -25,6 +25,7 @@ from reconciler.changes import Change, Counts
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, Write
 from reconciler.render.common import Mode, summary_line, writes_line
 from reconciler.sendcloud.bodies import PostMappingBody, PostStatusesBody
+from reconciler.targeting import Selection
 
 FORMAT_VERSION: Final = 1
 GENERATOR: Final = f"reconciler {__version__}"
@@ -64,6 +65,7 @@ def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") 
         "safe": plan.is_safe,
         "integrations": [integration_document(item) for item in plan.integrations],
         "failures": [failure_document(failure) for failure in plan.failures],
+        "selection": selection_document(plan.selection),
         "policy_violations": [
             {
                 "path": v.path,
@@ -95,6 +97,8 @@ def integration_document(item: IntegrationPlan) -> Document:
     return {
         "integration_id": item.integration_id,
         "source": item.source,
+        "account": item.account,
+        "account_size": item.account_size,
         "status": "changes" if item.has_changes else "in_sync",
         "summary": {
             "creates": counts.creates,
@@ -114,6 +118,12 @@ def integration_document(item: IntegrationPlan) -> Document:
         "dangling_mapping": [
             {"category": category.value, "external_id": external_id}
             for category, external_id in item.dangling_mapping
+        ],
+        "safety": dict(item.safety.__dict__),
+        "unmanaged": list(item.unmanaged),
+        "provenance": [
+            {"location": list(location), "origin": origin}
+            for location, origin in sorted(item.provenance.items())
         ],
         "desired": item.desired.model_dump(mode="json"),
         "live": item.live.model_dump(mode="json"),
@@ -165,5 +175,24 @@ def failure_document(failure: IntegrationFailure) -> Document:
     return {
         "integration_id": failure.integration_id,
         "source": failure.source,
+        "account": failure.account,
         "message": failure.message,
+    }
+
+
+def selection_document(selection: Selection) -> Document:
+    """What a targeted plan chose and left out (every integration left out, with its reason)."""
+    return {
+        "criteria": list(selection.criteria),
+        "reasons": [{"integration_id": i, "reason": why} for i, why in selection.reasons],
+        "left_out": [
+            {
+                "integration_id": item.integration_id,
+                "source": item.source,
+                "account": item.account,
+                "reason": item.reason,
+            }
+            for item in selection.left_out
+        ],
+        "notes": list(selection.notes),
     }

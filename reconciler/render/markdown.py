@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from reconciler.changes import Change
@@ -30,12 +30,23 @@ from reconciler.render.common import (
     unsafe_line,
     writes_line,
 )
+from reconciler.render.grouping import (
+    ChangeGroup,
+    by_account,
+    failed_members,
+    failures_by_message,
+    group_identical,
+    group_title,
+    in_sync_phrase,
+    member_list,
+    selection_lines,
+)
 
 MAX_MARKDOWN_CHARS: Final = 60_000
+# More integrations in sync than this are listed as one collapsed line of ids.
+IN_SYNC_LISTED: Final = 10
 # Longer user texts (ids, names, file names, messages) are shown cut, with their length.
 MAX_TEXT_CHARS: Final = 1_000
-# The policy callout sits in the head (never cut): a fleet-wide violation must not fill it.
-MAX_POLICY_LINES: Final = 30
 
 _HTML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Only what GitHub would read as markup mid-line (user text never starts a line): code spans,
@@ -95,7 +106,7 @@ def render_markdown(
     """
     head = _head(plan, writes_per_minute, mode)
     unsafe = [p for p in plan.integrations if p.unsafe_reasons]
-    groups = [
+    groups: list[_Group] = [
         _Group(
             f"\n> [!CAUTION]\n> **{escape_markdown(unsafe_line(mode))}**\n",
             [
@@ -106,37 +117,17 @@ def render_markdown(
                 for reason in p.unsafe_reasons
             ],
             "",
-        ),
-        _Group(
-            "\n**Could not read live state:**\n\n",
-            [_Item(f.integration_id, _failure_item(f)) for f in plan.failures],
-            "",
-        ),
-        _Group(
-            "\n",
-            [_Item(p.integration_id, _section(p, mode)) for p in plan.integrations if p.changes],
-            "",
-        ),
-        _Group(
-            "\n",
-            [
-                _Item(p.integration_id, _in_sync_warnings(p, mode))
-                for p in plan.integrations
-                if not p.changes and p.warnings
-            ],
-            "",
-        ),
-        _Group(
-            f"\n**{'In sync' if mode == 'plan' else 'Matching git'}:** ",
-            [
-                _Item(p.integration_id, _label(p.integration_id, p.source))
-                for p in plan.integrations
-                if not p.changes
-            ],
-            "\n",
-            separator=", ",
-        ),
+        )
     ]
+    for account, part in by_account(plan):
+        heading = ""
+        if account:
+            summary = escape_markdown(summary_line(part, mode))
+            heading = f"\n### Account {escape_markdown(account)}\n\n{summary}\n"
+        groups += _with_heading(heading, _account_groups(part, mode))
+    if plan.selection.is_targeted:
+        lines = [f"- {escape_markdown(line)}\n" for line in selection_lines(plan.selection)]
+        groups.append(_Group("\n**Selection:**\n\n", [_Item(0, "".join(lines), ())], ""))
     body, left_out = _fit(head, groups, max_chars)
     if left_out:
         # The longest the note can be: every integration left out.
@@ -148,10 +139,94 @@ def render_markdown(
     return body
 
 
+def _account_groups(plan: Plan, mode: Mode) -> list[_Group]:
+    """Failures, changed integrations (identical change sets once), warnings, in sync."""
+    changed = group_identical(p for p in plan.integrations if p.changes)
+    in_sync = [p for p in plan.integrations if not p.changes]
+    if len(in_sync) > IN_SYNC_LISTED:
+        ids = tuple(p.integration_id for p in in_sync)
+        summary = escape_markdown(in_sync_phrase(len(in_sync), mode))
+        members = escape_markdown(member_list(in_sync))
+        listing = [
+            _Item(ids[0], f"<details><summary>{summary}</summary>\n\n{members}\n</details>", ids)
+        ]
+    else:
+        listing = [_Item(p.integration_id, _label(p.integration_id, p.source)) for p in in_sync]
+    return [
+        _Group(
+            "\n**Could not read live state:**\n\n",
+            [
+                _Item(same[0].integration_id, _failure_item(same[0]))
+                if len(same) == 1
+                else _Item(
+                    same[0].integration_id,
+                    f"- {_user(failed_members(same))}: {_user(message)}\n",
+                    tuple(f.integration_id for f in same),
+                )
+                for message, same in failures_by_message(plan.failures)
+            ],
+            "",
+        ),
+        _Group(
+            "\n",
+            [
+                _Item(
+                    g.first.integration_id,
+                    _group_section(g, mode),
+                    tuple(p.integration_id for p in g.members),
+                )
+                if g.is_group
+                else _Item(g.first.integration_id, _section(g.first, mode))
+                for g in changed
+            ],
+            "",
+        ),
+        _Group(
+            "\n",
+            [_Item(p.integration_id, _in_sync_warnings(p, mode)) for p in in_sync if p.warnings],
+            "",
+        ),
+        _Group(
+            f"\n**{'In sync' if mode == 'plan' else 'Matching git'}:** ",
+            listing,
+            "\n",
+            separator=", ",
+        ),
+    ]
+
+
+def _with_heading(heading: str, groups: list[_Group]) -> list[_Group]:
+    """The account's heading goes before the first of its groups that has anything to show."""
+    for index, group in enumerate(groups):
+        if group.items:
+            groups[index] = replace(group, opening=heading + group.opening)
+            break
+    return groups
+
+
+def _group_section(group: ChangeGroup, mode: Mode) -> str:
+    """Identical changes shown once, open; the members listed collapsed."""
+    members = escape_markdown(member_list(group.members))
+    section = _section(group.first, mode)
+    # The single section's body (between its summary and </details>) is the group's body.
+    body = section.split("</summary>\n", 1)[1].rsplit("</details>", 1)[0]
+    return (
+        f"**{escape_markdown(group_title(group, mode))}**\n\n"
+        f"<details><summary>Members ({len(group.members)})</summary>\n\n{members}\n</details>\n"
+        f"{body}\n"
+    )
+
+
 @dataclass(frozen=True)
 class _Item:
     integration_id: int
     text: str
+    # The integrations this item shows (a group shows many; the selection note none).
+    members: tuple[int, ...] | None = None
+
+    @property
+    def shows(self) -> tuple[int, ...]:
+        return (self.integration_id,) if self.members is None else self.members
 
 
 @dataclass(frozen=True)
@@ -178,7 +253,7 @@ def _fit(head: str, groups: Sequence[_Group], budget: int) -> tuple[str, set[int
             if not shown:
                 cost += len(group.opening) + len(group.closing)
             if left_out or used + cost > budget:
-                left_out.add(item.integration_id)
+                left_out.update(item.shows)
                 continue
             shown.append(item.text)
             used += cost
@@ -193,7 +268,9 @@ def _head(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     lines += [writes_line(plan, writes_per_minute, mode), ""]
     if mode == "drift":
         lines += [f"*{escape_markdown(DRIFT_LEGEND)}*", ""]
-    lines += _policy_block(plan)
+    from reconciler.render.markdown_policy import policy_block
+
+    lines += policy_block(plan, _user, escape_markdown)
     return "\n".join(lines)
 
 
@@ -206,28 +283,6 @@ def _clip(text: str) -> str:
 
 def _user(text: str) -> str:
     return escape_markdown(_clip(text))
-
-
-def _policy_block(plan: Plan) -> list[str]:
-    """The policy violations, errors first; in the head, so truncation never hides them."""
-    if not plan.policy:
-        return []
-    errors = [v for v in plan.policy if v.severity == "error"]
-    kind = "CAUTION" if errors else "WARNING"
-    warnings = len(plan.policy) - len(errors)
-    counts = f"{plural(len(errors), 'error')}, {plural(warnings, 'warning')}"
-    lines = [f"> [!{kind}]", f"> **Policy: {counts}**"]
-    ordered = sorted(plan.policy, key=lambda v: (v.severity != "error", v))
-    for v in ordered[:MAX_POLICY_LINES]:
-        why = f"; {v.message}" if v.message else ""
-        lines.append(
-            f"> - {v.severity}: <code>{escape_markdown(f'{v.path}:{v.line}')}</code> "
-            f"{_user(v.detail + why)} (rule {escape_markdown(v.rule)} at "
-            f"<code>{escape_markdown(v.rule_origin)}</code>)"
-        )
-    if len(ordered) > MAX_POLICY_LINES:
-        lines.append(f"> - … and {len(ordered) - MAX_POLICY_LINES} more (all in the JSON plan)")
-    return [*lines, ""]
 
 
 def _label(integration_id: int, source: str) -> str:
@@ -248,11 +303,16 @@ def _section(item: IntegrationPlan, mode: Mode) -> str:
     ]
     if item.warnings:
         lines += _warning_block(item.warnings)
-    diff_lines = [line for change in item.changes for line in _diff_lines(change)]
+    if item.unmanaged:
+        kept = ", ".join(f"`{escape_markdown(ext)}`" for ext in item.unmanaged)
+        lines += [f"Unmanaged, kept as they are: {kept}", ""]
+    diff_lines = [
+        line for change in item.changes for line in _diff_lines(change, item.origin_of(change))
+    ]
     if diff_lines:
         lines += ["```diff", *diff_lines, "```", ""]
     rows = [
-        f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)} |"
+        f"| {c.category.value} | {_cell(c.old)} | {_cell(c.new)}{_from(item.origin_of(c))} |"
         for c in item.changes
         if c.target == "mapping"
     ]
@@ -288,12 +348,23 @@ def _code(text: str) -> str:
     return quote(_clip(text)).replace("<!--", "<" + _ZWJ + "!--")
 
 
-def _diff_lines(change: Change) -> list[str]:
+def _from(origin: str | None) -> str:
+    """`` (from `bases/nl.yaml:14`)``: a code span, so dots and colons need no escaping."""
+    if not origin:
+        return ""
+    verb, _, where = origin.partition(" ")
+    safe = "".join("_" if ch in "`|<>" or not ch.isprintable() else ch for ch in where)
+    return f" ({escape_markdown(verb)} `{safe}`)"
+
+
+def _diff_lines(change: Change, origin: str | None = None) -> list[str]:
     """A status change as diff lines (GitHub colours ``+`` and ``-``), each exactly one line; a
-    mapping change has none (it goes in the table)."""
+    mapping change has none (it goes in the table). ``origin`` (``from bases/nl.yaml:14``)
+    follows the status line when a base set the value."""
     if change.target == "mapping":
         return []
-    lines = [f"{change.marker} status {_code(change.external_id)}"]
+    suffix = f"  ({_code(origin)[1:-1]})" if origin else ""
+    lines = [f"{change.marker} status {_code(change.external_id)}{suffix}"]
     for detail in change.details:
         if detail.old is not None:
             lines.append(f"-   {detail.language}: {_code(detail.old)}")

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import AuthenticationError, ReconcilerError
 from reconciler.model import CATEGORIES, Language, LiveMappingEntry, LiveState
 
 if TYPE_CHECKING:
@@ -71,8 +71,34 @@ async def read_many(
     bug and propagates.
     """
     ids = list(dict.fromkeys(integration_ids))
-    results = await asyncio.gather(*(_read_one(client, i) for i in ids))
-    return dict(zip(ids, results, strict=True))
+    tasks = {i: asyncio.ensure_future(_read_one(client, i)) for i in ids}
+    rejected: list[AuthenticationError] = []
+
+    def stop_on_rejection(task: asyncio.Task[LiveState | ReconcilerError]) -> None:
+        # A refused key pair is refused for every integration: stop instead of sending the
+        # remaining reads only to be refused each time (costly under the rate limits).
+        if task.cancelled() or task.exception() is not None or rejected:
+            return
+        result = task.result()
+        if isinstance(result, AuthenticationError):
+            rejected.append(result)
+            for other in tasks.values():
+                other.cancel()
+
+    for task in tasks.values():
+        task.add_done_callback(stop_on_rejection)
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    results: dict[int, LiveState | ReconcilerError] = {}
+    for integration_id, task in tasks.items():
+        if task.cancelled():
+            results[integration_id] = rejected[0] if rejected else _cancelled()
+        else:
+            results[integration_id] = task.result()
+    return results
+
+
+def _cancelled() -> ReconcilerError:
+    raise asyncio.CancelledError
 
 
 async def _read_one(client: SendcloudClient, integration_id: int) -> LiveState | ReconcilerError:

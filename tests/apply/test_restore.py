@@ -132,8 +132,11 @@ def test_restore_renders_json_and_markdown_and_selects_integrations(
     assert integration["desired"]["statuses"] == {"1": PAID}
     markdown = cli("restore", "--journal", journal, "--format", "markdown")
     assert markdown.code == 0
-    assert "integration 11" in markdown.out.lower()
-    assert "integration 12" in markdown.out.lower()
+    # Identical change sets are grouped once: the members are listed by id and file.
+    assert "**2 integrations: " in markdown.out
+    assert "<summary>Members (2)</summary>" in markdown.out
+    assert "11 (" in markdown.out
+    assert "12 (" in markdown.out
 
     unknown = cli("restore", "--journal", journal, "--only", "99")
     assert unknown.code == 1

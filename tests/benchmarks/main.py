@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.config.loader import load_paths
-from tests.benchmarks import economy, latency, peers, ratelimited, startup, workload
+from tests.benchmarks import economy, fleet, latency, peers, ratelimited, startup, workload
 from tests.benchmarks.report import Section, load_average, machine_facts, render, to_json
 from tests.benchmarks.settings import Settings, parse_args
 from tests.benchmarks.simproc import BenchError, SimulatorProcess
@@ -43,28 +43,28 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
         progress(f"simulator process on {sim.base_url}")
         sim.configure(latency=settings.latency, rate_limits={"enabled": False})
         sim.put_state(workload.simulator_state(latency_live(ids)))
-        progress(f"1/6 latency-bound plan: {n} integrations, then a one-at-a-time sample")
+        progress(f"1/7 latency-bound plan: {n} integrations, then a one-at-a-time sample")
         first = asyncio.run(latency.run(sim, settings, files))
         first.notes.append(
             f"Loading the {n} files (`config.loader.load_paths`) took {load_seconds:.2f} s "
             "before the timed plan; it is not part of the plan figure."
         )
         sections.append(first)
-        progress("5/6 peak memory (measured now, on the same data): `reconciler plan` subprocesses")
+        progress("5/7 peak memory (measured now, on the same data): `reconciler plan` subprocesses")
         one_file = next(iter(sorted(plan_dir.iterdir())))
         plan_many = startup.cli_plan(settings, plan_dir, sim.base_url)
         plan_one = startup.cli_plan(settings, one_file, sim.base_url)
         memory = startup.footprint(settings, plan_many, plan_one, n)
-        progress(f"2/6 rate-limited plan and apply (scale {settings.rate_scale}x)")
+        progress(f"2/7 rate-limited plan and apply (scale {settings.rate_scale}x)")
         sections.append(asyncio.run(ratelimited.run(sim, settings, files)))
-        progress("3/6 request economy")
+        progress("3/7 request economy")
         sections.append(asyncio.run(economy.run(sim, settings, root / "economy")))
-        progress("6/6 the CLI against the aiohttp and httpx peers")
+        progress("7/7 the CLI against the aiohttp and httpx peers")
         sim.reset()
         sim.configure(latency=settings.latency, rate_limits={"enabled": False})
         sim.put_state(workload.simulator_state(latency_live(ids)))
         peer_section = peers.run(sim, settings, plan_dir)
-    progress(f"4/6 start-up ({settings.repeats} runs each)")
+    progress(f"4/7 start-up ({settings.repeats} runs each)")
     many = settings.validate_files
     many_dir = (
         plan_dir
@@ -73,6 +73,8 @@ def run_all(settings: Settings, root: Path) -> list[Section]:
     )
     sections.append(startup.startup(settings, one_file, many_dir, many))
     sections.append(memory)
+    progress(f"6/7 fleet: {n} integrations in {fleet.ACCOUNTS} accounts, one simulator each")
+    sections.append(fleet.run(settings, root / "fleet"))
     sections.append(peer_section)
     return sections
 

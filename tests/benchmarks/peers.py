@@ -1,4 +1,4 @@
-"""Section 6: ``reconciler plan`` against the lean peers, in the same run, on the same simulator.
+"""Section 7: ``reconciler plan`` against the lean peers, in the same run, on the same simulator.
 
 Three programs do the same 2·N GETs against the simulator process, each in its own process:
 the CLI as a user runs it (start-up, loading the files, pacing, retries, validation, diff and
@@ -99,7 +99,7 @@ def run(sim: SimulatorProcess, settings: Settings, plan_dir: Path) -> Section:
     n, p, latency = settings.integrations, settings.parallelism, settings.latency
     gets = 2 * n
     section = Section(
-        6,
+        7,
         "The CLI against lean peers",
         f"`reconciler plan` on {n} files (subprocess, end to end) and two minimal asyncio "
         f"scripts doing the same {gets} GETs with {p} in flight (aiohttp; httpx.AsyncClient), "

@@ -11,13 +11,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks.report import Figure, Section, seconds
+from tests.benchmarks.layering import write_layered
+from tests.benchmarks.report import Figure, Section, ratio, seconds
 from tests.benchmarks.settings import Settings
 from tests.benchmarks.simproc import BenchError, cli_env
 
 HELP_TARGET = 0.150
 VALIDATE_MANY_TARGET = 3.0
 VALIDATE_TARGET_FILES = 1000
+# Files extending three shared bases may take at most this much longer than the same number of
+# flat files (issue 17).
+LAYERED_RATIO_TARGET = 1.5
 CHILD_TIMEOUT = 600.0
 
 
@@ -88,6 +92,8 @@ def startup(settings: Settings, one_file: Path, many: Path, many_count: int) -> 
     # The files were just written and loaded, so their caches are warm: no warm-up run needed.
     many_runs = 1 if settings.quick else min(runs, 3)
     many_median, many_times = _median(["validate", str(many)], many_runs, warm_up=False)
+    layered = write_layered(many.parent / f"{many.name}-layered", many_count)
+    layered_median, layered_times = _median(["validate", str(layered)], many_runs)
     section.add(
         Figure(
             "help_seconds",
@@ -114,6 +120,17 @@ def startup(settings: Settings, one_file: Path, many: Path, many_count: int) -> 
             many_median <= VALIDATE_MANY_TARGET if judged else None,
         )
     )
+    layered_ratio = layered_median / many_median
+    section.add(
+        Figure(
+            "validate_layered_ratio",
+            f"`validate` {many_count} files extending 3 bases, vs flat",
+            layered_ratio,
+            f"{ratio(layered_ratio)} ({seconds(layered_median)})",
+            f"≤ {ratio(LAYERED_RATIO_TARGET)}" + ("" if judged else " (at 1,000 files)"),
+            layered_ratio <= LAYERED_RATIO_TARGET if judged else None,
+        )
+    )
     per_file = (many_median - one_median) / max(many_count - 1, 1)
     section.notes.append(
         f"Validating costs about {per_file * 1000:.2f} ms per additional file on top of "
@@ -125,6 +142,7 @@ def startup(settings: Settings, one_file: Path, many: Path, many_count: int) -> 
         "validate_one_seconds": one_times,
         "validate_many_seconds": many_times,
         "validate_many_files": many_count,
+        "validate_layered_seconds": layered_times,
     }
     return section
 

@@ -21,7 +21,8 @@ SECTIONS = (
     "## 3. Request economy",
     "## 4. Start-up",
     "## 5. Peak memory",
-    "## 6. The CLI against lean peers",
+    "## 6. Fleet: accounts in parallel",
+    "## 7. The CLI against lean peers",
     "## Summary",
 )
 
@@ -59,8 +60,11 @@ def test_benchmark_runs_end_to_end_on_tiny_inputs(
     assert figures["2.apply_applied"]["verdict"] == "PASS"
     assert figures["2.plan_429"]["value"] == 0  # 20 reads never come near 1,000 per window
     assert figures["5.plan_peak_rss_mib"]["value"] > 0
-    assert figures["6.cli_wall_seconds"]["value"] > 0
-    assert figures["6.cli_to_aiohttp_cpu"]["value"] > 0
+    # Ten accounts, one simulator each: every integration planned, none throttled.
+    assert figures["6.fleet_failed"]["value"] == 0
+    assert figures["6.fleet_429"]["value"] == 0
+    assert figures["7.cli_wall_seconds"]["value"] > 0
+    assert figures["7.cli_to_aiohttp_cpu"]["value"] > 0
 
 
 def test_quick_preset_and_flags_combine() -> None:

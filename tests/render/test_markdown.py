@@ -6,7 +6,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from reconciler.plan import Plan
+from reconciler.plan import IntegrationPlan, Plan, plan_integration
 from reconciler.render.markdown import MAX_MARKDOWN_CHARS, escape_markdown, render_markdown
 from tests.render.plans import HOSTILE, PLANS, WRITES_PER_MINUTE, mixed_integration
 
@@ -136,8 +136,20 @@ def test_drift_report_is_an_issue_body() -> None:
 
 
 def big_plan(count: int) -> Plan:
-    return Plan(
-        tuple(mixed_integration(i, f"integrations/shop-{i}.yaml") for i in range(1, count + 1))
+    """``count`` integrations, each with its own changes (identical ones would be grouped)."""
+    return Plan(tuple(distinct_integration(i) for i in range(1, count + 1)))
+
+
+def distinct_integration(i: int) -> IntegrationPlan:
+    item = mixed_integration(i, f"integrations/shop-{i}.yaml")
+    return plan_integration(
+        item.source,
+        item.desired.model_copy(
+            update={
+                "statuses": {**(item.desired.statuses or {}), "10": {"en-gb": f"Ten for shop {i}"}}
+            }
+        ),
+        item.live,
     )
 
 

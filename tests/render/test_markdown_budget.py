@@ -64,7 +64,9 @@ def test_an_id_of_seventy_thousand_characters_is_shown_cut_with_its_length() -> 
 
 def test_a_long_failure_message_and_file_name_are_cut_too() -> None:
     failures = tuple(
-        IntegrationFailure(i, "x" * 70_000 + ".yaml", "detail " * 20_000) for i in range(1, 4)
+        # Distinct messages: identical ones are grouped on one line, without file names.
+        IntegrationFailure(i, "x" * 70_000 + ".yaml", f"detail {i} " * 20_000)
+        for i in range(1, 4)
     )
     markdown = render_markdown(Plan((), failures), writes_per_minute=100)
 

@@ -62,7 +62,7 @@ def test_in_sync_collapses_to_one_line_but_keeps_warnings() -> None:
 
 def test_failures_are_listed() -> None:
     text = plain(PLANS["failures_only"]())
-    assert "! integration 125 (integrations/gone.yaml): could not read live state: GET" in text
+    assert "! 2 integrations (125, 128): could not read live state: GET" in text
     assert "(0 unchanged, 2 failed)" in text
 
 

@@ -1,9 +1,9 @@
-"""Comment lines in a round-trip YAML mapping, held by the entry they precede while it is edited.
+"""Comment lines around mapping entries, kept with the entry they belong to while it is edited.
 
 ruamel.yaml keeps a comment line with the value *before* it (a comment above status "4" belongs
 to the last translation of status "3"), which is wrong for deletion and insertion. `Layout`
 re-assigns such lines to the entry they precede while the entries are edited, then puts them
-back where ruamel expects them. Used by `reconciler.config.rewrite` only.
+back where ruamel expects them. Used by `reconciler.config.rewrite` and `.override`.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def comment_token(slot: Slot) -> CommentToken | None:
     return token if isinstance(token, CommentToken) else None
 
 
-def split(token: CommentToken | None) -> tuple[str, str]:
+def split_comment(token: CommentToken | None) -> tuple[str, str]:
     """(end-of-line comment with its newline, or ""; the whole lines after it)."""
     if token is None:
         return "", ""
@@ -90,7 +90,7 @@ def split(token: CommentToken | None) -> tuple[str, str]:
 
 
 def _take_rest(slot: Slot) -> str:
-    rest = split(comment_token(slot))[1]
+    rest = split_comment(comment_token(slot))[1]
     _put_rest(slot, "")
     return rest
 
@@ -119,7 +119,7 @@ def _take_start_list(parent: CommentedMap, key: Any) -> str:
 
 def _put_rest(slot: Slot, rest: str) -> None:
     token = comment_token(slot)
-    eol, _ = split(token)
+    eol, _ = split_comment(token)
     _set_token(slot, (eol or "\n") + rest, token.start_mark if token else CommentMark(0))
 
 

@@ -1,0 +1,237 @@
+"""The project file (``reconciler.yaml``) and the settings it shares with desired-state files.
+
+Pure values, no I/O and no YAML: `reconciler.config.project` reads the file into these models,
+and the core (`reconciler.plan`) receives the effective `Safety` and unmanaged patterns of each
+integration as plain values. ``schemas/project.schema.json`` is generated from `ProjectFile`.
+
+Settings resolve from the general to the particular, later wins::
+
+    built-in defaults < project ``defaults`` < the integration's account < its bases < its file
+
+``unmanaged`` patterns accumulate instead (a status left alone anywhere is left alone).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+PROJECT_FILE_NAMES: Final = ("reconciler.yaml", "reconciler.yml")
+
+# The delete threshold as it was before it became configurable: a plan deleting more than 30 %
+# of an integration's live statuses (from 4 of them), or all of them, is unsafe.
+DEFAULT_MAX_DELETE_SHARE: Final = 0.30
+DEFAULT_MIN_LIVE_STATUSES: Final = 4
+
+
+@dataclass(frozen=True)
+class Safety:
+    """Effective thresholds for one integration (shares are fractions, 0.3 = 30 %).
+
+    ``max_integration_share`` applies to a whole plan (per account): the share of integrations
+    one plan may change before it is unsafe. ``None``: no limit.
+    """
+
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
+    min_live_statuses: int = DEFAULT_MIN_LIVE_STATUSES
+    max_integration_share: float | None = None
+
+    def overlaid(self, settings: FileSafetySettings | None) -> Safety:
+        """These thresholds with the keys ``settings`` writes (and only those) replaced."""
+        if settings is None:
+            return self
+        given = {name: getattr(settings, name) for name in settings.model_fields_set}
+        return Safety(**{**self.__dict__, **given})
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a resolved value was written: file as shown to the user, 1-based line and column."""
+
+    path: str
+    line: int
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Pattern = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    Field(description="An external_id, or a glob over external ids (`*`, `?`, `[...]`)."),
+]
+Label = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+EnvName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
+    Field(description="The NAME of an environment variable (never the credential itself)."),
+]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileSafetySettings(BaseModel):
+    """Thresholds as a desired-state file or base writes them; a key left out is inherited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Safety thresholds (file)")
+
+    max_delete_share: Share = Field(
+        default=DEFAULT_MAX_DELETE_SHARE,
+        description="Share (0..1) of an integration's live statuses one plan may delete.",
+    )
+    min_live_statuses: int = Field(
+        default=DEFAULT_MIN_LIVE_STATUSES,
+        ge=0,
+        strict=True,
+        description="The share rule applies from this many live statuses (deleting all of "
+        "them is always unsafe).",
+    )
+
+
+class SafetySettings(FileSafetySettings):
+    """Thresholds in the project file (defaults or an account), with the plan-wide one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Safety thresholds")
+
+    max_integration_share: Share | None = Field(
+        default=None,
+        description="Share (0..1) of an account's integrations one plan may change before it "
+        "is unsafe; null: no limit.",
+    )
+
+
+class Account(BaseModel):
+    """One Sendcloud account: which files belong to it and where its credentials are."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Sendcloud account")
+
+    paths: list[str] = Field(
+        default_factory=list,
+        description="Globs of desired-state files, relative to the project file's directory "
+        "(`integrations/nl/**`).",
+    )
+    labels: list[Label] = Field(
+        default_factory=list, description="Files carrying any of these labels belong here too."
+    )
+    auth: Literal["basic", "oauth2"] = Field(
+        default="basic", description="Basic: the key pair on every request; oauth2: tokens."
+    )
+    public_key_env: EnvName = Field(description="Variable holding the public key (client id).")
+    secret_key_env: EnvName = Field(description="Variable holding the secret key.")
+    api_url: str | None = Field(default=None, description="API base URL for this account.")
+    safety: SafetySettings | None = None
+    unmanaged: list[Pattern] = Field(default_factory=list)
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Project defaults")
+
+    safety: SafetySettings | None = None
+    unmanaged: list[Pattern] = Field(
+        default_factory=list,
+        description="Live statuses to leave alone (carried over unchanged) in every integration.",
+    )
+
+
+def _project_schema_extra(schema: dict[str, Any]) -> None:
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://sendcloud-reconciler.invalid/schemas/project.schema.json"
+
+
+AccountName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class ProjectFile(BaseModel):
+    """``reconciler.yaml``: accounts, defaults and safety thresholds of a managed tree."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="reconciler project file",
+        json_schema_extra=_project_schema_extra,
+    )
+
+    defaults: Defaults = Field(default_factory=Defaults)
+    accounts: dict[AccountName, Account] = Field(default_factory=dict)
+    policies: list[Any] = Field(
+        default_factory=list, description="Reserved for policies (accepted, not yet applied)."
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project file: the model plus where it is (paths resolve against ``root``).
+
+    ``path`` is the file as it is shown to the user (``fleet/reconciler.yaml``); ``root`` its
+    directory. Without a project file, `Project.none()` gives today's behaviour: no accounts,
+    built-in thresholds, nothing unmanaged.
+    """
+
+    path: str | None
+    root: str
+    model: ProjectFile
+
+    @classmethod
+    def none(cls) -> Project:
+        return cls(None, ".", ProjectFile())
+
+    @property
+    def defaults(self) -> Safety:
+        return Safety().overlaid(self.model.defaults.safety)
+
+    def account_for(self, path: str, labels: Iterable[str] = ()) -> str | None:
+        """The account a file belongs to: the first (in file order) whose paths or labels match.
+
+        ``path`` is relative to ``root`` with ``/`` separators. None: no account matches (the
+        command line's credentials serve it, as without a project file).
+        """
+        label_set = set(labels)
+        for name, account in self.model.accounts.items():
+            if any(glob_match(path, pattern) for pattern in account.paths):
+                return name
+            if label_set.intersection(account.labels):
+                return name
+        return None
+
+    def safety_for(self, account: str | None) -> Safety:
+        """Built-in < defaults < account; a file's own settings go on top (`Safety.overlaid`)."""
+        safety = self.defaults
+        if account is not None and account in self.model.accounts:
+            safety = safety.overlaid(self.model.accounts[account].safety)
+        return safety
+
+    def unmanaged_for(self, account: str | None) -> tuple[str, ...]:
+        patterns = list(self.model.defaults.unmanaged)
+        if account is not None and account in self.model.accounts:
+            patterns += self.model.accounts[account].unmanaged
+        return tuple(dict.fromkeys(patterns))
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a ``/``-separated relative path: ``*`` stays within a directory, ``**`` spans any.
+
+    ``integrations/nl/**`` matches every file below ``integrations/nl``.
+    """
+    return _match_parts(path.split("/"), pattern.strip("/").split("/"))
+
+
+def _match_parts(parts: Sequence[str], patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return not parts
+    head, rest = patterns[0], patterns[1:]
+    if head == "**":
+        return any(_match_parts(parts[i:], rest) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], head) and _match_parts(parts[1:], rest)
+
+
+def is_unmanaged(external_id: str, patterns: Iterable[str]) -> bool:
+    """Whether a status id is left alone: equal to a pattern, or matching it as a glob."""
+    return any(
+        external_id == pattern or fnmatch.fnmatchcase(external_id, pattern) for pattern in patterns
+    )

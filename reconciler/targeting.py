@@ -1,0 +1,248 @@
+"""Which integrations a command works on: ``--only`` / ``--exclude``, and what was left out.
+
+Pure: no I/O. A selector is one of
+
+- an integration id: ``12`` (or ``id:12``);
+- a file glob, relative to the current directory: ``integrations/nl/**``, ``shops/12.yaml``,
+  ``integrations/be/`` (a directory means everything under it), or ``file:PATTERN``; ``*`` and
+  ``?`` stay within one path segment, ``**`` crosses segments;
+- an account name from the project file: ``agency-nl`` (or ``account:agency-nl``);
+- a label of a file or of a base it extends: ``tier-1`` (or ``label:tier-1``).
+
+A bare word is an account when the project file names such an account, otherwise a label; a word
+that is neither is refused (a typo must not silently select nothing). ``--only`` keeps the
+integrations any of its selectors match; ``--exclude`` then drops those any of its selectors
+match. Every integration left out is listed with the reason, so a plan always says what it did
+not look at.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from reconciler.errors import ReconcilerError
+
+Kind = Literal["id", "file", "account", "label"]
+_PREFIXES: tuple[Kind, ...] = ("id", "file", "account", "label")
+_GLOB_CHARS = frozenset("*?[")
+
+
+class TargetingError(ReconcilerError):
+    """A selector that cannot be understood or matches nothing that exists."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a selector can match about one integration."""
+
+    integration_id: int
+    source: str  # the file, as the command was given it (relative paths stay relative)
+    account: str = ""  # "" when there is no project file
+    labels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Selector:
+    kind: Kind
+    value: str
+    option: str  # "--only" or "--exclude", for messages
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+    def matches(self, target: Target) -> bool:
+        if self.kind == "id":
+            return target.integration_id == int(self.value)
+        if self.kind == "account":
+            return target.account == self.value
+        if self.kind == "label":
+            return self.value in target.labels
+        return glob_match(self.value, target.source)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An integration a command did not look at, and why (``--exclude label:tier-1``)."""
+
+    integration_id: int
+    source: str
+    account: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a targeted run said about its choice: left out, why each was chosen, notices."""
+
+    left_out: tuple[LeftOut, ...] = ()
+    # Per selected integration, why it was chosen (only when that is not "it was asked for").
+    reasons: tuple[tuple[int, str], ...] = ()
+    # Sentences about the selection as a whole, e.g. a deleted file that is no longer managed.
+    notes: tuple[str, ...] = ()
+    criteria: tuple[str, ...] = field(default=())  # "--only account:agency-nl", ...
+
+    @property
+    def is_targeted(self) -> bool:
+        return bool(self.left_out or self.criteria or self.notes)
+
+    def merged(self, other: Selection) -> Selection:
+        return Selection(
+            self.left_out + other.left_out,
+            self.reasons + other.reasons,
+            self.notes + other.notes,
+            self.criteria + other.criteria,
+        )
+
+
+def parse_selectors(
+    option: str,
+    values: Iterable[str],
+    *,
+    accounts: Collection[str],
+    labels: Collection[str],
+) -> list[Selector]:
+    """Parse ``--only``/``--exclude`` values (repeatable, comma-separated) into selectors.
+
+    Raises `TargetingError` naming the option and the value for an unknown prefix, a bad id, or a
+    bare word that is neither an account nor a label.
+    """
+    selectors: list[Selector] = []
+    for raw in values:
+        for item in (part.strip() for part in raw.split(",")):
+            if item:
+                selectors.append(_parse_one(option, item, accounts, labels))
+    return selectors
+
+
+def _parse_one(
+    option: str, item: str, accounts: Collection[str], labels: Collection[str]
+) -> Selector:
+    prefix, sep, rest = item.partition(":")
+    if sep and prefix in _PREFIXES:
+        kind: Kind = prefix
+        if not rest:
+            raise TargetingError(f"{option} {item!r}: nothing after {prefix}:; write {prefix}:NAME")
+        if kind == "id" and not rest.isdigit():
+            raise TargetingError(f"{option} {item!r}: an integration id is a number, e.g. id:12")
+        return Selector(kind, _file_pattern(rest) if kind == "file" else rest, option)
+    if item.isdigit():
+        return Selector("id", str(int(item)), option)
+    if _looks_like_path(item):
+        return Selector("file", _file_pattern(item), option)
+    if item in accounts:
+        return Selector("account", item, option)
+    if item in labels:
+        return Selector("label", item, option)
+    known = []
+    if accounts:
+        known.append(f"accounts: {', '.join(sorted(accounts))}")
+    if labels:
+        known.append(f"labels: {', '.join(sorted(labels))}")
+    listing = f" ({'; '.join(known)})" if known else ""
+    raise TargetingError(
+        f"{option} {item!r} is not an integration id, a file path, an account or a label{listing}; "
+        "write account:NAME, label:NAME or file:GLOB to be explicit"
+    )
+
+
+def _looks_like_path(item: str) -> bool:
+    return "/" in item or bool(_GLOB_CHARS & set(item)) or item.endswith((".yaml", ".yml"))
+
+
+def _file_pattern(pattern: str) -> str:
+    pattern = normalise(pattern)
+    # A directory (written with a trailing slash, or without any glob or YAML suffix) means
+    # everything under it.
+    if pattern.endswith("/") or not (
+        _GLOB_CHARS & set(pattern) or pattern.endswith((".yaml", ".yml"))
+    ):
+        return pattern.rstrip("/") + "/**"
+    return pattern
+
+
+def normalise(path: str) -> str:
+    """A path as selectors compare it: posix separators, no ``./``, no redundant parts."""
+    trailing = path.endswith(("/", "\\"))
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    return normal + "/" if trailing and normal != "/" else normal
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Whether ``path`` matches ``pattern``: ``*``, ``?``, ``[...]`` in a segment, ``**`` across."""
+    return _compiled(normalise(pattern)).fullmatch(normalise(path)) is not None
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")  # zero or more whole directories
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[" and "]" in pattern[i + 1 :]:
+            end = pattern.index("]", i + 1)
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append(f"[^{body[1:]}]" if body.startswith("!") else f"[{body}]")
+            i = end + 1
+            continue
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out))
+
+
+def select(
+    targets: Sequence[Target], only: Sequence[Selector], exclude: Sequence[Selector]
+) -> tuple[list[Target], Selection]:
+    """The targets to work on, and a `Selection` listing the others with their reasons."""
+    chosen: list[Target] = []
+    left_out: list[LeftOut] = []
+    for target in targets:
+        reason = _left_out_reason(target, only, exclude)
+        if reason is None:
+            chosen.append(target)
+        else:
+            left_out.append(LeftOut(target.integration_id, target.source, target.account, reason))
+    criteria = []
+    if only:
+        criteria.append("--only " + ", ".join(str(s) for s in only))
+    if exclude:
+        criteria.append("--exclude " + ", ".join(str(s) for s in exclude))
+    return chosen, Selection(left_out=tuple(left_out), criteria=tuple(criteria))
+
+
+def _left_out_reason(
+    target: Target, only: Sequence[Selector], exclude: Sequence[Selector]
+) -> str | None:
+    if only and not any(s.matches(target) for s in only):
+        return "not selected by --only " + ", ".join(str(s) for s in only)
+    for selector in exclude:
+        if selector.matches(target):
+            return f"excluded by --exclude {selector}"
+    return None
+
+
+def unmatched_ids(targets: Sequence[Target], selectors: Sequence[Selector]) -> list[str]:
+    """Messages for ``id:`` selectors that name an integration no file describes."""
+    known = {t.integration_id for t in targets}
+    return [
+        f"{s.option} {s.value}: no file describes integration {s.value}"
+        for s in selectors
+        if s.kind == "id" and int(s.value) not in known
+    ]
