@@ -77,6 +77,10 @@ def _char_name(char: str) -> str:
     return f"the {name} U+{ord(char):04X}"
 
 
+# Sendcloud's ids are 64-bit signed integers: one id range for files, the CLI and the simulator.
+MAX_INTEGRATION_ID = 2**63 - 1
+
+
 class Category(StrEnum):
     """Sendcloud's internal status categories, in the order the API lists them."""
 
@@ -152,7 +156,9 @@ class DesiredState(BaseModel):
         json_schema_extra=_file_schema_extra,
     )
 
-    integration_id: int = Field(gt=0, strict=True, description="Sendcloud integration id.")
+    integration_id: int = Field(
+        gt=0, le=MAX_INTEGRATION_ID, strict=True, description="Sendcloud integration id."
+    )
     statuses: dict[ExternalId, Translations] | None = Field(
         default=None,
         description="The shop's order statuses by external_id. Absent: not managed by this file.",

@@ -11,6 +11,7 @@ pulls in starlette, and the CLI's start-up must stay fast.
 from __future__ import annotations
 
 import logging
+import stat
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -175,6 +176,15 @@ def _sandbox_client(
     if not (public_key and secret_key):
         public_key, secret_key = SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY
     path = options.sandbox_state
+    # Every sandbox command may write the state (a read registers a new integration): say so
+    # now rather than fail mid-run. The mode bits, not access(): root may write anything.
+    if path.is_file() and not path.stat().st_mode & stat.S_IWUSR:
+        problem = (
+            "the sandbox state file is read-only, and sandbox commands write it (even plan "
+            "registers the integrations it reads); make it writable (chmod u+w) or choose "
+            "another --sandbox-state"
+        )
+        raise ConfigError([Problem(str(path), 1, 1, problem)])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         simulator = Simulator(

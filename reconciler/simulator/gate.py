@@ -49,7 +49,7 @@ def _integration_id(method: str, query: dict[str, str], body: Any) -> int | None
     raw = body.get("integration_id") if method == "POST" and isinstance(body, dict) else None
     query_id = query.get("integration_id", "")
     # ASCII digits of a sane length only: "²".isdigit() is true and int() refuses it.
-    if method != "POST" and query_id.isascii() and query_id.isdigit() and len(query_id) < 19:
+    if method != "POST" and query_id.isascii() and query_id.isdigit() and len(query_id) <= 19:
         raw = int(query_id)
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
 

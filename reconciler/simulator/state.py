@@ -22,6 +22,7 @@ from filelock import FileLock
 from reconciler.errors import FileRefused
 from reconciler.files import read_user_file, write_atomically
 from reconciler.jsondoc import load_json
+from reconciler.model import MAX_INTEGRATION_ID
 
 LANGUAGES = ("en-us", "en-gb", "fr-fr", "de-de", "nl-nl", "es-es", "it-it")
 DEFAULT_LANGUAGE = "en-gb"
@@ -121,9 +122,8 @@ class SimulatorState:
         state = cls()
         for key, raw in data.get("integrations", {}).items():
             text = str(key)
-            if not (text.isascii() and text.isdigit() and len(text) < 19) or not isinstance(
-                raw, dict
-            ):
+            is_id = text.isascii() and text.isdigit() and len(text) <= 19
+            if not (is_id and 0 < int(text) <= MAX_INTEGRATION_ID) or not isinstance(raw, dict):
                 raise ValueError(f"integration {key!r}: expected a numeric key and an object")
             state.integrations[int(key)] = _integration_from_json(key, raw)
         return state

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.model import MAX_INTEGRATION_ID
 from reconciler.simulator.errors import JsonObject, error
 from reconciler.simulator.state import CATEGORIES, DEFAULT_LANGUAGE, LANGUAGES, StoredStatus
 
@@ -62,6 +63,10 @@ def query_integration_id(query: Mapping[str, str]) -> int:
     if value < 1:
         detail = "Ensure this value is greater than or equal to 1."
         raise Invalid([error(400, "min_value", detail, detail, parameter="integration_id")])
+    if value > MAX_INTEGRATION_ID:
+        detail = f"Ensure this value is less than or equal to {MAX_INTEGRATION_ID}."
+        # DRF says "max_value"; Sendcloud documents only its enum, so "invalid".
+        raise Invalid([error(400, "invalid", detail, detail, parameter="integration_id")])
     return value
 
 
@@ -111,6 +116,9 @@ def _integration_id(body: dict[str, Any], errors: list[JsonObject]) -> int:
         errors.append(
             _bad("/integration_id", "min_value", "Ensure this value is greater than or equal to 1.")
         )
+    elif value > MAX_INTEGRATION_ID:
+        detail = f"Ensure this value is less than or equal to {MAX_INTEGRATION_ID}."
+        errors.append(_bad("/integration_id", "invalid", detail))
     else:
         return value
     return 0
