@@ -36,7 +36,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     # FloatRange lets "nan" through (every comparison with NaN is false), and "inf" means no
     # pacing at all: neither is a rate.
     if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of requests per minute.", ctx, param)
+        unit = "seconds" if param.name == "request_deadline" else "requests per minute"
+        raise click.BadParameter(f"{value} is not a number of {unit}.", ctx, param)
     return value
 
 
@@ -59,8 +60,9 @@ _GLOBAL_OPTIONS = (
                  help=f"Pace writes at this rate (default: {DEFAULT_WRITES_PER_MINUTE:g}, "
                  "never more than 15 per second)."),
     click.option("--request-deadline", type=click.FloatRange(min=0.1, max=3600), default=None,
-                 metavar="SECONDS", help="Give up an attempt that has not fully answered after "
-                 f"this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may be retried."),
+                 callback=_finite, metavar="SECONDS", help="Give up an attempt that has not "
+                 f"fully answered after this long (default: {DEFAULT_REQUEST_DEADLINE:g}); it may "
+                 "be retried."),
 )  # fmt: skip
 
 

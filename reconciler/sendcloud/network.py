@@ -14,6 +14,7 @@ causes: the `ssl` or `socket` error underneath) as the cause.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -82,8 +83,15 @@ class AiohttpNetwork(httpx.AsyncBaseTransport):
         self._inner = AiohttpTransport(limits=limits, trust_env=False)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # aiohttp's sock_read does not cover the wait for the answer's first bytes: a server
+        # that sits on the request would never time out. httpx's read timeout does, so the
+        # wait for the headers gets that timeout here.
+        read_timeout = request.extensions.get("timeout", {}).get("read")
         try:
-            response = await self._inner.handle_async_request(request)
+            async with asyncio.timeout(read_timeout):
+                response = await self._inner.handle_async_request(request)
+        except TimeoutError:
+            raise httpx.ReadTimeout("no answer within the read timeout", request=request) from None
         except httpx.TransportError as exc:
             translated = _retranslated(exc)
             if translated is exc:

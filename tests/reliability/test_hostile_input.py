@@ -456,6 +456,11 @@ FLAG_CASES = [
     FlagCase("reads-per-minute-negative", "plan {api} --reads-per-minute -1 good.yaml", "x>=1"),
     FlagCase("reads-per-minute-nan", "plan {api} --reads-per-minute nan good.yaml", "not a number"),
     FlagCase("writes-per-minute-inf", "apply {api} --writes-per-minute inf good.yaml", "not a"),
+    FlagCase(
+        "request-deadline-nan",
+        "plan {api} --request-deadline nan good.yaml",
+        "nan is not a number of seconds",
+    ),
     FlagCase("writes-per-minute-zero", "apply {api} --writes-per-minute 0 good.yaml", "x>=1"),
     FlagCase("api-url-ftp", "plan --api-url ftp://x good.yaml", "is not an https:// URL"),
     FlagCase("api-url-no-scheme", "plan --api-url panel.sendcloud.sc good.yaml", "https://"),
