@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reconciler.errors import AuthenticationError, CredentialsError, ReconcilerError
-from reconciler.sendcloud.connect import AUTH_ENV, TOKEN_URL_ENV, api_url, open_client
+from reconciler.sendcloud import connect
+from reconciler.sendcloud.connect import AUTH_ENV, TOKEN_URL_ENV, api_url
 from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def open_account_client(
     """The client for one account; raises `CredentialsError` before any request."""
     account = group.account
     if account is None:
-        return open_client(options, env)
+        return connect.open_client(options, env)
     if account.api_url is not None:
         options = replace(options, api_url=account.api_url)
     if options.sandbox:
@@ -131,7 +132,7 @@ def _sandbox_account_client(
         AUTH_ENV: account.auth,
     }
     state = sandbox_state_for(options.sandbox_state, name)
-    return open_client(replace(options, sandbox_state=state), sandbox_env)
+    return connect.open_client(replace(options, sandbox_state=state), sandbox_env)
 
 
 def _debug(options: GlobalOptions) -> None:
