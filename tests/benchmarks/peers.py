@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import resource
 import statistics
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.benchmarks.report import Figure, Section, ratio, seconds
 from tests.benchmarks.settings import Settings
-from tests.benchmarks.simproc import BenchError, SimulatorProcess, cli_env
-from tests.benchmarks.startup import CHILD_TIMEOUT, reconciler_command
+from tests.benchmarks.simproc import SimulatorProcess
+from tests.benchmarks.startup import reconciler_command, run_timed
 
 BOUND_TARGET = 1.10
 CPU_PER_GET_TARGET = 0.0006
@@ -40,23 +38,7 @@ def _children_cpu() -> float:
 
 def _timed(sim: SimulatorProcess, command: list[str], what: str) -> Run:
     server_before, cpu_before = sim.cpu_seconds(), _children_cpu()
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=cli_env(),
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"{what} ran over {CHILD_TIMEOUT:g} s") from None
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        stderr = done.stderr.decode("utf-8", errors="replace")[-2000:]
-        raise BenchError(f"{what} exited {done.returncode}: {stderr}")
+    wall = run_timed(command, what)
     server_after = sim.cpu_seconds()
     server = None if server_before is None or server_after is None else server_after - server_before
     return Run(wall, _children_cpu() - cpu_before, server)

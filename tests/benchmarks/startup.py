@@ -38,6 +38,28 @@ class ChildRun:
     peak_rss_kib: int | None = None
 
 
+def run_timed(command: list[str], what: str) -> float:
+    """Seconds `command` took to exit 0 (its output discarded); `BenchError` naming `what` else."""
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=cli_env(),
+            timeout=CHILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{what} ran over {CHILD_TIMEOUT:g} s") from None
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", errors="replace")[-2000:]
+        raise BenchError(f"{what} exited {done.returncode}: {stderr}")
+    return elapsed
+
+
 def run_child(args: list[str], *, measure: bool = False) -> ChildRun:
     """Run ``reconciler ARGS`` to completion (exit 0 expected) and time it.
 
@@ -49,27 +71,9 @@ def run_child(args: list[str], *, measure: bool = False) -> ChildRun:
         command = reconciler_command() + args
         if measure:
             command = [sys.executable, "-m", "tests.benchmarks.measure", str(report), *args]
-        started = time.perf_counter()
-        try:
-            done = subprocess.run(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=cli_env(),
-                timeout=CHILD_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise BenchError(
-                f"`reconciler {' '.join(args)}` ran over {CHILD_TIMEOUT:g} s"
-            ) from None
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            stderr = done.stderr.decode("utf-8", errors="replace")[-2000:]
-            raise BenchError(f"`reconciler {' '.join(args)}` exited {done.returncode}: {stderr}")
+        elapsed = run_timed(command, f"`reconciler {' '.join(args)}`")
         peak = json.loads(report.read_text(encoding="utf-8"))["peak_rss_kib"] if measure else None
-    return ChildRun(elapsed, done.returncode, peak)
+    return ChildRun(elapsed, 0, peak)
 
 
 def _median(args: list[str], runs: int, *, warm_up: bool = True) -> tuple[float, list[float]]:
