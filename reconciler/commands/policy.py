@@ -10,48 +10,122 @@ from pathlib import Path
 import click
 
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ExitCode
-from reconciler.policy import BUILT_IN, Subject, Violation, evaluate
+from reconciler.errors import ConfigError, ExitCode
+from reconciler.policy import BUILT_IN, PlacedRule, Subject, Violation, applies_to, evaluate
+from reconciler.project import Project
+from reconciler.render.common import plural
+
+# `policy list` names at most this many files a rule applies to (a fleet has hundreds).
+MAX_FILES_NAMED = 5
 
 
 def policy_list(paths: Sequence[str]) -> ExitCode:
-    """Print the rules in force for the files under ``paths``; `ConfigError` for bad rules."""
-    from reconciler.config.policies import display, find_project_file, load_policies
+    """Print the rules in force for the files under ``paths`` (as validate loads them), each
+    with its selectors and the files it applies to, and how many rules select none of them.
 
-    project = find_project_file(paths)
-    rules = load_policies(project) if project is not None else []
-    where = f"from {display(project)}" if project is not None else "(no reconciler.yaml found)"
-    click.echo(f"{len(rules) + len(BUILT_IN)} rules in force for {', '.join(paths)} {where}:")
-    for placed in rules:
-        rule = placed.rule
-        selectors = [
-            f"{name} {', '.join(str(v) for v in values)}"
-            for name, values in (("integrations", rule.integrations), ("paths", rule.paths))
-            if values
-        ]
-        scope = "; only " + "; ".join(selectors) if selectors else ""
-        message = f" ({rule.message})" if rule.message else ""
-        click.echo(
-            f"  {rule.severity:<7} {placed.name}: {placed.describe()}{scope}{message} "
-            f"[{placed.origin}]"
-        )
+    ``ERROR`` after printing the problems when a file or a rule is invalid.
+    """
+    from reconciler.config.loader import load_fleet
+    from reconciler.config.policies import load_policies
+    from reconciler.report import report_problems
+
+    try:
+        fleet = load_fleet(paths)
+        rules = load_policies(fleet.project)
+    except ConfigError as exc:
+        report_problems(exc.problems)
+        return ExitCode.ERROR
+    subjects = subjects_of(fleet.project, fleet.files)
+    in_force = [
+        (placed, [f.path for f, subject in subjects if applies_to(placed.rule, subject)])
+        for placed in rules
+    ]
+    selecting = [(placed, files) for placed, files in in_force if files]
+    where = (
+        f"from {fleet.project.path}"
+        if fleet.project.path is not None
+        else "(no reconciler.yaml found: only the built-in rule)"
+    )
+    count = plural(len(selecting) + len(BUILT_IN), "rule")
+    files = plural(len(subjects), "file")
+    click.echo(f"{count} in force for {', '.join(paths)} ({files}) {where}:")
+    for placed, files in selecting:
+        _echo_rule(placed, files, len(subjects))
     for name, text in BUILT_IN:
         click.echo(f"  {'error':<7} {name}: {text} [built in]")
+    if fleet.project.path is None:
+        return ExitCode.OK
+    unused = [placed.name for placed, files in in_force if not files]
+    if unused:
+        verb = "selects" if len(unused) == 1 else "select"
+        click.echo(
+            f"{plural(len(unused), 'rule')} of {fleet.project.path} {verb} none of these "
+            f"files: {', '.join(unused)}."
+        )
+    else:
+        click.echo(f"Every rule of {fleet.project.path} selects some of these files.")
     return ExitCode.OK
 
 
-def check_files(paths: Sequence[str], files: Sequence[DesiredFile]) -> list[Violation]:
-    """The violations of the rules in force for ``paths`` by ``files``; `ConfigError` for bad
-    rules. Without a project file: none."""
-    from reconciler.config.policies import find_project_file, load_policies
+def _echo_rule(placed: PlacedRule, files: Sequence[str], total: int) -> None:
+    rule = placed.rule
+    click.echo(f"  {rule.severity:<7} {placed.name}: {placed.describe()} [{placed.origin}]")
+    indent = " " * 10
+    if rule.message:
+        click.echo(f"{indent}{rule.message}")
+    click.echo(f"{indent}selects: {selectors(placed)}")
+    if len(files) == total:
+        click.echo(f"{indent}applies to: {'the file' if total == 1 else f'all {total} files'}")
+        return
+    named = ", ".join(files[:MAX_FILES_NAMED])
+    more = f" and {len(files) - MAX_FILES_NAMED} more" if len(files) > MAX_FILES_NAMED else ""
+    click.echo(f"{indent}applies to {len(files)} of {plural(total, 'file')}: {named}{more}")
 
-    project = find_project_file(paths)
-    if project is None:
-        return []
+
+def selectors(placed: PlacedRule) -> str:
+    """``accounts agency-de; labels tier-1``, or ``every file`` for a rule without selectors."""
+    rule = placed.rule
+    given = [
+        f"{name} {', '.join(str(v) for v in values)}"
+        for name, values in (
+            ("integrations", rule.integrations),
+            ("paths", rule.paths),
+            ("accounts", rule.accounts),
+            ("labels", rule.labels),
+        )
+        if values
+    ]
+    return "; ".join(given) or "every file"
+
+
+def check_files(project: Project, files: Sequence[DesiredFile]) -> list[Violation]:
+    """The violations of ``project``'s rules by ``files`` (loaded with it, see `load_fleet`);
+    `ConfigError` for bad rules. Without a project file: none."""
+    from reconciler.config.policies import load_policies
+
     rules = load_policies(project)
-    root = project.parent
-    subjects = [(f, Subject(f.state.integration_id, _relative(f.path, root))) for f in files]
-    return evaluate(rules, subjects)
+    if not rules:
+        return []
+    return evaluate(rules, subjects_of(project, files))
+
+
+def subjects_of(
+    project: Project, files: Sequence[DesiredFile]
+) -> list[tuple[DesiredFile, Subject]]:
+    """Each file with what the selectors see of it: id, path relative to the project file's
+    directory, account, and labels (its own and its bases', as the loader resolved them)."""
+    return [
+        (
+            f,
+            Subject(
+                f.state.integration_id,
+                _relative(f.path, Path(project.root)),
+                f.account,
+                f.labels,
+            ),
+        )
+        for f in files
+    ]
 
 
 def _relative(path: str, root: Path) -> str:
@@ -80,7 +154,7 @@ def report_violations(violations: Sequence[Violation]) -> None:
             why = f"; {violation.message}" if violation.message else ""
             click.echo(
                 make(
-                    f"{violation.detail}{why} (rule at {violation.rule_origin})",
+                    f"{violation.detail}{violation.subject}{why} (rule at {violation.rule_origin})",
                     file=violation.path,
                     line=violation.line,
                     col=violation.col,
@@ -90,8 +164,7 @@ def report_violations(violations: Sequence[Violation]) -> None:
             )
     errors = sum(1 for v in violations if v.severity == "error")
     click.echo(
-        f"Policy: {errors} {'error' if errors == 1 else 'errors'}, {len(violations) - errors} "
-        f"{'warning' if len(violations) - errors == 1 else 'warnings'}.",
+        f"Policy: {plural(errors, 'error')}, {plural(len(violations) - errors, 'warning')}.",
         err=True,
     )
 
