@@ -104,7 +104,8 @@ def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
 
     if not paths:
         # The command as typed below `reconciler`: `plan`, or `policy list`.
-        command, parent = [], ctx
+        command: list[str] = []
+        parent = ctx
         while parent.parent is not None:
             command.insert(0, parent.info_name or "")
             parent = parent.parent

@@ -47,8 +47,9 @@ def policy_list(paths: Sequence[str]) -> ExitCode:
         else "(no reconciler.yaml found: only the built-in rule)"
     )
     count = plural(len(selecting) + len(BUILT_IN), "rule")
-    files = plural(len(subjects), "file")
-    click.echo(f"{count} in force for {', '.join(paths)} ({files}) {where}:")
+    click.echo(
+        f"{count} in force for {', '.join(paths)} ({plural(len(subjects), 'file')}) {where}:"
+    )
     for placed, files in selecting:
         _echo_rule(placed, files, len(subjects))
     for name, text in BUILT_IN:
