@@ -454,3 +454,14 @@ def test_account_and_label_violations_in_the_json_plan_and_the_pr_comment(
         "> - warning: <code>shops/de/berlin.yaml:3</code> 2 statuses, more than 1 (rule "
         "tier-1-small at <code>reconciler.yaml:16</code>)",
     ]
+
+
+def test_the_readme_shows_policy_list_as_it_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    command = "reconciler policy list examples/policies/by-account/passing"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(f"{command}\n```\n\n```text\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run(capsys, *command.split()[1:])
+    assert (code, out) == (0, shown)
