@@ -465,3 +465,19 @@ def test_the_readme_shows_policy_list_as_it_prints(
     shown = readme.split(f"{command}\n```\n\n```text\n", 1)[1].split("```", 1)[0]
     code, out, _ = run(capsys, *command.split()[1:])
     assert (code, out) == (0, shown)
+
+
+def test_policy_list_without_a_project_file_lists_the_built_in_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(".git").mkdir()  # the repository root: no project file above it is looked for
+    Path("a.yaml").write_text("integration_id: 3\n")
+    code, out, _ = run(capsys, "policy", "list", "a.yaml")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "1 rule in force for a.yaml (1 file) (no reconciler.yaml found: only the built-in rule):"
+    )
+    assert len(lines) == 2
+    assert lines[1].startswith("  error   mapped-status-not-deleted:")
