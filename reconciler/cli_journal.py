@@ -127,6 +127,6 @@ def register_journal_commands(
     def policy_list(ctx: click.Context, paths: tuple[str, ...]) -> int:
         """Print the rules in force for the files under PATH (default: integrations/)."""
         from reconciler.cli_options import _paths
-        from reconciler.commands import policy as command
+        from reconciler.commands import policy_list as command
 
         return command.policy_list(_paths(ctx, paths))
