@@ -108,7 +108,7 @@ def parse_selectors(
             if item.isdigit() or (sep and prefix in ("id", "account")) or item in accounts:
                 selectors += parse_targeting(option, [item], accounts=accounts, labels=())
                 continue
-            names = f" ({', '.join(sorted(accounts))})" if accounts else ""
+            names = f", one of {', '.join(sorted(accounts))}" if accounts else ""
             raise TargetingError(
                 f"{option} {item!r}: restore selects by what the journal records: an integration "
                 f"id (12) or an account (account:NAME{names}); labels and file globs are not in "
