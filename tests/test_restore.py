@@ -28,8 +28,8 @@ def test_labels_and_files_are_refused_naming_what_is_accepted(value: str) -> Non
         parse_selectors("--only", [value], ACCOUNTS)
     assert str(caught.value) == (
         f"--only {value!r}: restore selects by what the journal records: an integration id (12) "
-        "or an account (account:NAME, one of agency-be, agency-nl); labels and file globs are not in "
-        "the journal"
+        "or an account (account:NAME, one of agency-be, agency-nl); labels and file globs are "
+        "not in the journal"
     )
 
 
