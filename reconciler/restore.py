@@ -228,15 +228,17 @@ def restore_plan(
     warnings: list[str] = []
     for target in targets:
         live = lives[target.integration_id]
-        refusal = str(live) if isinstance(live, ReconcilerError) else None
-        if refusal is None and not force and isinstance(live, LiveState):
-            refusal = stale_reason(target, live)
-        if refusal is not None or not isinstance(live, LiveState):
+        if isinstance(live, ReconcilerError):
+            refusal: str | None = str(live)
+        else:
+            refusal = None if force else stale_reason(target, live)
+        if refusal is not None or isinstance(live, ReconcilerError):
+            # A refusal is "not planned", an unreadable live state "could not read live state".
             failures.append(
                 IntegrationFailure(
                     target.integration_id,
                     target.source,
-                    refusal or "",
+                    str(refusal),
                     read_failed=isinstance(live, ReconcilerError),
                     account=target.account,
                 )
