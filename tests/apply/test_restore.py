@@ -139,6 +139,11 @@ def test_restore_renders_json_and_markdown_and_selects_integrations(
     [integration] = document["integrations"]
     assert integration["integration_id"] == 12
     assert integration["desired"]["statuses"] == {"1": PAID}
+    saved = tmp_path / "restore.json"
+    with_out = cli("restore", "--journal", journal, "--format", "json", "--out", saved)
+    assert with_out.code == 0, with_out.err
+    assert json.loads(with_out.out)["integrations"]  # stdout stays one JSON document
+    assert "apply it with: " in with_out.err
     markdown = cli("restore", "--journal", journal, "--format", "markdown")
     assert markdown.code == 0
     # Identical change sets are grouped once: the members are listed by id and file.
