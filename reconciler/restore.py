@@ -17,6 +17,10 @@ The stale check: the live state must still be what the apply left, i.e. the ``li
 its last accepted write, or of a later write whose outcome is unknown or failed (Sendcloud may
 have taken it). Anything else means someone changed Sendcloud since; restoring would silently
 undo their change too, so that integration is refused unless forced.
+
+Unmanaged statuses (the project file's and the file's ``unmanaged`` patterns) are left alone, as
+every plan leaves them: the restore neither re-creates, renames nor deletes them, and a change
+to them since the apply does not make the restore stale.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from reconciler.model import (
     StatusMapping,
 )
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, plan_integration
-from reconciler.project import Safety
+from reconciler.project import Safety, is_unmanaged
 from reconciler.targeting import Selection, Selector, Target, TargetingError, select
 from reconciler.targeting import parse_selectors as parse_targeting
 
@@ -216,22 +220,25 @@ def restore_plan(
     force: bool,
     selection: Selection | None = None,
     safety: Mapping[str, Safety] | None = None,
+    unmanaged: Mapping[int, Sequence[str]] | None = None,
 ) -> Restore:
     """The plan to the restore targets from the current ``lives``; refusals are its failures.
 
     An integration whose live state could not be read, or changed since the apply (unless
     ``force``), is a failure whose message says why. ``safety``: thresholds per account (the
-    built-in ones for an account it does not name).
+    built-in ones for an account it does not name). ``unmanaged``: the effective patterns per
+    integration id (project defaults, account, bases and file), left alone by the restore.
     """
     plans: list[IntegrationPlan] = []
     failures: list[IntegrationFailure] = []
     warnings: list[str] = []
     for target in targets:
         live = lives[target.integration_id]
+        patterns = tuple((unmanaged or {}).get(target.integration_id, ()))
         if isinstance(live, ReconcilerError):
             refusal: str | None = str(live)
         else:
-            refusal = None if force else stale_reason(target, live)
+            refusal = None if force else stale_reason(target, live, patterns)
         if refusal is not None or isinstance(live, ReconcilerError):
             # A refusal is "not planned", an unreadable live state "could not read live state".
             failures.append(
@@ -249,9 +256,10 @@ def restore_plan(
         plans.append(
             plan_integration(
                 target.source,
-                desired,
+                _managed(desired, patterns),
                 live,
                 safety=(safety or {}).get(target.account),
+                unmanaged=patterns,
                 account=target.account,
             )
         )
@@ -283,10 +291,16 @@ def reference_safe(target: RestoreTarget, live: LiveState) -> tuple[DesiredState
     return desired, warnings
 
 
-def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
-    """Why restoring over ``live`` would undo someone else's change; None when it would not."""
+def stale_reason(
+    target: RestoreTarget, live: LiveState, unmanaged: Sequence[str] = ()
+) -> str | None:
+    """Why restoring over ``live`` would undo someone else's change; None when it would not.
+
+    Statuses matching ``unmanaged`` are not compared: the restore leaves them alone.
+    """
+    held = _held(live, unmanaged)
     # Already back where the apply started (restored before): nothing to undo, nothing stale.
-    if any(_held(live) == _held(state) for state in (*target.left_in, target.before)):
+    if any(held == _held(state, unmanaged) for state in (*target.left_in, target.before)):
         return None
     if not target.left_in:
         return (
@@ -294,7 +308,9 @@ def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
             "version), so a later change cannot be ruled out; re-run with --force to restore "
             "anyway"
         )
-    changed = describe_live_changes(target.left_in[0], live)
+    changed = describe_live_changes(
+        _without(target.left_in[0], unmanaged), _without(live, unmanaged)
+    )
     return (
         f"Sendcloud changed since this apply ({changed}); restoring would undo that change "
         "too, so it is refused: re-run with --force to restore anyway, or leave it out with "
@@ -302,5 +318,22 @@ def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
     )
 
 
-def _held(live: LiveState) -> tuple[object, object]:
-    return live.statuses, live.mapped_ids()
+def _held(live: LiveState, unmanaged: Sequence[str]) -> tuple[object, object]:
+    return _without(live, unmanaged).statuses, live.mapped_ids()
+
+
+def _without(live: LiveState, unmanaged: Sequence[str]) -> LiveState:
+    """``live`` without the statuses the restore leaves alone."""
+    if not unmanaged:
+        return live
+    kept = {ext: t for ext, t in live.statuses.items() if not is_unmanaged(ext, unmanaged)}
+    return live.model_copy(update={"statuses": kept})
+
+
+def _managed(desired: DesiredState, unmanaged: Sequence[str]) -> DesiredState:
+    """``desired`` without unmanaged statuses: the planner carries the live ones over as they
+    are, so the restore never re-creates one the shop's module has removed since."""
+    if not unmanaged or desired.statuses is None:
+        return desired
+    kept = {e: t for e, t in desired.statuses.items() if not is_unmanaged(e, unmanaged)}
+    return desired.model_copy(update={"statuses": kept})

@@ -76,7 +76,19 @@ def restore(
     _check_accounts(run, targets, project, paths)
     lives = run_async(_read(options, project, targets))
     safety = {"": project.defaults, **{name: project.safety_for(name) for name in accounts}}
-    restored = restore_plan(targets, lives, force=force, selection=selection, safety=safety)
+    # Left alone as every plan leaves them: a file's own patterns (bases included) when PATHS
+    # hold it, else the project file's for its account.
+    unmanaged = {
+        t.integration_id: (
+            files[t.integration_id].unmanaged
+            if t.integration_id in files
+            else project.unmanaged_for(t.account or None)
+        )
+        for t in targets
+    }
+    restored = restore_plan(
+        targets, lives, force=force, selection=selection, safety=safety, unmanaged=unmanaged
+    )
     plan = restored.plan
     if to_files:
         return _to_files(paths, files, plan, targets)
