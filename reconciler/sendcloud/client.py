@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -254,6 +254,14 @@ class SendcloudClient:
             self.stats.token_requests += 1
             yield
 
+    def _url(self, call: Call) -> httpx.URL:
+        # One absolute URL, parsed once: given a relative path and params, httpx parses the
+        # base, the path, the joined URL and the query again on every request (a third of the
+        # CPU of building one). Same bytes: base + path + the params, urlencoded as httpx does
+        # for these plain values (digits, "true").
+        query = f"?{urlencode(call.params)}" if call.params else ""
+        return httpx.URL(f"{self.base_url}{call.path}{query}")
+
     def _count_retry(self) -> None:
         self.stats.retries += 1
 
@@ -263,9 +271,7 @@ class SendcloudClient:
         writes = self._write_slots if call.method != "GET" else contextlib.nullcontext()
         async with writes, self._slots:
             await self._pacing.for_method(call.method).wait()
-            request = self._http.build_request(
-                call.method, call.path, params=call.params or None, json=call.body
-            )
+            request = self._http.build_request(call.method, self._url(call), json=call.body)
             request.headers["Authorization"] = authorization
             if call.method == "GET":
                 self.stats.reads += 1
