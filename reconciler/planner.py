@@ -47,50 +47,64 @@ def plan_from_lives(
     failures: list[IntegrationFailure] = []
     problems: list[Problem] = []
     for desired in files:
-        integration_id = desired.state.integration_id
-        live = lives[integration_id]
-        if isinstance(live, ReconcilerError):
-            failures.append(
-                IntegrationFailure(integration_id, desired.path, describe(live), account=account)
-            )
-            continue
-        item = plan_integration(
-            desired.path,
-            desired.state,
-            live,
-            account=account,
-            safety=desired.safety,
-            unmanaged=desired.unmanaged,
-            provenance=provenance(desired),
-            account_size=desired.account_size,
+        outcome, found = plan_file(
+            desired, lives[desired.state.integration_id], describe=describe, account=account
         )
-        if item.dangling_mapping:
-            for category, external_id in item.dangling_mapping:
-                line, col = desired.locate("mapping", category.value)
-                problems.append(
-                    Problem(
-                        desired.path,
-                        line,
-                        col,
-                        f"mapping {category.value} points at status {external_id!r}, which "
-                        f"integration {integration_id} does not have in Sendcloud; add the "
-                        "status in the shop (or to this file's statuses) or change the mapping"
-                        + _from(desired, "mapping", category.value),
-                    )
-                )
-            missing = ", ".join(f"{c.value} → {e!r}" for c, e in item.dangling_mapping)
-            message = (
-                f"its mapping points at statuses Sendcloud does not have ({missing}); "
-                "applying it would leave the mapping invalid"
-            )
-            failures.append(
-                IntegrationFailure(
-                    integration_id, desired.path, message, read_failed=False, account=account
-                )
-            )
-            continue
-        plans.append(item)
+        if isinstance(outcome, IntegrationPlan):
+            plans.append(outcome)
+        else:
+            failures.append(outcome)
+        problems += found
     return Plan(tuple(plans), tuple(failures)), problems
+
+
+def plan_file(
+    desired: DesiredFile,
+    live: LiveState | ReconcilerError,
+    *,
+    describe: Callable[[ReconcilerError], str] = str,
+    account: str = "",
+) -> tuple[IntegrationPlan | IntegrationFailure, list[Problem]]:
+    """One file against its live state (or the error reading it): its plan, or its failure with
+    the problems located in the file (see `build_plan`)."""
+    integration_id = desired.state.integration_id
+    if isinstance(live, ReconcilerError):
+        return IntegrationFailure(integration_id, desired.path, describe(live), account=account), []
+    item = plan_integration(
+        desired.path,
+        desired.state,
+        live,
+        account=account,
+        safety=desired.safety,
+        unmanaged=desired.unmanaged,
+        provenance=provenance(desired),
+        account_size=desired.account_size,
+    )
+    if not item.dangling_mapping:
+        return item, []
+    problems: list[Problem] = []
+    for category, external_id in item.dangling_mapping:
+        line, col = desired.locate("mapping", category.value)
+        problems.append(
+            Problem(
+                desired.path,
+                line,
+                col,
+                f"mapping {category.value} points at status {external_id!r}, which "
+                f"integration {integration_id} does not have in Sendcloud; add the "
+                "status in the shop (or to this file's statuses) or change the mapping"
+                + _from(desired, "mapping", category.value),
+            )
+        )
+    missing = ", ".join(f"{c.value} → {e!r}" for c, e in item.dangling_mapping)
+    message = (
+        f"its mapping points at statuses Sendcloud does not have ({missing}); "
+        "applying it would leave the mapping invalid"
+    )
+    failure = IntegrationFailure(
+        integration_id, desired.path, message, read_failed=False, account=account
+    )
+    return failure, problems
 
 
 def provenance(desired: DesiredFile) -> dict[tuple[str, ...], str]:

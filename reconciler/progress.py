@@ -60,6 +60,7 @@ class RequestProgress:
         writes_per_minute: float,
         stream: TextIO | None = None,
         env: Mapping[str, str] | None = None,
+        counted_from: tuple[int, int] | None = None,
     ) -> None:
         self.label = label
         self.stats = stats
@@ -67,7 +68,9 @@ class RequestProgress:
         self.writes = writes
         self._read_interval = read_interval(reads_per_minute)
         self._write_interval = write_interval(writes_per_minute)
-        self._start = (stats.reads, stats.writes)
+        # The client's (reads, writes) from which requests count: by default, those it made
+        # before this progress began do not.
+        self._start = counted_from or (stats.reads, stats.writes)
         self._stream = stream or sys.stderr
         self.bar = interactive(self._stream, os.environ if env is None else env)
         self._ticker: asyncio.Task[None] | None = None

@@ -144,17 +144,67 @@ def plan_and_report(
 
     None when the files are invalid (the problems are printed and nothing is read).
     """
-    fleet = load_fleet_or_report(paths, targeting or Targeting())
-    if fleet is None:
-        return None
-    violations = policy_or_report(fleet.project, fleet.files)
-    if violations is None:
-        return None
-    plan, problems = run_async(compute_plan(options, fleet))
+    targeting = targeting or Targeting()
+    if targeting == Targeting() and not options.sandbox:
+        outcome = _plan_while_loading(paths, options)
+        if outcome is None:
+            return None
+        plan, problems, violations = outcome
+    else:
+        fleet = load_fleet_or_report(paths, targeting)
+        if fleet is None:
+            return None
+        checked = policy_or_report(fleet.project, fleet.files)
+        if checked is None:
+            return None
+        violations = checked
+        plan, problems = run_async(compute_plan(options, fleet))
     plan = dataclasses.replace(plan, policy=tuple(violations))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems, fmt)
     return plan, bool(problems or plan.failures)
+
+
+def _plan_while_loading(
+    paths: Sequence[str], options: GlobalOptions
+) -> tuple[Plan, list[Problem], list[Violation]] | None:
+    """An untargeted plan against the API, reading while the files load (`reconciler.pipeline`);
+    the files and policies are checked as `load_fleet_or_report` and `policy_or_report` check
+    them, before anything but their problems is printed. None after printing what is wrong."""
+    from reconciler.config.loader import FleetLoading
+    from reconciler.errors import ReconcilerError
+    from reconciler.fleet import narrow
+    from reconciler.pipeline import plan_while_loading
+
+    violations: list[Violation] = []
+
+    def accept(loading: FleetLoading) -> Selected | None:
+        try:
+            selected = narrow(loading.finish(), Targeting(), paths)
+        except ConfigError as exc:
+            report_problems(exc.problems)
+            return None
+        except ReconcilerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            return None
+        checked = policy_or_report(selected.project, selected.files)
+        if checked is None:
+            return None
+        violations.extend(checked)
+        return selected
+
+    try:
+        loading = FleetLoading(paths)
+    except ConfigError as exc:  # the project file itself
+        report_problems(exc.problems)
+        return None
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return None
+    done = run_async(
+        plan_while_loading(options, os.environ, loading, accept, progress_from=PROGRESS_FROM)
+    )
+    return None if done is None else (*done, violations)
 
 
 def policy_or_report(project: Project, files: Sequence[DesiredFile]) -> list[Violation] | None:

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_ALIAS_EXPANSION",
     "DesiredFile",
     "Fleet",
+    "FleetLoading",
     "Location",
     "discover",
     "load_file",
@@ -107,37 +108,73 @@ def load_fleet(paths: Sequence[str | os.PathLike[str]]) -> Fleet:
     it (validated as a base), and a mistake otherwise. Raises one ConfigError listing every
     problem in every file (bases included, each reported once).
     """
-    project = load_project(paths)
-    files, problems = _discover(paths)
-    resolver = Resolver(project)
-    layers: list[Layer] = []
-    given = {Path(p) for p in paths}
-    for path, root in files.items():
-        role: Role = "integration" if path in given else "auto"
-        try:
-            layers.append(read_layer(str(path), role, root=root))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    loaded: list[DesiredFile] = []
-    candidates: list[Layer] = []
-    for layer in layers:
-        if "integration_id" not in layer.data:
-            candidates.append(layer)
-            continue
-        try:
-            loaded.append(resolve(layer, resolver, relative_path=_relative(layer.path, project)))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    for layer in candidates:
-        if os.path.realpath(layer.path) not in resolver.used_as_base:
-            problems.append(_missing_integration_id(layer))
-    problems.extend(_duplicate_integrations(loaded))
-    if problems:
-        raise ConfigError(sorted(set(problems)))
-    bases = tuple(sorted({base for f in loaded for base in f.extends}))
-    sizes = Counter(f.account for f in loaded)
-    loaded = [replace(f, account_size=sizes[f.account]) for f in loaded]
-    return Fleet(project, tuple(sorted(loaded, key=lambda f: f.state.integration_id)), bases)
+    loading = FleetLoading(paths)
+    for _ in loading:
+        pass
+    return loading.finish()
+
+
+class FleetLoading:
+    """`load_fleet` one file at a time, for a caller that starts work on a file before the rest
+    are loaded (``plan`` reads an integration's live state while the next files load).
+
+    Iterate to get each integration file as soon as it is resolved, in discovery order (sorted
+    paths), then call `finish` for the `Fleet`. Only `finish` says whether the fleet is valid:
+    a file yielded early may still be part of a fleet with a problem found later (a duplicate
+    integration id, a file that is neither an integration nor a base, an invalid file), so
+    nothing may be written or reported as a plan before `finish` returns. Yielded files carry
+    ``account_size`` 0; `finish` sets it (it counts the whole fleet). The constructor raises
+    `ConfigError` for an invalid project file, `finish` one listing every other problem.
+    """
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        self.project = load_project(paths)
+        self._files, self._problems = _discover(paths)
+        self._given = {Path(p) for p in paths}
+        self._resolver = Resolver(self.project)
+        self._loaded: list[DesiredFile] = []
+        self._candidates: list[Layer] = []
+        self._done = False
+
+    def __iter__(self) -> Iterator[DesiredFile]:
+        for path, root in self._files.items():
+            role: Role = "integration" if path in self._given else "auto"
+            try:
+                layer = read_layer(str(path), role, root=root)
+            except ConfigError as exc:
+                self._problems.extend(exc.problems)
+                continue
+            if "integration_id" not in layer.data:
+                # A base or a mistake: only the whole fleet tells (is it extended?).
+                self._candidates.append(layer)
+                continue
+            relative = _relative(layer.path, self.project)
+            try:
+                desired = resolve(layer, self._resolver, relative_path=relative)
+            except ConfigError as exc:
+                self._problems.extend(exc.problems)
+                continue
+            self._loaded.append(desired)
+            yield desired
+        self._done = True
+
+    def finish(self) -> Fleet:
+        """The fleet, once every file was loaded; raises one ConfigError listing every problem."""
+        if not self._done:
+            raise RuntimeError("FleetLoading.finish before every file was loaded")
+        problems = list(self._problems)
+        for layer in self._candidates:
+            if os.path.realpath(layer.path) not in self._resolver.used_as_base:
+                problems.append(_missing_integration_id(layer))
+        problems.extend(_duplicate_integrations(self._loaded))
+        if problems:
+            raise ConfigError(sorted(set(problems)))
+        loaded = self._loaded
+        bases = tuple(sorted({base for f in loaded for base in f.extends}))
+        sizes = Counter(f.account for f in loaded)
+        loaded = [replace(f, account_size=sizes[f.account]) for f in loaded]
+        files = tuple(sorted(loaded, key=lambda f: f.state.integration_id))
+        return Fleet(self.project, files, bases)
 
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[DesiredFile]:

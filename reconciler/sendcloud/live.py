@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reconciler.errors import AuthenticationError, ReconcilerError
 from reconciler.model import CATEGORIES, Language, LiveMappingEntry, LiveState
@@ -12,6 +12,8 @@ from reconciler.model import CATEGORIES, Language, LiveMappingEntry, LiveState
 if TYPE_CHECKING:
     from reconciler.sendcloud import bodies as wire
     from reconciler.sendcloud.client import SendcloudClient
+
+T = TypeVar("T")
 
 
 async def read_live(client: SendcloudClient, integration_id: int) -> LiveState:
@@ -70,31 +72,75 @@ async def read_many(
     in the result and does not stop the others; anything that is not a `ReconcilerError` is a
     bug and propagates.
     """
-    ids = list(dict.fromkeys(integration_ids))
-    tasks = {i: asyncio.ensure_future(_read_one(client, i)) for i in ids}
-    rejected: list[AuthenticationError] = []
+    reads: LiveReads[LiveState | ReconcilerError] = LiveReads(client, lambda _, live: live)
+    for integration_id in integration_ids:
+        reads.start(integration_id)
+    return await reads.results()
 
-    def stop_on_rejection(task: asyncio.Task[LiveState | ReconcilerError]) -> None:
-        # A refused key pair is refused for every integration: stop instead of sending the
-        # remaining reads only to be refused each time (costly under the rate limits).
-        if task.cancelled() or task.exception() is not None or rejected:
+
+class LiveReads(Generic[T]):
+    """Reads started one integration at a time (`start`), all running concurrently within the
+    client's pacing and parallelism; `results` waits for every one.
+
+    ``then(integration_id, live)`` turns each live state (or its `ReconcilerError`) into the
+    result, as soon as it arrives (``plan`` diffs there, while other reads are in flight). Once
+    Sendcloud refuses the key pair (`AuthenticationError`), it is refused for every integration:
+    the reads in flight are cancelled and later ones not sent (costly under the rate limits),
+    each getting that refusal instead.
+    """
+
+    def __init__(
+        self,
+        client: SendcloudClient,
+        then: Callable[[int, LiveState | ReconcilerError], T],
+    ) -> None:
+        self._client = client
+        self._then = then
+        self._tasks: dict[int, asyncio.Task[T]] = {}
+        self._skipped: list[int] = []  # started after a refusal: never sent
+        self.rejected: AuthenticationError | None = None
+
+    def start(self, integration_id: int) -> None:
+        """Start reading ``integration_id`` (again: nothing, it is already read)."""
+        if integration_id in self._tasks or integration_id in self._skipped:
             return
-        result = task.result()
-        if isinstance(result, AuthenticationError):
-            rejected.append(result)
-            for other in tasks.values():
-                other.cancel()
+        if self.rejected is not None:
+            self._skipped.append(integration_id)
+            return
+        self._tasks[integration_id] = asyncio.ensure_future(self._read(integration_id))
 
-    for task in tasks.values():
-        task.add_done_callback(stop_on_rejection)
-    await asyncio.gather(*tasks.values(), return_exceptions=True)
-    results: dict[int, LiveState | ReconcilerError] = {}
-    for integration_id, task in tasks.items():
-        if task.cancelled():
-            results[integration_id] = rejected[0] if rejected else _cancelled()
-        else:
-            results[integration_id] = task.result()
-    return results
+    async def aclose(self) -> None:
+        """Cancel every read still in flight and wait until they have stopped (their results
+        will not be used; finished reads are left as they are)."""
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def results(self) -> dict[int, T]:
+        """Every integration started, in the order started; raises `CancelledError` for a read
+        cancelled otherwise than by a refusal."""
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        found: dict[int, T] = {}
+        for integration_id, task in self._tasks.items():
+            if not task.cancelled():
+                found[integration_id] = task.result()
+            elif self.rejected is not None:
+                found[integration_id] = self._then(integration_id, self.rejected)
+            else:
+                raise asyncio.CancelledError
+        for integration_id in self._skipped:
+            found[integration_id] = self._then(integration_id, self.rejected or _cancelled())
+        return found
+
+    async def _read(self, integration_id: int) -> T:
+        live = await _read_one(self._client, integration_id)
+        if isinstance(live, AuthenticationError) and self.rejected is None:
+            self.rejected = live
+            this = asyncio.current_task()
+            for task in self._tasks.values():
+                if task is not this:
+                    task.cancel()
+        return self._then(integration_id, live)
 
 
 def _cancelled() -> ReconcilerError:
