@@ -8,9 +8,11 @@ to stderr. Inside GitHub Actions the Markdown report is appended to the step sum
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import os
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
@@ -56,6 +58,26 @@ def load_fleet_or_report(paths: Sequence[str], targeting: Targeting) -> Selected
     except ReconcilerError as exc:
         click.echo(f"Error: {exc}", err=True)
     return None
+
+
+@contextlib.contextmanager
+def long_lived_heap() -> Iterator[None]:
+    """Garbage collection set for loading and planning many files, restored after.
+
+    Nearly everything allocated then lives to the end (modules, files, live states, plans),
+    so CPython's cycle collector would mostly re-scan survivors: at 1,000 files it took about a
+    tenth of the CPU. What exists now (the imported modules) is frozen out of its scans, and a
+    young generation of 10,000 objects instead of 700 makes its passes rarer; both are undone
+    on exit (an in-process caller, such as the tests, gets its settings back).
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -145,20 +167,21 @@ def plan_and_report(
     None when the files are invalid (the problems are printed and nothing is read).
     """
     targeting = targeting or Targeting()
-    if targeting == Targeting() and not options.sandbox:
-        outcome = _plan_while_loading(paths, options)
-        if outcome is None:
-            return None
-        plan, problems, violations = outcome
-    else:
-        fleet = load_fleet_or_report(paths, targeting)
-        if fleet is None:
-            return None
-        checked = policy_or_report(fleet.project, fleet.files)
-        if checked is None:
-            return None
-        violations = checked
-        plan, problems = run_async(compute_plan(options, fleet))
+    with long_lived_heap():
+        if targeting == Targeting() and not options.sandbox:
+            outcome = _plan_while_loading(paths, options)
+            if outcome is None:
+                return None
+            plan, problems, violations = outcome
+        else:
+            fleet = load_fleet_or_report(paths, targeting)
+            if fleet is None:
+                return None
+            checked = policy_or_report(fleet.project, fleet.files)
+            if checked is None:
+                return None
+            violations = checked
+            plan, problems = run_async(compute_plan(options, fleet))
     plan = dataclasses.replace(plan, policy=tuple(violations))
     emit(plan, fmt, options, mode)
     report_plan_problems(plan, problems, fmt)

@@ -64,7 +64,12 @@ class Builder:
 
     def __init__(self, name: str, root: Node) -> None:
         self.name = name
-        self.budget = alias_budget(root)
+        self._root = root
+        # Node visits left before the aliases count as a bomb: `alias_budget`, which walks the
+        # whole tree, so it is counted only once a file has taken MAX_ALIAS_EXPANSION visits
+        # (fewer can never exceed it); an ordinary file never pays for the walk.
+        self.budget = MAX_ALIAS_EXPANSION
+        self._budget_counted = False
         self.problems: list[Problem] = []
         # Where each key is (keys are located at the key: "unknown key" points at the key).
         self.positions: dict[Location, tuple[int, int]] = {}
@@ -102,6 +107,9 @@ class Builder:
 
     def _node(self, node: Node, loc: Location) -> Any:
         self.budget -= 1
+        if self.budget < 0 and not self._budget_counted:
+            self._budget_counted = True
+            self.budget += alias_budget(self._root) - MAX_ALIAS_EXPANSION
         if self.budget < 0:
             raise _AliasBombError
         self.positions.setdefault(loc, position(node))

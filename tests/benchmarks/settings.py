@@ -29,6 +29,7 @@ class Settings:
     apply_integrations: int = 75
     economy_integrations: int = 10
     validate_files: int = 1000
+    memory_integrations: int = 5000
     repeats: int = 7
     quick: bool = False
 
@@ -46,6 +47,7 @@ QUICK = Settings(
     rate_scale=6,
     apply_integrations=20,
     validate_files=1000,
+    memory_integrations=1000,
     repeats=3,
     quick=True,
 )
@@ -130,6 +132,12 @@ def parse_args(argv: Sequence[str] | None) -> Invocation:
         type=_positive_int,
         metavar="F",
         help="Files for the many-files validate timing (default 1000).",
+    )
+    add(
+        "--memory-integrations",
+        type=_positive_int,
+        metavar="M",
+        help="Integrations for the large peak-memory plan (default 5000; --quick 1000).",
     )
     add(
         "--repeats",

@@ -169,7 +169,11 @@ def cli_plan(settings: Settings, path: Path, base_url: str) -> ChildRun:
 
 
 def footprint(
-    settings: Settings, plan_many: ChildRun, plan_one: ChildRun, integrations: int
+    settings: Settings,
+    plan_many: ChildRun,
+    plan_one: ChildRun,
+    integrations: int,
+    large: tuple[int, ChildRun] | None = None,
 ) -> Section:
     section = Section(
         5,
@@ -187,6 +191,21 @@ def footprint(
         ("help_peak_rss_mib", "Peak RSS, `--help` (interpreter + CLI)", help_),
     ):
         section.add(Figure(key, label, kib / 1024, f"{kib / 1024:.0f} MiB"))
+    if large is not None:
+        big, plan_big = large
+        big_kib = plan_big.peak_rss_kib or 0
+        section.add(
+            Figure(
+                "plan_large_peak_rss_mib",
+                f"Peak RSS, `plan` on {big} integrations",
+                big_kib / 1024,
+                f"{big_kib / 1024:.0f} MiB",
+            )
+        )
+        section.notes.append(
+            f"`plan` on {big} integrations took {seconds(plan_big.seconds)} end to end; "
+            f"{(big_kib - one) / max(big - 1, 1):.1f} KiB per additional integration at that size."
+        )
     section.add(
         Figure(
             "cli_plan_seconds",
@@ -212,4 +231,8 @@ def footprint(
         "cli_plan_seconds": plan_many.seconds,
         "cli_plan_one_seconds": plan_one.seconds,
     }
+    if large is not None:
+        section.raw["plan_large_integrations"] = large[0]
+        section.raw["plan_large_peak_rss_kib"] = large[1].peak_rss_kib
+        section.raw["cli_plan_large_seconds"] = large[1].seconds
     return section

@@ -40,8 +40,8 @@ def test_benchmark_runs_end_to_end_on_tiny_inputs(
 ) -> None:
     out = tmp_path / "bench.json"
     argv = ["--quick", "--integrations", "10", "--sequential-sample", "4", "--latency", "0.01",
-            "--apply-integrations", "5", "--validate-files", "5", "--repeats", "1",
-            "--json", str(out)]  # fmt: skip
+            "--apply-integrations", "5", "--validate-files", "5", "--memory-integrations", "12",
+            "--repeats", "1", "--json", str(out)]  # fmt: skip
 
     assert main(argv) == 0
 
@@ -60,6 +60,7 @@ def test_benchmark_runs_end_to_end_on_tiny_inputs(
     assert figures["2.apply_applied"]["verdict"] == "PASS"
     assert figures["2.plan_429"]["value"] == 0  # 20 reads never come near 1,000 per window
     assert figures["5.plan_peak_rss_mib"]["value"] > 0
+    assert figures["5.plan_large_peak_rss_mib"]["value"] > 0
     # Ten accounts, one simulator each: every integration planned, none throttled.
     assert figures["6.fleet_failed"]["value"] == 0
     assert figures["6.fleet_429"]["value"] == 0

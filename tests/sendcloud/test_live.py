@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from reconciler.errors import IntegrationNotFound
+from reconciler.errors import AuthenticationError, IntegrationNotFound, ReconcilerError
 from reconciler.model import Category, LiveMappingEntry, LiveState
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient
-from reconciler.sendcloud.live import read_live, read_many
+from reconciler.sendcloud.live import LiveReads, read_live, read_many
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from tests.support.simulator import BackgroundServer
@@ -129,3 +129,30 @@ async def test_read_many_keeps_going_after_a_server_error(
     results = await read_many(client, [IID, 7])
     assert sorted(type(result).__name__ for result in results.values()) == ["ApiError", "LiveState"]
     assert len(sim.log.entries()) == 4
+
+
+async def test_reads_started_after_a_refused_key_pair_are_not_sent(
+    simulator_server: BackgroundServer, credentials: tuple[str, str], sim: Simulator
+) -> None:
+    # `plan` starts each read as its file loads: a refusal seen meanwhile holds for the rest.
+    diffed: list[int] = []
+
+    def then(integration_id: int, live: LiveState | ReconcilerError) -> object:
+        diffed.append(integration_id)
+        return live
+
+    async with SendcloudClient(
+        simulator_server.base_url, credentials[0], "not-the-secret", reads_per_minute=60_000
+    ) as refused:
+        reads = LiveReads(refused, then)
+        reads.start(IID)
+        await reads.results()
+        sent = len(sim.log.entries())
+        reads.start(7)
+        results = await reads.results()
+
+    assert 1 <= sent <= 2
+    assert len(sim.log.entries()) == sent  # nothing sent for 7
+    assert isinstance(results[IID], AuthenticationError)
+    assert results[7] is results[IID]
+    assert 7 in diffed
