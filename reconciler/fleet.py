@@ -68,9 +68,9 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
         Target(f.state.integration_id, display_path(f.path), f.account or "", frozenset(f.labels))
         for f in files
     ]
+    # The labels a file (or a base it extends) carries: a label only an account's `labels` names,
+    # but no file carries, selects nothing, so `label:NAME` for it is a mistake.
     known_labels = {label for t in targets for label in t.labels}
-    for account in project.model.accounts.values():
-        known_labels.update(account.labels)
     accounts = project.model.accounts
     only = parse_selectors("--only", targeting.only, accounts=accounts, labels=known_labels)
     exclude = parse_selectors(

@@ -10,7 +10,9 @@ Pure: no I/O. A selector is one of
 - a label of a file or of a base it extends: ``tier-1`` (or ``label:tier-1``).
 
 A bare word is an account when the project file names such an account, otherwise a label; a word
-that is neither is refused (a typo must not silently select nothing). ``--only`` keeps the
+that is neither is refused (a typo must not silently select nothing), and so are ``account:NAME``
+for an account the project file does not define, ``label:NAME`` for a label no file carries, and
+an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything"). ``--only`` keeps the
 integrations any of its selectors match; ``--exclude`` then drops those any of its selectors
 match. Every integration left out is listed with the reason, so a plan always says what it did
 not look at.
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
+from reconciler.config.messages import suggest
 from reconciler.errors import ReconcilerError
 
 Kind = Literal["id", "file", "account", "label"]
@@ -108,14 +111,20 @@ def parse_selectors(
 ) -> list[Selector]:
     """Parse ``--only``/``--exclude`` values (repeatable, comma-separated) into selectors.
 
-    Raises `TargetingError` naming the option and the value for an unknown prefix, a bad id, or a
-    bare word that is neither an account nor a label.
+    Raises `TargetingError` naming the option and the value for an empty selector, an unknown
+    prefix, a bad id, an account or label that does not exist, or a bare word that is neither an
+    account nor a label (with the nearest name, when one is close).
     """
     selectors: list[Selector] = []
     for raw in values:
         for item in (part.strip() for part in raw.split(",")):
-            if item:
-                selectors.append(_parse_one(option, item, accounts, labels))
+            if not item:
+                raise TargetingError(
+                    f"{option} {raw!r}: an empty selector selects nothing, and is not "
+                    f"\"everything\"; give an id, a file glob, an account or a label (leave "
+                    f"{option} out to work on every integration)"
+                )
+            selectors.append(_parse_one(option, item, accounts, labels))
     return selectors
 
 
@@ -129,6 +138,10 @@ def _parse_one(
             raise TargetingError(f"{option} {item!r}: nothing after {prefix}:; write {prefix}:NAME")
         if kind == "id" and not rest.isdigit():
             raise TargetingError(f"{option} {item!r}: an integration id is a number, e.g. id:12")
+        if kind == "account" and rest not in accounts:
+            raise TargetingError(_unknown(option, item, "account", rest, accounts))
+        if kind == "label" and rest not in labels:
+            raise TargetingError(_unknown(option, item, "label", rest, labels))
         return Selector(kind, _file_pattern(rest) if kind == "file" else rest, option)
     if item.isdigit():
         return Selector("id", str(int(item)), option)
@@ -144,10 +157,26 @@ def _parse_one(
     if labels:
         known.append(f"labels: {', '.join(sorted(labels))}")
     listing = f" ({'; '.join(known)})" if known else ""
+    hint = suggest(item, [*accounts, *labels])
+    did_you_mean = f"did you mean {hint!r}? " if hint else ""
     raise TargetingError(
         f"{option} {item!r} is not an integration id, a file path, an account or a label{listing}; "
-        "write account:NAME, label:NAME or file:GLOB to be explicit"
+        f"{did_you_mean}write account:NAME, label:NAME or file:GLOB to be explicit"
     )
+
+
+def _unknown(option: str, item: str, kind: str, name: str, known: Collection[str]) -> str:
+    """A selector naming an account or label that does not exist, with the nearest one."""
+    hint = suggest(name, known)
+    did_you_mean = f"did you mean {kind}:{hint}? " if hint else ""
+    where = "the project file defines" if kind == "account" else "the files (and bases) carry"
+    listing = (
+        f"{where} {', '.join(sorted(known))}"
+        if known
+        else f"{where} no {kind}s"
+        + (" (or there is no reconciler.yaml above the paths)" if kind == "account" else "")
+    )
+    return f"{option} {item!r}: there is no {kind} {name!r}; {did_you_mean}{listing}"
 
 
 def _looks_like_path(item: str) -> bool:
