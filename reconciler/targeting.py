@@ -12,10 +12,10 @@ Pure: no I/O. A selector is one of
 A bare word is an account when the project file names such an account, otherwise a label; a word
 that is neither is refused (a typo must not silently select nothing), and so are ``account:NAME``
 for an account the project file does not define, ``label:NAME`` for a label no file carries, and
-an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything"). ``--only`` keeps the
-integrations any of its selectors match; ``--exclude`` then drops those any of its selectors
-match. Every integration left out is listed with the reason, so a plan always says what it did
-not look at.
+an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything").
+``--only`` keeps the integrations any of its selectors match; ``--exclude`` then drops those any
+of its selectors match. Every integration left out is listed with the reason, so a plan always
+says what it did not look at.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def parse_selectors(
             if not item:
                 raise TargetingError(
                     f"{option} {raw!r}: an empty selector selects nothing, and is not "
-                    f"\"everything\"; give an id, a file glob, an account or a label (leave "
+                    f'"everything"; give an id, a file glob, an account or a label (leave '
                     f"{option} out to work on every integration)"
                 )
             selectors.append(_parse_one(option, item, accounts, labels))
