@@ -36,9 +36,7 @@ def path_params() -> list[tuple[tuple[str, ...], click.Parameter]]:
     found = [((), param) for param in cli.params if isinstance(param.type, click.Path)]
     for path in commands(cli):
         found += [
-            (path, param)
-            for param in command_at(path).params
-            if isinstance(param.type, click.Path)
+            (path, param) for param in command_at(path).params if isinstance(param.type, click.Path)
         ]
     return found
 

@@ -24,15 +24,11 @@ def json_parsers(tree: ast.AST) -> list[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "json":
             lines += [node.lineno for alias in node.names if alias.name in PARSERS]
-        elif isinstance(node, ast.Attribute) and node.attr in PARSERS - {"load"}:
-            lines.append(node.lineno)
-        elif (
-            isinstance(node, ast.Attribute)
-            and node.attr == "load"
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "json"
-        ):
-            lines.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr in PARSERS:
+            # `.load` is only json's (a YAML loader or a file's `load` is no JSON parser).
+            is_json = isinstance(node.value, ast.Name) and node.value.id == "json"
+            if node.attr != "load" or is_json:
+                lines.append(node.lineno)
     return lines
 
 
