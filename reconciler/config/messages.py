@@ -86,6 +86,11 @@ def describe_validation_error(
     return f"{where}: {error['msg']}"
 
 
+def describe_location(loc: tuple[str, ...]) -> str:
+    """How a message names the value at ``loc``: ``the en-gb text of status '2'``, ``safety.x``."""
+    return _describe_location(loc)
+
+
 def _describe_location(loc: tuple[str, ...]) -> str:
     if not loc:
         return "the file"

@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.config.messages import suggest
 from reconciler.config.reader import compose, read_text
+from reconciler.config.scalars import ScalarError, scalar_value
 from reconciler.errors import ConfigError, Problem
 from reconciler.policy import KINDS, PlacedRule, Rule
 from reconciler.project import Project
@@ -98,7 +99,11 @@ def _read(reading: _Reading, path: Path, chain: tuple[Path, ...]) -> None:
         problems.append(Problem(name, *_pos(entries), "`policies` must be a list of rules"))
         return
     for entry in entries.value:
-        value = _plain(entry)
+        try:
+            value = _plain(entry)
+        except _ScalarAt as exc:
+            problems.append(Problem(name, *_pos(exc.node), f"policy: {exc.error}"))
+            continue
         if isinstance(value, dict) and set(value) == {"include"}:
             _include(reading, path, entry, value["include"], (*chain, path))
             continue
@@ -149,24 +154,26 @@ def _problem(name: str, entry: Node, exc: ValidationError) -> Problem:
     return Problem(name, *where, f"policy: {message}")
 
 
+class _ScalarAt(Exception):
+    """A scalar `scalar_value` refused, and the node it is written at."""
+
+    def __init__(self, node: Node, error: ScalarError) -> None:
+        super().__init__(str(error))
+        self.node, self.error = node, error
+
+
 def _plain(node: Node) -> Any:
-    """The node as plain data (mappings, lists, text, whole numbers, booleans, null)."""
+    """The node as plain data (mappings, lists, text, numbers, booleans, null), each scalar
+    converted as everywhere else (`reconciler.config.scalars`); raises `_ScalarAt`."""
     if isinstance(node, MappingNode):
         return {str(_plain(k)): _plain(v) for k, v in node.value}
     if isinstance(node, SequenceNode):
         return [_plain(item) for item in node.value]
     assert isinstance(node, ScalarNode)  # noqa: S101 - a composed node is one of the three
-    tag = node.tag.split(":")[-1] if node.tag else "str"
-    if tag.endswith("int"):
-        try:
-            return int(node.value, 0)
-        except ValueError:
-            return node.value
-    if tag.endswith("bool"):
-        return node.value.lower() in ("true", "yes", "on")
-    if tag.endswith("null"):
-        return None
-    return node.value
+    try:
+        return scalar_value(str(node.tag), node.value)
+    except ScalarError as exc:
+        raise _ScalarAt(node, exc) from None
 
 
 def _value_of(node: Node, key: str) -> Node | None:
