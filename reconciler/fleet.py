@@ -89,11 +89,25 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
             Candidate(t.integration_id, t.source, t.account, by_id[t.integration_id].extends)
             for t in chosen
         ]
-        keep, changed = select_changed(candidates, changes, under=paths, shown=display_path)
+        keep, changed = select_changed(
+            candidates, changes, under=paths, shown=display_path, governing=governing(project)
+        )
         chosen = [t for t in chosen if t.integration_id in keep]
         selection = selection.merged(changed)
     ids = {t.integration_id for t in chosen}
     return Selected(project, [f for f in files if f.state.integration_id in ids], selection)
+
+
+def governing(project: Project) -> list[tuple[str, str]]:
+    """The project file and the files it includes, each with what it is, for ``--changed-since``."""
+    if project.path is None:
+        return []
+    from reconciler.config.policies import included_files
+
+    shown = display_path(project.path)
+    files = [(project.path, "the project file")]
+    files += [(str(path), f"included by {shown}") for path in included_files(project)]
+    return files
 
 
 async def plan_fleet(

@@ -11,8 +11,9 @@ keys of the project file belong to the fleet settings and are not read here.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,21 @@ def load_policies(project: Project) -> list[PlacedRule]:
     return reading.rules
 
 
+def included_files(project: Project) -> list[Path]:
+    """The files ``project``'s file includes (``include:``, transitively), as resolved paths.
+
+    Read as far as they can be (a broken one is reported by `load_policies`): a change to any of
+    them changes the rules of every integration, which ``--changed-since`` must know.
+    """
+    if project.path is None:
+        return []
+    reading = _Reading(project, [], [])
+    top = Path(project.path).resolve()
+    with contextlib.suppress(ConfigError):
+        _read(reading, top, chain=())
+    return [path for path in dict.fromkeys(reading.files) if path != top]
+
+
 @dataclass
 class _Reading:
     """What reading a project file and its includes has found so far."""
@@ -60,6 +76,7 @@ class _Reading:
     project: Project
     rules: list[PlacedRule]
     problems: list[Problem]
+    files: list[Path] = field(default_factory=list)  # every file read, the project file first
 
     def check_accounts(self, name: str, entry: Node) -> bool:
         """Whether every account ``entry`` selects is defined (each one that is not: a problem
@@ -87,6 +104,7 @@ class _Reading:
 
 def _read(reading: _Reading, path: Path, chain: tuple[Path, ...]) -> None:
     rules, problems = reading.rules, reading.problems
+    reading.files.append(path)
     name = display(path)
     root = compose(read_text(name), name)
     if not isinstance(root, MappingNode):
