@@ -120,15 +120,16 @@ def governing_changes(
     includes; a project file deleted since REF above ``under`` counts too (its settings, accounts
     and policies are gone)."""
     changed = []
-    for path, role in governing:
-        if Path(path).resolve() in changes.changed | changes.deleted:
-            changed.append(f"{shown(Path(path).resolve())} ({role})")
+    for name, role in governing:
+        resolved = Path(name).resolve()
+        if resolved in changes.changed | changes.deleted:
+            changed.append(f"{shown(resolved)} ({role})")
     roots = [Path(p).resolve() for p in under]
-    for path in sorted(changes.deleted):
-        if path.name in PROJECT_FILE_NAMES and any(
-            path.parent == r or path.parent in r.parents for r in roots
+    for deleted in sorted(changes.deleted):
+        if deleted.name in PROJECT_FILE_NAMES and any(
+            deleted.parent == r or deleted.parent in r.parents for r in roots
         ):
-            changed.append(f"{shown(path)} (the project file, deleted)")
+            changed.append(f"{shown(deleted)} (the project file, deleted)")
     return list(dict.fromkeys(changed))
 
 
