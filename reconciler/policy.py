@@ -6,8 +6,8 @@ writes, and selectors saying which integrations it applies to; none = every inte
 = all must hold:
 
 - ``integrations``: integration ids;
-- ``paths``: globs over the file's path relative to the project file's directory, as accounts'
-  ``paths`` are (``*`` within a directory, ``**`` across directories);
+- ``paths``: globs over the file's path relative to the project file's directory, read as
+  accounts' ``paths`` and ``--only`` globs are (`reconciler.globs`);
 - ``accounts``: the account the file belongs to (`reconciler.project.Project.account_for`);
 - ``labels``: any of the file's labels, its own or those of a base it extends (as ``--only
   label:NAME`` selects).
@@ -39,8 +39,9 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from reconciler.globs import glob_match
 from reconciler.model import Category, DesiredState, Language
-from reconciler.project import Origin, glob_match
+from reconciler.project import Origin, PathGlob
 from reconciler.quoting import quote
 
 Severity = Literal["error", "warning"]
@@ -54,7 +55,7 @@ class _Rule(BaseModel):
     severity: Severity = "error"
     message: str = Field(default="", description="Why the rule exists, in the author's words.")
     integrations: list[Annotated[int, Field(gt=0, strict=True)]] = Field(default_factory=list)
-    paths: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    paths: list[PathGlob] = Field(default_factory=list)
     accounts: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     labels: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
@@ -221,7 +222,7 @@ def applies_to(rule: Rule, subject: Subject) -> bool:
     """Whether every selector of ``rule`` selects ``subject`` (no selector: every integration)."""
     if rule.integrations and subject.integration_id not in rule.integrations:
         return False
-    if rule.paths and not any(glob_match(subject.path, g) for g in rule.paths):
+    if rule.paths and not any(glob_match(g, subject.path) for g in rule.paths):
         return False
     if rule.accounts and subject.account not in rule.accounts:
         return False

@@ -14,11 +14,13 @@ Settings resolve from the general to the particular, later wins::
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from reconciler.globs import glob_match, problem
 
 PROJECT_FILE_NAMES: Final = ("reconciler.yaml", "reconciler.yml")
 
@@ -67,6 +69,24 @@ Pattern = Annotated[
     Field(description="An external_id, or a glob over external ids (`*`, `?`, `[...]`)."),
 ]
 Label = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+def _relative_glob(pattern: str) -> str:
+    why = problem(pattern)
+    if why is not None:
+        raise ValueError(f"the glob {pattern!r} {why}")
+    return pattern
+
+
+PathGlob = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    AfterValidator(_relative_glob),
+    Field(
+        description="A file glob relative to the project file's directory: `*` within a "
+        "directory, `**` zero or more directories, a directory means every file below it."
+    ),
+]
 EnvName = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
@@ -111,10 +131,10 @@ class Account(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Sendcloud account")
 
-    paths: list[str] = Field(
+    paths: list[PathGlob] = Field(
         default_factory=list,
         description="Globs of desired-state files, relative to the project file's directory "
-        "(`integrations/nl/**`).",
+        "(`integrations/nl/**`, `integrations/nl/`).",
     )
     labels: list[Label] = Field(
         default_factory=list, description="Files carrying any of these labels belong here too."
@@ -197,7 +217,7 @@ class Project:
         """
         label_set = set(labels)
         for name, account in self.model.accounts.items():
-            if any(glob_match(path, pattern) for pattern in account.paths):
+            if any(glob_match(pattern, path) for pattern in account.paths):
                 return name
             if label_set.intersection(account.labels):
                 return name
@@ -215,23 +235,6 @@ class Project:
         if account is not None and account in self.model.accounts:
             patterns += self.model.accounts[account].unmanaged
         return tuple(dict.fromkeys(patterns))
-
-
-def glob_match(path: str, pattern: str) -> bool:
-    """Match a ``/``-separated relative path: ``*`` stays within a directory, ``**`` spans any.
-
-    ``integrations/nl/**`` matches every file below ``integrations/nl``.
-    """
-    return _match_parts(path.split("/"), pattern.strip("/").split("/"))
-
-
-def _match_parts(parts: Sequence[str], patterns: Sequence[str]) -> bool:
-    if not patterns:
-        return not parts
-    head, rest = patterns[0], patterns[1:]
-    if head == "**":
-        return any(_match_parts(parts[i:], rest) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatchcase(parts[0], head) and _match_parts(parts[1:], rest)
 
 
 def is_unmanaged(external_id: str, patterns: Iterable[str]) -> bool:

@@ -4,8 +4,8 @@ Pure: no I/O. A selector is one of
 
 - an integration id: ``12`` (or ``id:12``);
 - a file glob, relative to the current directory: ``integrations/nl/**``, ``shops/12.yaml``,
-  ``integrations/be/`` (a directory means everything under it), or ``file:PATTERN``; ``*`` and
-  ``?`` stay within one path segment, ``**`` crosses segments;
+  ``integrations/be/`` (a directory means everything under it), or ``file:PATTERN``, read as
+  `reconciler.globs` reads every file glob;
 - an account name from the project file: ``agency-nl`` (or ``account:agency-nl``);
 - a label of a file or of a base it extends: ``tier-1`` (or ``label:tier-1``).
 
@@ -18,18 +18,15 @@ not look at.
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Literal
 
 from reconciler.errors import ReconcilerError
+from reconciler.globs import GLOB_CHARS, expand, glob_match
 
 Kind = Literal["id", "file", "account", "label"]
 _PREFIXES: tuple[Kind, ...] = ("id", "file", "account", "label")
-_GLOB_CHARS = frozenset("*?[")
 
 
 class TargetingError(ReconcilerError):
@@ -129,11 +126,11 @@ def _parse_one(
             raise TargetingError(f"{option} {item!r}: nothing after {prefix}:; write {prefix}:NAME")
         if kind == "id" and not rest.isdigit():
             raise TargetingError(f"{option} {item!r}: an integration id is a number, e.g. id:12")
-        return Selector(kind, _file_pattern(rest) if kind == "file" else rest, option)
+        return Selector(kind, expand(rest) if kind == "file" else rest, option)
     if item.isdigit():
         return Selector("id", str(int(item)), option)
     if _looks_like_path(item):
-        return Selector("file", _file_pattern(item), option)
+        return Selector("file", expand(item), option)
     if item in accounts:
         return Selector("account", item, option)
     if item in labels:
@@ -151,60 +148,7 @@ def _parse_one(
 
 
 def _looks_like_path(item: str) -> bool:
-    return "/" in item or bool(_GLOB_CHARS & set(item)) or item.endswith((".yaml", ".yml"))
-
-
-def _file_pattern(pattern: str) -> str:
-    pattern = normalise(pattern)
-    # A directory (written with a trailing slash, or without any glob or YAML suffix) means
-    # everything under it.
-    if pattern.endswith("/") or not (
-        _GLOB_CHARS & set(pattern) or pattern.endswith((".yaml", ".yml"))
-    ):
-        return pattern.rstrip("/") + "/**"
-    return pattern
-
-
-def normalise(path: str) -> str:
-    """A path as selectors compare it: posix separators, no ``./``, no redundant parts."""
-    trailing = path.endswith(("/", "\\"))
-    normal = posixpath.normpath(path.replace("\\", "/"))
-    return normal + "/" if trailing and normal != "/" else normal
-
-
-def glob_match(pattern: str, path: str) -> bool:
-    """Whether ``path`` matches ``pattern``: ``*``, ``?``, ``[...]`` in a segment, ``**`` across."""
-    return _compiled(normalise(pattern)).fullmatch(normalise(path)) is not None
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")  # zero or more whole directories
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[" and "]" in pattern[i + 1 :]:
-            end = pattern.index("]", i + 1)
-            body = pattern[i + 1 : end].replace("\\", "\\\\")
-            out.append(f"[^{body[1:]}]" if body.startswith("!") else f"[{body}]")
-            i = end + 1
-            continue
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out))
+    return "/" in item or bool(GLOB_CHARS & set(item)) or item.endswith((".yaml", ".yml"))
 
 
 def select(

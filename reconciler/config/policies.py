@@ -141,7 +141,7 @@ def _problem(name: str, entry: Node, exc: ValidationError) -> Problem:
     field = ".".join(str(p) for p in error["loc"][1:]) or str(
         error["loc"][0] if error["loc"] else ""
     )
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = "`kind` must be one of: " + ", ".join(KINDS)
     elif field:

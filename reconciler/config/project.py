@@ -139,6 +139,8 @@ def project_message(error: ErrorDetails, loc: tuple[str, ...], written: str | No
     if loc and loc[-1].endswith("_share") and kind not in ("float_type", "float_parsing"):
         shown = written if written is not None else str(error.get("input"))
         return f"{where} must be a share between 0 and 1 (0.3 is 30 %), not {shown}"
+    if kind == "value_error":  # a validator's own sentence (globs): said as it was written
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{where} must be {expected}, not {written!r}"
