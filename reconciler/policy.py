@@ -35,9 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reconciler.globs import glob_match
 from reconciler.model import Category, DesiredState, Language
@@ -45,6 +45,7 @@ from reconciler.project import Origin, PathGlob
 from reconciler.quoting import quote
 
 Severity = Literal["error", "warning"]
+_T = TypeVar("_T")
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -66,6 +67,8 @@ class RequiredLanguages(_Rule):
     kind: Literal["required-languages"]
     languages: list[Language] = Field(min_length=1)
 
+    _check = field_validator("languages")(lambda cls, value: _once_each(value))
+
 
 class MappedCategories(_Rule):
     """Each of ``categories`` is mapped onto a status."""
@@ -73,12 +76,17 @@ class MappedCategories(_Rule):
     kind: Literal["mapped-categories"]
     categories: list[Category] = Field(min_length=1)
 
+    _check = field_validator("categories")(lambda cls, value: _once_each(value))
+
 
 class DistinctCategories(_Rule):
     """No two of ``categories`` map to the same status."""
 
     kind: Literal["distinct-categories"]
     categories: list[Category] = Field(min_length=2)
+
+    # [CANCEL, CANCEL] would compare a category with itself: a rule that never fires.
+    _check = field_validator("categories")(lambda cls, value: _once_each(value))
 
 
 class ExternalIdPattern(_Rule):
@@ -101,6 +109,14 @@ class StatusText(_Rule):
     _check = field_validator("match", "avoid")(
         lambda cls, value: None if value is None else _regex(value)
     )
+
+    @model_validator(mode="after")
+    def _does_something(self) -> StatusText:
+        if self.match is None and self.avoid is None:
+            raise ValueError(
+                "a status-text rule needs `match`, `avoid` or both; without them it checks nothing"
+            )
+        return self
 
 
 class MaxStatuses(_Rule):
@@ -127,6 +143,15 @@ KINDS = (
     "status-text",
     "max-statuses",
 )
+
+
+def _once_each(values: list[_T]) -> list[_T]:
+    """``values`` when none is listed twice (a repeat is a slip: it checks nothing more)."""
+    twice = [v for i, v in enumerate(values) if v in values[:i]]
+    if twice:
+        shown = getattr(twice[0], "value", twice[0])
+        raise ValueError(f"{shown} is listed twice; list each once")
+    return values
 
 
 def _regex(value: str) -> str:
@@ -346,7 +371,7 @@ def _describe_text(rule: StatusText) -> str:
     parts = [f"match {rule.match!r}"] if rule.match is not None else []
     parts += [f"avoid {rule.avoid!r}"] if rule.avoid is not None else []
     scope = f" ({', '.join(rule.languages)})" if rule.languages else ""
-    return f"status texts{scope} " + " and ".join(parts or ["(no pattern)"])
+    return f"status texts{scope} " + " and ".join(parts)
 
 
 _DESCRIBE: dict[str, Callable[..., str]] = {

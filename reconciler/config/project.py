@@ -32,12 +32,15 @@ def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
     """The project file governing ``paths`` (the first found upward from the first path).
 
     Two paths under two different project files are a mistake: one run uses one project file.
+    So is a project file inside the tree another one governs (see `nested_project_problem`).
     """
     found: dict[Path, str] = {}
     for raw in paths or (".",):
-        candidate = _upward(Path(raw))
-        if candidate is not None:
-            found.setdefault(candidate.resolve(), str(candidate))
+        chain = _upward(Path(raw))
+        if len(chain) > 1:
+            raise ConfigError([nested_project_problem(chain[0], chain[1])])
+        if chain:
+            found.setdefault(chain[0].resolve(), str(chain[0]))
     if len(found) > 1:
         names = " and ".join(sorted(found.values()))
         raise ConfigError(
@@ -54,15 +57,33 @@ def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
     return Path(next(iter(found.values()))) if found else None
 
 
-def _upward(path: Path) -> Path | None:
+def nested_project_problem(inner: Path, outer: Path | str) -> Problem:
+    """A project file below another one's directory: which one governs would depend on the path
+    a command is given, so neither is used. One tree, one project file (as one Terraform root
+    module has one configuration and an octoDNS repository one config file)."""
+    return Problem(
+        str(inner),
+        1,
+        1,
+        f"a project file inside the tree of {outer}, which governs every file below its "
+        f"directory; one tree has one project file: move its accounts, defaults and policies "
+        f"into {outer} and delete this one (or move {inner.parent} out of that tree)",
+    )
+
+
+def _upward(path: Path) -> list[Path]:
+    """The project files from ``path`` up to the repository's root, nearest first."""
     directory = (path if path.is_dir() else path.parent).resolve()
+    chain: list[Path] = []
     while True:
-        for name in PROJECT_FILE_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return Path(_shown(candidate))
+        candidate = next(
+            (directory / name for name in PROJECT_FILE_NAMES if (directory / name).is_file()),
+            None,
+        )
+        if candidate is not None:
+            chain.append(Path(_shown(candidate)))
         if (directory / ".git").exists() or directory.parent == directory:
-            return None
+            return chain
         directory = directory.parent
 
 
@@ -82,10 +103,16 @@ def load_project(paths: Sequence[str | os.PathLike[str]]) -> Project:
     return load_project_file(found)
 
 
+EMPTY_PROJECT = (
+    "the project file is empty; write its settings (`accounts`, `defaults`, `policies`: see "
+    "`reconciler schema project`), or `{}` for none"
+)
+
+
 def load_project_file(path: str | os.PathLike[str]) -> Project:
     name = str(path)
     text = read_text(name)
-    root = compose(text, name)
+    root = compose(text, name, empty=EMPTY_PROJECT)
     builder = Builder(name, root)
     data = builder.build(root, ())
     problems = builder.problems

@@ -130,7 +130,7 @@ def test_bad_rules_and_includes_are_located_in_their_file(
         "reconciler.yaml:3:5: policy: `kind` must be one of: required-languages, "
         "mapped-categories, distinct-categories, external-id-pattern, status-text, max-statuses",
         "reconciler.yaml:4:5: `include: missing.yaml`: no such file",
-        "reconciler.yaml:6:5: policy: match: Value error, not a valid regular expression: "
+        "reconciler.yaml:6:5: policy: match: not a valid regular expression: "
         "missing ), unterminated subpattern at position 0",
         "reconciler.yaml:12:16: policy: no account 'agency-nl' in reconciler.yaml; "
         "reconciler.yaml defines no accounts (add them under `accounts`)",
