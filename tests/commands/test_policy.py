@@ -219,6 +219,36 @@ def test_apply_refuses_files_that_break_an_error_rule(
     assert len(shop.simulator.log.writes()) == 2
 
 
+def test_apply_of_a_saved_plan_checks_the_policies_on_the_files_as_plain_apply_does(
+    shop: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Actions apply step (`apply --plan --check-files`): a rule added since the plan was
+    made, which the files break, blocks the apply as it blocks `apply PATH`."""
+    api = ("--api-url", shop.base_url, *FAST)
+    text = Path("shops/a.yaml").read_text().replace("CANCEL: null", 'CANCEL: "1"')
+    Path("shops/a.yaml").write_text(text)
+    code, _, err = run(capsys, "plan", "shops", "--out", "p.json", *api)
+    assert code == 0, err
+    project = Path("reconciler.yaml")
+    project.write_text(
+        project.read_text() + "  - kind: required-languages\n    languages: [de-de]\n"
+    )
+    code, _, err = run(
+        capsys, "apply", "--plan", "p.json", "--check-files", "shops", "--auto-approve", *api
+    )
+    assert code == 1
+    assert 'shops/a.yaml:3:3: error: status "1" has no de-de text' in err
+    assert "Error: nothing applied: the files break the policies above." in err
+    assert shop.simulator.log.writes() == []
+    # Without the new rule the same saved plan applies (the check is on the policies only).
+    project.write_text(project.read_text().replace("languages: [de-de]", "languages: [en-gb]"))
+    code, _, err = run(
+        capsys, "apply", "--plan", "p.json", "--check-files", "shops", "--auto-approve", *api
+    )
+    assert code == 0, err
+    assert len(shop.simulator.log.writes()) == 2
+
+
 def test_violations_are_annotations_in_github_actions(
     shop: BackgroundServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
