@@ -138,6 +138,72 @@ def test_bad_rules_and_includes_are_located_in_their_file(
     assert "Traceback" not in err
 
 
+def test_rules_that_check_nothing_or_cannot_be_told_apart_are_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("policies.yaml").write_text("policies:\n  - {name: short, kind: max-statuses, max: 9}\n")
+    Path("reconciler.yaml").write_text(
+        "policies:\n"
+        "  - {kind: status-text, languages: [en-gb]}\n"
+        "  - {kind: distinct-categories, categories: [CANCEL, CANCEL]}\n"
+        "  - {kind: mapped-categories, categories: [CANCEL, DELIVERED, CANCEL]}\n"
+        "  - {kind: required-languages, languages: [en-gb, en-gb]}\n"
+        "  - {name: short, kind: max-statuses, max: 3}\n"
+        "  - include: policies.yaml\n"
+        "  - {name: short, kind: max-statuses, max: 4}\n"
+        "  - {kind: mapped-status-not-deleted, severity: warning}\n"
+    )
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text("integration_id: 3\n")
+    code, _, err = run(capsys, "validate", "shops")
+    assert code == 1
+    assert err.splitlines()[:-1] == [
+        "policies.yaml:2:12: policy: a rule named 'short' is already written at "
+        "reconciler.yaml:6; give each rule its own name",
+        "reconciler.yaml:2:5: policy: a status-text rule needs `match`, `avoid` or both; without "
+        "them it checks nothing",
+        "reconciler.yaml:3:33: policy: categories: CANCEL is listed twice; list each once",
+        "reconciler.yaml:4:31: policy: categories: CANCEL is listed twice; list each once",
+        "reconciler.yaml:5:32: policy: languages: en-gb is listed twice; list each once",
+        "reconciler.yaml:8:12: policy: a rule named 'short' is already written at "
+        "reconciler.yaml:6; give each rule its own name",
+        "reconciler.yaml:9:5: policy: `kind: mapped-status-not-deleted` is built in and always "
+        "on: no status is deleted while the live mapping uses it (plan marks such a plan unsafe, "
+        "apply refuses it); it cannot be configured, so remove this rule",
+    ]
+
+
+@pytest.mark.parametrize("written", ["0x10", "1_6", "010", "0o20", "+16"])
+def test_selector_ids_are_written_as_integration_ids_are(
+    written: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text(f"integration_id: {written}\n")
+    code, _, in_file = run(capsys, "validate", "shops")
+    assert code == 1
+    Path("shops/a.yaml").write_text("integration_id: 16\n")
+    Path("reconciler.yaml").write_text(
+        f"policies:\n  - {{kind: max-statuses, max: 0, integrations: [3, {written}]}}\n"
+    )
+    code, _, in_rule = run(capsys, "validate", "shops")
+    assert code == 1
+    message = in_file.splitlines()[0].split(": ", 1)[1]
+    assert message.startswith(f"integration_id {written} is not written in plain decimal digits")
+    assert in_rule.splitlines()[0] == (
+        "reconciler.yaml:2:52: policy: "
+        + re.sub(
+            r"`integration_id: (\d+)`",
+            r"`\1`",
+            message.replace("integration_id", "integration id", 1),
+        )
+    )
+
+
 @pytest.fixture
 def shop(live_api: BackgroundServer) -> BackgroundServer:
     """A project whose file breaks one error rule and one warning rule."""
