@@ -35,8 +35,14 @@ def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
     So is a project file inside the tree another one governs (see `nested_project_problem`).
     """
     found: dict[Path, str] = {}
+    # pre-commit passes every changed file: look upward once per directory, not once per file.
+    chains: dict[Path, list[Path]] = {}
     for raw in paths or (".",):
-        chain = _upward(Path(raw))
+        path = Path(raw)
+        directory = path if path.is_dir() else path.parent
+        chain = chains.get(directory)
+        if chain is None:
+            chain = chains[directory] = _upward(directory)
         if len(chain) > 1:
             raise ConfigError([nested_project_problem(chain[0], chain[1])])
         if chain:
@@ -71,9 +77,10 @@ def nested_project_problem(inner: Path, outer: Path | str) -> Problem:
     )
 
 
-def _upward(path: Path) -> list[Path]:
-    """The project files from ``path`` up to the repository's root, nearest first."""
-    directory = (path if path.is_dir() else path.parent).resolve()
+def _upward(start: Path) -> list[Path]:
+    """The project files from the directory ``start`` up to the repository's root, nearest
+    first."""
+    directory = start.resolve()
     chain: list[Path] = []
     while True:
         candidate = next(
