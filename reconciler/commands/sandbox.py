@@ -180,8 +180,17 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
 
     from reconciler.config.livefile import live_document
     from reconciler.config.loader import load_file
+    from reconciler.editor import editor_command, run_editor
     from reconciler.errors import ConfigError
+    from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
 
+    # Which editor, before anything is written: without one, say so at once (never wait on a
+    # vim that has no terminal) and say how else to make the edit.
+    flag = "" if state == Path(DEFAULT_SANDBOX_STATE) else f" --state {state}"
+    command = editor_command(
+        f"or edit a copy: `reconciler sandbox show {integration_id}{flag} > shop.yaml`, then "
+        f"`reconciler sandbox set {integration_id} shop.yaml{flag}`"
+    )
     store = _open_store(state)
     live, _ = _live(store, integration_id)
     header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
@@ -191,10 +200,10 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
         handle.write(text)
     edited = Path(name)
     try:
-        click.edit(filename=name)
-    except click.ClickException as exc:  # the editor could not start, or exited with an error
+        run_editor(command, edited)
+    except ReconcilerError as exc:  # the editor could not start, or exited with an error
         click.echo(
-            f"Error: {exc.format_message()}; nothing was changed (the file is kept: {name}).",
+            f"Error: {exc}; nothing was changed (the file is kept: {name}).",
             err=True,
         )
         return ExitCode.ERROR
