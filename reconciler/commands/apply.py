@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -75,6 +76,8 @@ def apply(
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
+    if force:  # the report must not tell the reader to pass the --force they passed
+        plan = dataclasses.replace(plan, forced=True)
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK

@@ -199,7 +199,7 @@ class SendcloudClient:
         params = {"integration_id": str(integration_id)}
         if show_deleted:
             params["show_deleted"] = "true"
-        call = Call("GET", STATUSES_PATH, integration_id, params)
+        call = Call("GET", STATUSES_PATH, integration_id, params, debug=self.debug)
         return decode_answer(call, wire.StatusesResponse, await self._send(call)).data
 
     async def post_statuses(
@@ -207,12 +207,19 @@ class SendcloudClient:
     ) -> None:
         """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted."""
         body = wire.PostStatusesBody.build(integration_id, statuses)
-        call = Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
+        call = Call(
+            "POST",
+            STATUSES_PATH,
+            integration_id,
+            body=body.model_dump(mode="json"),
+            debug=self.debug,
+        )
         expect_no_data(call, await self._send(call))
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
-        call = Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
+        params = {"integration_id": str(integration_id)}
+        call = Call("GET", MAPPING_PATH, integration_id, params, debug=self.debug)
         mapping = decode_answer(call, wire.MappingResponse, await self._send(call)).data
         if mapping.integration_id != integration_id:
             raise contract_violation(
@@ -225,7 +232,13 @@ class SendcloudClient:
     ) -> None:
         """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped)."""
         body = wire.PostMappingBody.build(integration_id, mapping)
-        call = Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
+        call = Call(
+            "POST",
+            MAPPING_PATH,
+            integration_id,
+            body=body.model_dump(mode="json"),
+            debug=self.debug,
+        )
         expect_no_data(call, await self._send(call))
 
     # --- one request, with retries ----------------------------------------------------------
