@@ -123,8 +123,10 @@ def register_journal_commands(
 
     @policy.command("list", epilog=helptext.POLICY_LIST)
     @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-    def policy_list(paths: tuple[str, ...]) -> int:
-        """Print the rules in force for PATH (default: integrations/)."""
-        from reconciler.commands import policy as command
+    @click.pass_context
+    def policy_list(ctx: click.Context, paths: tuple[str, ...]) -> int:
+        """Print the rules in force for the files under PATH (default: integrations/)."""
+        from reconciler.cli_options import _paths
+        from reconciler.commands import policy_list as command
 
-        return command.policy_list(paths or ("integrations",))
+        return command.policy_list(_paths(ctx, paths))

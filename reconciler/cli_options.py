@@ -103,11 +103,17 @@ def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:
     from reconciler.errors import ReconcilerError
 
     if not paths:
+        # The command as typed below `reconciler`: `plan`, or `policy list`.
+        command: list[str] = []
+        parent = ctx
+        while parent.parent is not None:
+            command.insert(0, parent.info_name or "")
+            parent = parent.parent
         raise ReconcilerError(
             f"{DEFAULT_PATHS[0]} does not exist in {os.getcwd()}. Given no PATH, reconciler "
             f"reads {DEFAULT_PATHS[0]} in the current directory: run it from the repository "
             "that holds your integration files, or name them, e.g. "
-            f"`reconciler {ctx.info_name} examples/integrations/`."
+            f"`reconciler {' '.join(command)} examples/integrations/`."
         )
     verb = "does" if len(missing) == 1 else "do"
     raise ReconcilerError(f"{', '.join(missing)} {verb} not exist; check the PATH arguments.")

@@ -202,7 +202,11 @@ JOURNAL_SHOW = epilog(
 )
 
 POLICY_LIST = epilog(
+    paths=True,
     environment=[],
-    exit_codes=["0  printed", "1  a rule in the project file is invalid (located)"],
-    examples=["reconciler policy list integrations/"],
+    exit_codes=[
+        "0  printed",
+        "1  a PATH does not exist, or a file or a rule is invalid (each printed as file:line:col)",
+    ],
+    examples=["reconciler policy list", "reconciler policy list integrations/de/berlin.yaml"],
 )

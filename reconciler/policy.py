@@ -2,8 +2,16 @@
 
 A rule has a ``kind`` (what it checks), a ``severity`` (``error`` blocks validate and apply;
 ``warning`` is reported by validate, plan and the pull-request comment), a ``message`` its author
-writes, and selectors saying which integrations it applies to (``integrations`` ids, ``paths``
-globs, ``accounts``, ``labels``; none = every integration; several = all must hold).
+writes, and selectors saying which integrations it applies to; none = every integration, several
+= all must hold:
+
+- ``integrations``: integration ids;
+- ``paths``: globs over the file's path relative to the project file's directory, as accounts'
+  ``paths`` are (``*`` within a directory, ``**`` across directories);
+- ``accounts``: the account the file belongs to (`reconciler.project.Project.account_for`);
+- ``labels``: any of the file's labels, its own or those of a base it extends (as ``--only
+  label:NAME`` selects).
+
 `reconciler.config.policies` reads rules from the project file; this module knows no YAML.
 
 Kinds, chosen for order statuses (a section the file does not manage is not checked):
@@ -24,7 +32,6 @@ mapping uses it), so the rule report shows it next to the configured ones.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,10 +40,10 @@ from typing import Annotated, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reconciler.model import Category, DesiredState, Language
+from reconciler.project import Origin, glob_match
 from reconciler.quoting import quote
 
 Severity = Literal["error", "warning"]
-Position = tuple[int, int]
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -168,7 +175,9 @@ class Subject:
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    """One broken rule: where (the file's value), which rule (and where it is written), why."""
+    """One broken rule: where (the file and line that set the value: the integration's file, or
+    a base it extends), which rule (and where it is written), why, and for which integration
+    (``integration_id`` and its file, ``source``)."""
 
     path: str
     line: int
@@ -178,17 +187,26 @@ class Violation:
     rule_origin: str
     detail: str
     message: str
+    integration_id: int
+    source: str
+
+    @property
+    def subject(self) -> str:
+        """`` (integration 12, shops/a.yaml)`` when the value is in a base, else ``""``."""
+        if self.path == self.source:
+            return ""
+        return f" (integration {self.integration_id}, {self.source})"
 
     def __str__(self) -> str:
         why = f"; {self.message}" if self.message else ""
         return (
-            f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.detail}{why} "
-            f"(rule {self.rule!r} at {self.rule_origin})"
+            f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.detail}{self.subject}"
+            f"{why} (rule {self.rule!r} at {self.rule_origin})"
         )
 
 
 class Locatable(Protocol):
-    """A loaded desired-state file: its path, state and the positions of its values."""
+    """A loaded desired-state file: its path, state and where each value was set."""
 
     @property
     def path(self) -> str: ...
@@ -196,14 +214,14 @@ class Locatable(Protocol):
     @property
     def state(self) -> DesiredState: ...
 
-    def locate(self, *location: str) -> Position: ...
+    def origin(self, *location: str) -> Origin: ...
 
 
 def applies_to(rule: Rule, subject: Subject) -> bool:
     """Whether every selector of ``rule`` selects ``subject`` (no selector: every integration)."""
     if rule.integrations and subject.integration_id not in rule.integrations:
         return False
-    if rule.paths and not any(fnmatch.fnmatchcase(subject.path, g) for g in rule.paths):
+    if rule.paths and not any(glob_match(subject.path, g) for g in rule.paths):
         return False
     if rule.accounts and subject.account not in rule.accounts:
         return False
@@ -220,17 +238,20 @@ def evaluate(
             if not applies_to(placed.rule, subject):
                 continue
             for location, detail in _CHECKS[placed.rule.kind](placed.rule, desired.state):
-                line, col = desired.locate(*location)
+                # The value's own file and line: a value a base set is fixed in the base.
+                where = desired.origin(*location)
                 found.append(
                     Violation(
-                        desired.path,
-                        line,
-                        col,
+                        where.path,
+                        where.line,
+                        where.col,
                         placed.rule.severity,
                         placed.name,
                         placed.origin,
                         detail,
                         placed.rule.message,
+                        desired.state.integration_id,
+                        desired.path,
                     )
                 )
     return sorted(found)

@@ -160,7 +160,11 @@ class ProjectFile(BaseModel):
     defaults: Defaults = Field(default_factory=Defaults)
     accounts: dict[AccountName, Account] = Field(default_factory=dict)
     policies: list[Any] = Field(
-        default_factory=list, description="Reserved for policies (accepted, not yet applied)."
+        default_factory=list,
+        description="Rules the desired state must follow, checked by validate, plan and apply "
+        "(each a `kind` with its parameters, `severity`, `message` and selectors `integrations`, "
+        "`paths`, `accounts`, `labels`), or `include: FILE` naming a file with its own "
+        "`policies` list. Read by reconciler.config.policies; see the README's Policies section.",
     )
 
 

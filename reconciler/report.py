@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     # Only for annotations: `validate` prints problems through this module and never plans.
     from reconciler.plan import Plan
     from reconciler.policy import Violation
+    from reconciler.project import Project
 
 Format = Literal["text", "markdown", "json"]
 Mode = Literal["plan", "drift"]
@@ -146,7 +147,7 @@ def plan_and_report(
     fleet = load_fleet_or_report(paths, targeting or Targeting())
     if fleet is None:
         return None
-    violations = policy_or_report(paths, fleet.files)
+    violations = policy_or_report(fleet.project, fleet.files)
     if violations is None:
         return None
     plan, problems = run_async(compute_plan(options, fleet))
@@ -156,12 +157,13 @@ def plan_and_report(
     return plan, bool(problems or plan.failures)
 
 
-def policy_or_report(paths: Sequence[str], files: Sequence[DesiredFile]) -> list[Violation] | None:
-    """The policy violations of ``files`` (printed), or None after printing bad rules."""
+def policy_or_report(project: Project, files: Sequence[DesiredFile]) -> list[Violation] | None:
+    """The policy violations of ``files`` by ``project``'s rules (printed), or None after
+    printing bad rules."""
     from reconciler.commands.policy import check_files, report_violations
 
     try:
-        violations = check_files(paths, files)
+        violations = check_files(project, files)
     except ConfigError as exc:
         report_problems(exc.problems)
         return None

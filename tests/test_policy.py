@@ -9,19 +9,26 @@ from pydantic import TypeAdapter, ValidationError
 
 from reconciler.model import DesiredState
 from reconciler.policy import PlacedRule, Rule, Subject, applies_to, evaluate
+from reconciler.project import Origin
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 
 
 class File:
-    """A loaded file as the evaluator sees it; every value located on its own line."""
+    """A loaded file as the evaluator sees it; every value located on its own line, those under
+    ``from_base`` in a base file."""
 
-    def __init__(self, state: dict[str, Any], path: str = "shops/nl-1.yaml") -> None:
+    def __init__(
+        self, state: dict[str, Any], path: str = "shops/nl-1.yaml", from_base: str = "\0"
+    ) -> None:
         self.path = path
         self.state = DesiredState.model_validate(state)
+        self.from_base = from_base
 
-    def locate(self, *location: str) -> tuple[int, int]:
-        return 10 + len(location), 3
+    def origin(self, *location: str) -> Origin:
+        if self.from_base in location:
+            return Origin("bases/nl.yaml", 20 + len(location), 5)
+        return Origin(self.path, 10 + len(location), 3)
 
 
 def check(rule: dict[str, Any], state: dict[str, Any]) -> list[str]:
@@ -121,10 +128,40 @@ def test_selectors() -> None:
     assert applies_to(rule(paths=["shops/de/*"]), subject)
     assert not applies_to(rule(paths=["shops/nl/*"]), subject)
     assert applies_to(rule(accounts=["agency-de"]), subject)
+    assert applies_to(rule(accounts=["agency-nl", "agency-de"]), subject)
     assert not applies_to(rule(accounts=["agency-nl"]), subject)
     assert applies_to(rule(labels=["de"]), subject)
+    assert applies_to(rule(labels=["nl", "tier-1"]), subject)  # any of the labels
     assert not applies_to(rule(labels=["nl"]), subject)
     assert not applies_to(rule(paths=["shops/de/*"], integrations=[6]), subject)
+    assert not applies_to(rule(accounts=["agency-de"], labels=["nl"]), subject)  # all must hold
+    # Without a project file, a file has no account: an account rule selects nothing.
+    assert not applies_to(rule(accounts=["agency-de"]), Subject(5, "shops/de/berlin.yaml"))
+
+
+def test_path_globs_mean_what_account_paths_mean() -> None:
+    def selects(glob: str, path: str) -> bool:
+        rule = RULE.validate_python({"kind": "max-statuses", "max": 1, "paths": [glob]})
+        return applies_to(rule, Subject(5, path))
+
+    assert selects("shops/*.yaml", "shops/a.yaml")
+    assert not selects("shops/*.yaml", "shops/de/a.yaml")  # `*` stays within a directory
+    assert selects("shops/**", "shops/de/a.yaml")  # `**` crosses them
+    assert selects("**/de-*.yaml", "x/y/de-1.yaml")
+
+
+def test_a_value_set_in_a_base_is_located_in_the_base_and_names_the_integration() -> None:
+    rule = RULE.validate_python({"kind": "required-languages", "languages": ["de-de"]})
+    state = {"integration_id": 8, "statuses": {"1": {"en-gb": "Paid"}, "2": {"en-gb": "Sent"}}}
+    file = File(state, path="shops/a.yaml", from_base="2")
+    found = evaluate([PlacedRule(rule, "reconciler.yaml:3")], [(file, Subject(8, "shops/a.yaml"))])
+    assert [str(v) for v in found] == [
+        'bases/nl.yaml:22:5: error: status "2" has no de-de text (integration 8, shops/a.yaml) '
+        "(rule 'required-languages' at reconciler.yaml:3)",
+        'shops/a.yaml:12:3: error: status "1" has no de-de text '
+        "(rule 'required-languages' at reconciler.yaml:3)",
+    ]
+    assert [(v.integration_id, v.source) for v in found] == [(8, "shops/a.yaml")] * 2
 
 
 @pytest.mark.parametrize(

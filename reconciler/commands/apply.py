@@ -66,7 +66,7 @@ def apply(
         fleet = load_fleet_or_report(paths, targeting or Targeting())
         if fleet is None:
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
-        violations = policy_or_report(paths, fleet.files)
+        violations = policy_or_report(fleet.project, fleet.files)
         if violations is None or any(v.severity == "error" for v in violations):
             if violations is not None:
                 click.echo("Error: nothing applied: the files break the policies above.", err=True)

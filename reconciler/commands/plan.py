@@ -96,7 +96,7 @@ def _plan_offline(
     if fleet is None:
         return None
     files = fleet.files
-    violations = policy_or_report(paths, files)  # the same rules as a plan against the API
+    violations = policy_or_report(fleet.project, files)  # the same rules as a plan against the API
     if violations is None:
         return None
     snapshot = read_snapshot(live_file)

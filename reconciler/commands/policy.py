@@ -1,5 +1,5 @@
-"""Policies at the command line: ``reconciler policy list`` and the checks validate, plan, drift
-and apply run on the loaded files (rules from the project file, see `reconciler.policy`)."""
+"""The policy checks validate, plan, drift and apply run on the loaded files (rules from the
+project file, see `reconciler.policy`); ``policy list`` is `reconciler.commands.policy_list`."""
 
 from __future__ import annotations
 
@@ -10,48 +10,39 @@ from pathlib import Path
 import click
 
 from reconciler.config.loader import DesiredFile
-from reconciler.errors import ExitCode
-from reconciler.policy import BUILT_IN, Subject, Violation, evaluate
+from reconciler.policy import Subject, Violation, evaluate
+from reconciler.project import Project
+from reconciler.render.common import plural
 
 
-def policy_list(paths: Sequence[str]) -> ExitCode:
-    """Print the rules in force for the files under ``paths``; `ConfigError` for bad rules."""
-    from reconciler.config.policies import display, find_project_file, load_policies
+def check_files(project: Project, files: Sequence[DesiredFile]) -> list[Violation]:
+    """The violations of ``project``'s rules by ``files`` (loaded with it, see `load_fleet`);
+    `ConfigError` for bad rules. Without a project file: none."""
+    from reconciler.config.policies import load_policies
 
-    project = find_project_file(paths)
-    rules = load_policies(project) if project is not None else []
-    where = f"from {display(project)}" if project is not None else "(no reconciler.yaml found)"
-    click.echo(f"{len(rules) + len(BUILT_IN)} rules in force for {', '.join(paths)} {where}:")
-    for placed in rules:
-        rule = placed.rule
-        selectors = [
-            f"{name} {', '.join(str(v) for v in values)}"
-            for name, values in (("integrations", rule.integrations), ("paths", rule.paths))
-            if values
-        ]
-        scope = "; only " + "; ".join(selectors) if selectors else ""
-        message = f" ({rule.message})" if rule.message else ""
-        click.echo(
-            f"  {rule.severity:<7} {placed.name}: {placed.describe()}{scope}{message} "
-            f"[{placed.origin}]"
-        )
-    for name, text in BUILT_IN:
-        click.echo(f"  {'error':<7} {name}: {text} [built in]")
-    return ExitCode.OK
-
-
-def check_files(paths: Sequence[str], files: Sequence[DesiredFile]) -> list[Violation]:
-    """The violations of the rules in force for ``paths`` by ``files``; `ConfigError` for bad
-    rules. Without a project file: none."""
-    from reconciler.config.policies import find_project_file, load_policies
-
-    project = find_project_file(paths)
-    if project is None:
-        return []
     rules = load_policies(project)
-    root = project.parent
-    subjects = [(f, Subject(f.state.integration_id, _relative(f.path, root))) for f in files]
-    return evaluate(rules, subjects)
+    if not rules:
+        return []
+    return evaluate(rules, subjects_of(project, files))
+
+
+def subjects_of(
+    project: Project, files: Sequence[DesiredFile]
+) -> list[tuple[DesiredFile, Subject]]:
+    """Each file with what the selectors see of it: id, path relative to the project file's
+    directory, account, and labels (its own and its bases', as the loader resolved them)."""
+    return [
+        (
+            f,
+            Subject(
+                f.state.integration_id,
+                _relative(f.path, Path(project.root)),
+                f.account,
+                f.labels,
+            ),
+        )
+        for f in files
+    ]
 
 
 def _relative(path: str, root: Path) -> str:
@@ -80,7 +71,7 @@ def report_violations(violations: Sequence[Violation]) -> None:
             why = f"; {violation.message}" if violation.message else ""
             click.echo(
                 make(
-                    f"{violation.detail}{why} (rule at {violation.rule_origin})",
+                    f"{violation.detail}{violation.subject}{why} (rule at {violation.rule_origin})",
                     file=violation.path,
                     line=violation.line,
                     col=violation.col,
@@ -90,8 +81,7 @@ def report_violations(violations: Sequence[Violation]) -> None:
             )
     errors = sum(1 for v in violations if v.severity == "error")
     click.echo(
-        f"Policy: {errors} {'error' if errors == 1 else 'errors'}, {len(violations) - errors} "
-        f"{'warning' if len(violations) - errors == 1 else 'warnings'}.",
+        f"Policy: {plural(errors, 'error')}, {plural(len(violations) - errors, 'warning')}.",
         err=True,
     )
 

@@ -21,7 +21,7 @@ def validate(paths: Sequence[str]) -> ExitCode:
 
     try:
         fleet = load_fleet(paths)
-        violations = check_files(paths, fleet.files)
+        violations = check_files(fleet.project, fleet.files)
     except ConfigError as exc:
         report_problems(exc.problems)
         return ExitCode.ERROR

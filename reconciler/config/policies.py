@@ -1,43 +1,32 @@
 """Reading policies: the ``policies`` list of the project file (``reconciler.yaml``).
 
-The project file is found from the first PATH upward, stopping at the repository root (the
-directory holding ``.git``); without one, no rule is in force. Each entry of ``policies`` is a
-rule (see `reconciler.policy`) or ``include: FILE``, a file (relative to the one naming it)
-whose own ``policies`` list is read in its place. Every mistake is a `ConfigError` located in
-the file that holds it. Other keys of the project file belong to the fleet settings and are not
-read here.
+The project file is the one `reconciler.config.project` found for the fleet (`Project.path`);
+without one, no rule is in force. Each entry of ``policies`` is a rule (see
+`reconciler.policy`) or ``include: FILE``, a file (relative to the one naming it) whose own
+``policies`` list is read in its place. A rule's ``accounts`` must be accounts the project file
+defines (a typo would otherwise select nothing, silently); ``labels`` are free-form, as files
+and bases write them. Every mistake is a `ConfigError` located in the file that holds it. Other
+keys of the project file belong to the fleet settings and are not read here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler.config.messages import suggest
 from reconciler.config.reader import compose, read_text
 from reconciler.errors import ConfigError, Problem
 from reconciler.policy import KINDS, PlacedRule, Rule
+from reconciler.project import Project
 
-PROJECT_FILE_NAMES = ("reconciler.yaml", "reconciler.yml")
 _RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 _MAX_INCLUDE_DEPTH = 8
-
-
-def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
-    """The project file above the first of ``paths`` (or in it), or None."""
-    start = Path(paths[0] if paths else ".").resolve()
-    directory = start if start.is_dir() else start.parent
-    for candidate in (directory, *directory.parents):
-        for name in PROJECT_FILE_NAMES:
-            if (candidate / name).is_file():
-                return candidate / name
-        if (candidate / ".git").exists():
-            return None
-    return None
 
 
 def display(path: Path) -> str:
@@ -48,19 +37,55 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def load_policies(project_file: Path) -> list[PlacedRule]:
-    """The rules in force under ``project_file``, in the order written; `ConfigError`."""
-    rules: list[PlacedRule] = []
-    problems: list[Problem] = []
-    _read(project_file, rules, problems, chain=())
-    if problems:
-        raise ConfigError(problems)
-    return rules
+def load_policies(project: Project) -> list[PlacedRule]:
+    """The rules of ``project``'s file (and the files it includes), in the order written.
+
+    No project file: no rule. Raises one `ConfigError` listing every bad rule, bad include and
+    account no ``accounts`` entry defines.
+    """
+    if project.path is None:
+        return []
+    reading = _Reading(project, [], [])
+    _read(reading, Path(project.path).resolve(), chain=())
+    if reading.problems:
+        raise ConfigError(reading.problems)
+    return reading.rules
 
 
-def _read(
-    path: Path, rules: list[PlacedRule], problems: list[Problem], chain: tuple[Path, ...]
-) -> None:
+@dataclass
+class _Reading:
+    """What reading a project file and its includes has found so far."""
+
+    project: Project
+    rules: list[PlacedRule]
+    problems: list[Problem]
+
+    def check_accounts(self, name: str, entry: Node) -> bool:
+        """Whether every account ``entry`` selects is defined (each one that is not: a problem
+        at its value, naming the defined ones and the nearest)."""
+        defined = list(self.project.model.accounts)
+        accounts = _value_of(entry, "accounts")
+        if not isinstance(accounts, SequenceNode):
+            return True
+        known = True
+        for item in accounts.value:
+            if item.value in defined:
+                continue
+            known = False
+            hint = suggest(str(item.value), defined)
+            did_you_mean = f"did you mean {hint!r}? " if hint else ""
+            listed = (
+                f"the accounts are {', '.join(defined)}"
+                if defined
+                else f"{self.project.path} defines no accounts (add them under `accounts`)"
+            )
+            message = f"policy: no account {item.value!r} in {self.project.path}; {did_you_mean}"
+            self.problems.append(Problem(name, *_pos(item), message + listed))
+        return known
+
+
+def _read(reading: _Reading, path: Path, chain: tuple[Path, ...]) -> None:
+    rules, problems = reading.rules, reading.problems
     name = display(path)
     root = compose(read_text(name), name)
     if not isinstance(root, MappingNode):
@@ -75,35 +100,21 @@ def _read(
     for entry in entries.value:
         value = _plain(entry)
         if isinstance(value, dict) and set(value) == {"include"}:
-            _include(path, entry, value["include"], rules, problems, (*chain, path))
+            _include(reading, path, entry, value["include"], (*chain, path))
             continue
         try:
             rule = _RULE.validate_python(value)
         except ValidationError as exc:
             problems.append(_problem(name, entry, exc))
             continue
-        if rule.accounts or rule.labels:
-            problems.append(
-                Problem(
-                    name,
-                    *_pos(entry),
-                    "selecting by `accounts` or `labels` needs accounts and labels in the "
-                    "project file, which this version does not have yet; select by "
-                    "`integrations` or `paths`",
-                )
-            )
-            continue
-        rules.append(PlacedRule(rule, f"{name}:{_pos(entry)[0]}"))
+        if reading.check_accounts(name, entry):
+            rules.append(PlacedRule(rule, f"{name}:{_pos(entry)[0]}"))
 
 
 def _include(
-    parent: Path,
-    node: Node,
-    target: Any,
-    rules: list[PlacedRule],
-    problems: list[Problem],
-    chain: tuple[Path, ...],
+    reading: _Reading, parent: Path, node: Node, target: Any, chain: tuple[Path, ...]
 ) -> None:
+    problems = reading.problems
     name = display(parent)
     if not isinstance(target, str) or not target:
         problems.append(Problem(name, *_pos(node), "`include` takes a file path"))
@@ -116,7 +127,7 @@ def _include(
         problems.append(Problem(name, *_pos(node), f"`include: {target}`: no such file"))
         return
     try:
-        _read(path, rules, problems, chain)
+        _read(reading, path, chain)
     except ConfigError as exc:
         problems.extend(exc.problems)
 
@@ -156,6 +167,12 @@ def _plain(node: Node) -> Any:
     if tag.endswith("null"):
         return None
     return node.value
+
+
+def _value_of(node: Node, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if k.value == key), None)
 
 
 def _pos(node: Node) -> tuple[int, int]:

@@ -76,6 +76,8 @@ def plan_document(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") 
                 "rule_origin": v.rule_origin,
                 "detail": v.detail,
                 "message": v.message,
+                "integration_id": v.integration_id,
+                "source": v.source,
             }
             for v in plan.policy
         ],

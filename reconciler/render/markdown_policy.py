@@ -30,7 +30,7 @@ def policy_block(
         why = f"; {v.message}" if v.message else ""
         lines.append(
             f"> - {v.severity}: <code>{escape_markdown(f'{v.path}:{v.line}')}</code> "
-            f"{user(v.detail + why)} (rule {escape_markdown(v.rule)} at "
+            f"{user(v.detail + v.subject + why)} (rule {escape_markdown(v.rule)} at "
             f"<code>{escape_markdown(v.rule_origin)}</code>)"
         )
     if len(ordered) > MAX_POLICY_LINES:

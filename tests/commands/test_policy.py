@@ -1,19 +1,22 @@
 """Policies from the project file at the command line: the examples, validate, plan, apply,
-``policy list``, Actions annotations."""
+Actions annotations (accounts, labels and ``policy list``: ``test_policy_fleet.py``)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from reconciler.cli import main
+from reconciler.policy import KINDS as RULE_KINDS
 from tests.support.simulator import BackgroundServer
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "policies"
 KINDS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+SELECTORS = ["by-account", "by-label"]  # rules selected by account, by label
 FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
 
 
@@ -24,15 +27,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     return code, out.out, out.err
 
 
-def test_every_rule_kind_has_an_example() -> None:
-    assert KINDS == [
-        "distinct-categories",
-        "external-id-pattern",
-        "mapped-categories",
-        "max-statuses",
-        "required-languages",
-        "status-text",
-    ]
+def test_every_rule_kind_and_selector_has_an_example() -> None:
+    assert sorted([*RULE_KINDS, *SELECTORS]) == KINDS
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -43,7 +39,7 @@ def test_the_passing_example_passes_and_the_failing_one_fails(
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     code, out, err = run(capsys, "validate", f"examples/policies/{kind}/passing")
     assert (code, err) == (0, "")
-    assert out.endswith("valid.\n")
+    assert re.fullmatch(r"\d files? valid( \(extending \d bases?\))?\.\n", out), out
 
     code, out, err = run(capsys, "validate", f"examples/policies/{kind}/failing")
     assert code == 1
@@ -54,6 +50,35 @@ def test_the_passing_example_passes_and_the_failing_one_fails(
         assert line.startswith(f"examples/policies/{kind}/failing/")
         assert f"at examples/policies/{kind}/reconciler.yaml:" in line
     assert "policy errors found" in out
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (
+            "by-account",
+            'examples/policies/by-account/failing/de/munich-beer.yaml:6:3: error: status "2" has '
+            "no de-de text; The German account's shops show the German name to customers. "
+            "(rule 'german-in-the-de-account' at examples/policies/by-account/reconciler.yaml:16)",
+        ),
+        (
+            "by-label",
+            "examples/policies/by-label/failing/premium.yaml:6:3: error: CANCEL is not mapped; "
+            "Tier-1 shops must stop shipments of cancelled orders; CANCEL may never be null. "
+            "(rule 'tier-1-cancel-mapped' at examples/policies/by-label/reconciler.yaml:7)",
+        ),
+    ],
+)
+def test_rules_selected_by_account_and_label_select_only_their_files(
+    kind: str, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each failing example also holds a file the rule does not select, which would break it:
+    # the one violation reported is the selected file's.
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    code, _, err = run(capsys, "validate", f"examples/policies/{kind}/failing")
+    assert code == 1
+    assert err.splitlines() == [expected, "Policy: 1 error, 0 warnings."]
 
 
 def test_warnings_are_shown_and_do_not_block(
@@ -75,23 +100,6 @@ def test_warnings_are_shown_and_do_not_block(
     ]
 
 
-def test_policy_list_prints_the_rules_in_force(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    code, out, _ = run(capsys, "policy", "list", "examples/policies/required-languages/failing")
-    assert code == 0
-    lines = out.splitlines()
-    assert lines[0] == (
-        "3 rules in force for examples/policies/required-languages/failing from "
-        "examples/policies/required-languages/reconciler.yaml:"
-    )
-    assert lines[1].startswith("  error   english-everywhere: every status has en-gb texts")
-    assert "only paths */de-*.yaml" in lines[2]
-    assert lines[2].startswith("  warning german-for-de-shops")
-    assert lines[3].startswith("  error   mapped-status-not-deleted: no status is deleted while")
-
-
 def test_bad_rules_and_includes_are_located_in_their_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,7 +115,10 @@ def test_bad_rules_and_includes_are_located_in_their_file(
         "    match: '('\n"
         "  - kind: max-statuses\n"
         "    max: 3\n"
-        "    labels: [tier-1]\n"
+        "    labels: [tier-1]\n"  # free-form: no file has it, and that is no mistake
+        "  - kind: max-statuses\n"
+        "    max: 3\n"
+        "    accounts: [agency-nl]\n"
     )
     Path("shops").mkdir()
     Path("shops/a.yaml").write_text("integration_id: 3\n")
@@ -121,9 +132,8 @@ def test_bad_rules_and_includes_are_located_in_their_file(
         "reconciler.yaml:4:5: `include: missing.yaml`: no such file",
         "reconciler.yaml:6:5: policy: match: Value error, not a valid regular expression: "
         "missing ), unterminated subpattern at position 0",
-        "reconciler.yaml:7:5: selecting by `accounts` or `labels` needs accounts and labels in "
-        "the project file, which this version does not have yet; select by `integrations` or "
-        "`paths`",
+        "reconciler.yaml:12:16: policy: no account 'agency-nl' in reconciler.yaml; "
+        "reconciler.yaml defines no accounts (add them under `accounts`)",
     ]
     assert "Traceback" not in err
 
@@ -167,6 +177,8 @@ def test_plan_lists_violations_in_json_and_markdown_and_saves_no_plan(
             "rule_origin": "reconciler.yaml:6",
             "detail": "1 status, more than 0",
             "message": "",
+            "integration_id": 31,
+            "source": "shops/a.yaml",
         },
         {
             "path": "shops/a.yaml",
@@ -177,6 +189,8 @@ def test_plan_lists_violations_in_json_and_markdown_and_saves_no_plan(
             "rule_origin": "reconciler.yaml:2",
             "detail": "CANCEL is not mapped",
             "message": "CANCEL may never be null.",
+            "integration_id": 31,
+            "source": "shops/a.yaml",
         },
     ]
     assert "shops/a.yaml:9:3: error: CANCEL is not mapped; CANCEL may never be null." in err
