@@ -34,7 +34,7 @@ def editor_command(otherwise: str) -> list[str]:
         value = os.environ.get(variable, "")
         if value.strip():
             return _installed(_split(variable, value), f"${variable}", otherwise)
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
         raise ReconcilerError(
             "no editor to open: $VISUAL and $EDITOR are unset and there is no terminal for a "
             f"default one; set EDITOR (e.g. EDITOR=nano, or EDITOR='code --wait'), {otherwise}"

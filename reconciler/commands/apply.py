@@ -172,7 +172,7 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
         raise ApplyRefused(
             "apply needs a confirmation and there is no terminal to ask on; "
             "review the plan and re-run with --auto-approve"

@@ -158,3 +158,14 @@ def test_on_a_terminal_without_editor_a_default_editor_opens(
     saved = (workdir / DEFAULT_SANDBOX_STATE).read_text(encoding="utf-8")
     assert "Sent" in saved
     assert "Shipped" not in saved
+
+
+def test_with_standard_input_closed_it_is_the_same_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)  # as Python starts with fd 0 closed (`<&-`)
+
+    code, err = edit(capsys)
+
+    assert_refused_at_once(workdir, code, err)
+    assert "there is no terminal" in err
