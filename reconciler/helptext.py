@@ -186,11 +186,12 @@ RESTORE = epilog(
     environment=[KEYS, API_URL],
     exit_codes=[
         "0  the restore plan was printed (and saved with --out), or the files rewritten",
-        "1  an error: an unreadable journal, an unknown apply or integration, an integration\n"
-        "  changed since the apply (refused without --force), a file not rewritten",
+        "1  an error: an unreadable journal, an unknown apply, integration or account, an\n"
+        "  integration changed since the apply (refused without --force), a file not rewritten",
     ],
     examples=[
         "reconciler restore --journal apply.jsonl --out restore.json",
+        "reconciler restore --journal apply.jsonl --only agency-nl --out nl.json integrations/",
         "reconciler restore --journal apply.jsonl --only 23452345 --to-files integrations/",
     ],
 )

@@ -111,7 +111,9 @@ def _project_of(plan: Plan) -> Project | None:
     from reconciler.errors import ConfigError
     from reconciler.report import report_problems
 
-    sources = [p.source for p in plan.integrations][:1] or ["."]
+    # A restore plan may name an integration by its journal, not by a file: then the project
+    # file is the one governing the current directory, as it was for `restore`.
+    sources = [p.source for p in plan.integrations if os.path.exists(p.source)][:1] or ["."]
     try:
         project = load_project(sources)
     except ConfigError as exc:
