@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -72,6 +73,8 @@ def apply(
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
+    if force:  # the report must not tell the reader to pass the --force they passed
+        plan = dataclasses.replace(plan, forced=True)
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK
@@ -105,7 +108,9 @@ def _project_of(plan: Plan) -> Project | None:
     from reconciler.errors import ConfigError
     from reconciler.report import report_problems
 
-    sources = [p.source for p in plan.integrations][:1] or ["."]
+    # A restore plan may name an integration by its journal, not by a file: then the project
+    # file is the one governing the current directory, as it was for `restore`.
+    sources = [p.source for p in plan.integrations if os.path.exists(p.source)][:1] or ["."]
     try:
         project = load_project(sources)
     except ConfigError as exc:
@@ -182,7 +187,7 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
         raise ApplyRefused(
             "apply needs a confirmation and there is no terminal to ask on; "
             "review the plan and re-run with --auto-approve"
