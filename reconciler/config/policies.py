@@ -206,6 +206,12 @@ def _problem(name: str, entry: Node, exc: ValidationError) -> Problem:
         )
     elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = "`kind` must be one of: " + ", ".join(KINDS)
+    elif error["type"] in ("int_type", "int_parsing") and isinstance(error.get("input"), str):
+        # `max: 0x10` is kept as its text (see `_plain`): say how to write the number.
+        message = (
+            f"{field}: {error['input']} is not a whole number written in plain decimal digits "
+            "(0-9, no leading zeros, separators or 0x/0o prefixes)"
+        )
     elif field and not (error["type"] == "value_error" and len(error["loc"]) == 1):
         message = f"{field}: {message}"
     return Problem(name, *where, f"policy: {message}")

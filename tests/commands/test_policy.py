@@ -126,7 +126,8 @@ def test_bad_rules_and_includes_are_located_in_their_file(
     assert code == 1
     lines = err.splitlines()
     assert lines[:-1] == [
-        "policies/shared.yaml:3:5: policy: max: Input should be a valid integer",
+        "policies/shared.yaml:3:5: policy: max: many is not a whole number written in plain "
+        "decimal digits (0-9, no leading zeros, separators or 0x/0o prefixes)",
         "reconciler.yaml:3:5: policy: `kind` must be one of: required-languages, "
         "mapped-categories, distinct-categories, external-id-pattern, status-text, max-statuses",
         "reconciler.yaml:4:5: `include: missing.yaml`: no such file",
@@ -194,6 +195,11 @@ def test_selector_ids_are_written_as_integration_ids_are(
     assert code == 1
     message = in_file.splitlines()[0].split(": ", 1)[1]
     assert message.startswith(f"integration_id {written} is not written in plain decimal digits")
+    Path("reconciler.yaml").write_text(f"policies:\n  - {{kind: max-statuses, max: {written}}}\n")
+    assert run(capsys, "validate", "shops")[2].splitlines()[0] == (
+        f"reconciler.yaml:2:26: policy: max: {written} is not a whole number written in plain "
+        "decimal digits (0-9, no leading zeros, separators or 0x/0o prefixes)"
+    )
     assert in_rule.splitlines()[0] == (
         "reconciler.yaml:2:52: policy: "
         + re.sub(
