@@ -44,9 +44,15 @@ def register_journal_commands(
     @click.option(
         "--only",
         multiple=True,
-        type=click.IntRange(min=1),
-        metavar="ID",
-        help="Restore only this integration (repeatable).",
+        metavar="SELECTOR",
+        help="Restore only these integrations: an id (12) or an account (account:NAME, or a "
+        "bare NAME); repeatable, or comma-separated.",
+    )
+    @click.option(
+        "--exclude",
+        multiple=True,
+        metavar="SELECTOR",
+        help="Leave these integrations out (same forms as --only); repeatable.",
     )
     @format_option
     @click.option(
@@ -62,7 +68,8 @@ def register_journal_commands(
         "--to-files",
         "to_files",
         is_flag=True,
-        help="Rewrite the desired-state files under PATHS instead of printing a plan.",
+        help="Rewrite the desired-state files under PATHS (default: integrations/) instead of "
+        "printing a plan.",
     )
     @click.argument("paths", nargs=-1, type=PathParam(path_type=str))
     @global_options
@@ -72,7 +79,8 @@ def register_journal_commands(
         /,
         journal_path: Path,
         apply_id: str | None,
-        only: tuple[int, ...],
+        only: tuple[str, ...],
+        exclude: tuple[str, ...],
         fmt: Format,
         out: Path | None,
         force: bool,
@@ -80,22 +88,25 @@ def register_journal_commands(
         paths: tuple[str, ...],
         **kwargs: Any,
     ) -> int:
-        """Plan the way back to the state before an apply, from its journal."""
+        """Plan the way back to the state before an apply, from its journal.
+
+        PATHS (default: the current directory) locate the project file that defines the
+        journal's accounts; with --to-files they hold the files to rewrite."""
         from reconciler.commands import restore as command
 
-        if paths and not to_files:
-            raise click.UsageError("PATHS are only for --to-files")
         if to_files and out is not None:
             raise click.UsageError("give either --to-files or --out, not both")
         return command.restore(
             journal_path,
             options(ctx, kwargs),
+            paths=paths or (("integrations",) if to_files else ()),
             apply_id=apply_id,
             only=only,
+            exclude=exclude,
             fmt=fmt,
             out=out,
             force=force,
-            to_files=(paths or ("integrations",)) if to_files else None,
+            to_files=to_files,
         )
 
     @group.group()

@@ -46,11 +46,15 @@ class WriteRecord:
 
 @dataclass
 class IntegrationRun:
-    """One integration within one apply: the state before its first write, and its writes."""
+    """One integration within one apply: the state before its first write, and its writes.
+
+    ``account`` is the project file's account whose key pair wrote it ("" without one, and in
+    journals written before accounts existed)."""
 
     integration_id: int
     live_before: LiveState
     writes: list[WriteRecord] = field(default_factory=list)
+    account: str = ""
 
 
 @dataclass
@@ -112,6 +116,10 @@ def _record(document: Any) -> dict[str, Any]:
     document["live_before"] = LiveState.model_validate(document["live_before"])
     if document.get("live_after") is not None:
         document["live_after"] = LiveState.model_validate(document["live_after"])
+    account = document.get("account", "")
+    if not isinstance(account, str):
+        raise TypeError("'account' not str")
+    document["account"] = account
     github = document.get("github")
     document["github"] = (
         {str(k): str(v) for k, v in github.items()} if isinstance(github, dict) else {}
@@ -136,7 +144,7 @@ def _add(runs: dict[str | None, ApplyRun], record: dict[str, Any], line: int) ->
     integration = run.integrations.get(integration_id)
     if integration is None:
         integration = run.integrations[integration_id] = IntegrationRun(
-            integration_id, record["live_before"]
+            integration_id, record["live_before"], account=record["account"]
         )
     pending = integration.writes[-1] if integration.writes else None
     result = record["result"]

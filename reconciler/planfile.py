@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from reconciler.render.json import (
     plan_document,
     write_document,
 )
+from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE, GlobalOptions
 from reconciler.targeting import LeftOut, Selection
 
 API_URL_FIELD = "api_url"
@@ -121,6 +123,22 @@ def write_plan_file(
         write_atomically(target, text.encode("ascii"))
     except FileRefused as exc:
         raise PlanFileError(f"cannot write plan file {target}: {exc}") from None
+
+
+def apply_command(path: str | os.PathLike[str], options: GlobalOptions) -> str:
+    """The ``reconciler apply --plan FILE`` command that applies a plan saved with ``options``,
+    ready to paste: it repeats the options that choose the API (``--sandbox``,
+    ``--sandbox-state``, ``--api-url``), without which apply refuses the plan (`check_target`).
+    """
+    words = ["reconciler"]
+    if options.sandbox:
+        words.append("--sandbox")
+        if options.sandbox_state != DEFAULT_SANDBOX_STATE:
+            words += ["--sandbox-state", options.sandbox_state.as_posix()]
+    elif options.api_url is not None:
+        words += ["--api-url", options.api_url]
+    words += ["apply", "--plan", os.fspath(path)]
+    return shlex.join(words)
 
 
 def read_plan_file(path: str | os.PathLike[str]) -> SavedPlan:

@@ -7,15 +7,25 @@ statuses and mapping, so the ordinary planner re-creates (or revives, Sendcloud 
 delete when a status is posted again) what the apply removed, removes what it added, and orders
 the writes so the mapping never points at a missing status.
 
+Reference safety: ``live_before`` may hold a mapping entry Sendcloud flagged invalid (a category
+pointing at a status deleted before the apply). The target holds no such status, so restoring
+that entry verbatim would write a mapping onto a missing status. Such a category is left alone
+when the live mapping already points there (the restore changes nothing about it), and restored
+as unmapped otherwise, with a warning (`Restore.warnings`).
+
 The stale check: the live state must still be what the apply left, i.e. the ``live_after`` of
 its last accepted write, or of a later write whose outcome is unknown or failed (Sendcloud may
 have taken it). Anything else means someone changed Sendcloud since; restoring would silently
 undo their change too, so that integration is refused unless forced.
+
+Unmanaged statuses (the project file's and the file's ``unmanaged`` patterns) are left alone, as
+every plan leaves them: the restore neither re-creates, renames nor deletes them, and a change
+to them since the apply does not make the restore stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -23,19 +33,46 @@ from pydantic import ValidationError
 from reconciler.diff import describe_live_changes
 from reconciler.errors import ReconcilerError
 from reconciler.history import OK, ApplyRun, IntegrationRun
-from reconciler.model import DesiredState, LiveState, StatusMapping
+from reconciler.model import (
+    CATEGORIES,
+    Category,
+    DesiredState,
+    LiveMappingEntry,
+    LiveState,
+    StatusMapping,
+)
 from reconciler.plan import IntegrationFailure, IntegrationPlan, Plan, plan_integration
+from reconciler.project import Safety, is_unmanaged
+from reconciler.targeting import Selection, Selector, Target, TargetingError, select
+from reconciler.targeting import parse_selectors as parse_targeting
 
 
 @dataclass(frozen=True)
 class RestoreTarget:
     """One integration to restore: the ``desired`` state (its live state before the apply) and
-    the states the apply may have left it in (empty when the journal predates ``live_after``)."""
+    the states the apply may have left it in (empty when the journal predates ``live_after``).
+
+    ``before`` is the recorded state with every mapping entry that points outside its statuses
+    flagged invalid (so ``--to-files`` writes it as null); ``orphaned`` lists those entries.
+    """
 
     integration_id: int
+    account: str
+    source: str  # what the plan names it by: its file, else the journal and apply
     desired: DesiredState
     before: LiveState
     left_in: tuple[LiveState, ...]
+    # (category, status id, why it is not in the target), e.g. deleted before the apply.
+    orphaned: tuple[tuple[Category, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Restore:
+    """The restore plan (refusals are its failures) and one-line warnings about what it could
+    not put back verbatim."""
+
+    plan: Plan
+    warnings: tuple[str, ...] = ()
 
 
 def choose_run(runs: Sequence[ApplyRun], apply_id: str | None) -> ApplyRun:
@@ -57,32 +94,113 @@ def choose_run(runs: Sequence[ApplyRun], apply_id: str | None) -> ApplyRun:
     return matches[0]
 
 
-def restore_targets(run: ApplyRun, only: Sequence[int] = ()) -> list[RestoreTarget]:
-    """The integrations of ``run`` (those in ``only`` when given) and their restore targets.
+def parse_selectors(
+    option: str, values: Iterable[str], accounts: Collection[str]
+) -> list[Selector]:
+    """``--only``/``--exclude`` values as selectors the journal can answer: integration ids
+    (``12``, ``id:12``) and accounts (``account:NAME``, or a bare NAME in ``accounts``).
 
-    Raises `ReconcilerError` when an id of ``only`` is not in the run.
+    Raises `TargetingError` for labels, file globs and unknown words: the journal records
+    neither labels nor files.
     """
-    missing = sorted(set(only) - set(run.integrations))
+    selectors: list[Selector] = []
+    for raw in values:
+        for item in (part.strip() for part in raw.split(",")):
+            prefix, sep, _ = item.partition(":")
+            if (
+                not item
+                or item.isdigit()
+                or (sep and prefix in ("id", "account"))
+                or item in accounts
+            ):
+                # An empty selector is refused there ("everything" it must never mean); an
+                # account the apply did not write to is named by `restore_targets`.
+                selectors += parse_targeting(
+                    option, [item], accounts=accounts, labels=(), check_names=False
+                )
+                continue
+            names = f", one of {', '.join(sorted(accounts))}" if accounts else ""
+            raise TargetingError(
+                f"{option} {item!r}: restore selects by what the journal records: an integration "
+                f"id (12) or an account (account:NAME{names}); labels and file globs are not in "
+                "the journal"
+            )
+    return selectors
+
+
+def restore_targets(
+    run: ApplyRun,
+    only: Sequence[Selector] = (),
+    exclude: Sequence[Selector] = (),
+    *,
+    source_of: Callable[[int], str],
+) -> tuple[list[RestoreTarget], Selection]:
+    """The integrations of ``run`` that ``only``/``exclude`` select, their restore targets, and
+    what was left out.
+
+    Raises `ReconcilerError` when a selector names an integration or account the run did not
+    write to, or the selection leaves nothing.
+    """
+    apply_name = f"apply {run.apply_id or '(no id)'}"
+    selectors = [*only, *exclude]
+    missing = sorted({int(s.value) for s in selectors if s.kind == "id"} - set(run.integrations))
     if missing:
         ids = ", ".join(str(i) for i in missing)
         raise ReconcilerError(
-            f"apply {run.apply_id or '(no id)'} did not write to integration {ids}; "
+            f"{apply_name} did not write to integration {ids}; "
             f"it wrote to {', '.join(str(i) for i in run.integrations)}"
         )
-    return [
-        _target(item)
-        for integration_id, item in sorted(run.integrations.items())
-        if not only or integration_id in only
+    wrote = {item.account for item in run.integrations.values()}
+    unknown = sorted({s.value for s in selectors if s.kind == "account"} - wrote)
+    if unknown:
+        named = ", ".join(sorted(a or "(the default account)" for a in wrote))
+        raise ReconcilerError(
+            f"{apply_name} did not write to account {', '.join(unknown)}; it wrote to {named}"
+        )
+    items = sorted(run.integrations.values(), key=lambda item: item.integration_id)
+    candidates = [
+        Target(item.integration_id, source_of(item.integration_id), item.account) for item in items
     ]
+    chosen, selection = select(candidates, only, exclude)
+    if not chosen:
+        raise ReconcilerError(f"--only/--exclude leave no integration of {apply_name} to restore")
+    kept = {t.integration_id for t in chosen}
+    targets = [_target(item, source_of(item.integration_id)) for item in items]
+    return [t for t in targets if t.integration_id in kept], selection
 
 
-def _target(item: IntegrationRun) -> RestoreTarget:
-    before = item.live_before
+def _target(item: IntegrationRun, source: str) -> RestoreTarget:
+    recorded = item.live_before
+    orphaned = tuple(
+        (
+            category,
+            entry.external_id,
+            "a status already deleted then (Sendcloud marked that mapping invalid)"
+            if not entry.is_valid
+            else "a status the state recorded before the apply does not hold",
+        )
+        for category, entry in recorded.mapping.items()
+        if entry.external_id is not None
+        and (not entry.is_valid or entry.external_id not in recorded.statuses)
+    )
+    flagged = {category for category, *_ in orphaned}
+    # Flag what points outside the statuses, whatever Sendcloud said: the target holds no such
+    # status, and a file (--to-files) can only hold such an entry as null.
+    before = recorded.model_copy(
+        update={
+            "mapping": {
+                category: LiveMappingEntry(external_id=entry.external_id, is_valid=False)
+                if category in flagged
+                else entry
+                for category, entry in recorded.mapping.items()
+            }
+        }
+    )
     try:
         desired = DesiredState(
             integration_id=item.integration_id,
-            statuses=before.statuses,
-            mapping=StatusMapping.from_dict(before.mapped_ids()),
+            statuses=recorded.statuses,
+            mapping=StatusMapping.from_dict(recorded.mapped_ids()),
         )
     except ValidationError as exc:
         raise ReconcilerError(
@@ -92,46 +210,104 @@ def _target(item: IntegrationRun) -> RestoreTarget:
     last_ok = max((i for i, w in enumerate(item.writes) if w.result == OK), default=-1)
     # The apply left the state after its last accepted write (before, if none was accepted),
     # or after any later write Sendcloud may have taken without the journal knowing.
-    candidates = [item.writes[last_ok].live_after if last_ok >= 0 else before]
+    candidates = [item.writes[last_ok].live_after if last_ok >= 0 else recorded]
     candidates += [w.live_after for w in item.writes[last_ok + 1 :]]
     left_in = tuple(state for state in candidates if state is not None)
     if last_ok >= 0 and candidates[0] is None:
         left_in = ()  # written before live_after was journaled: the check cannot be made
-    return RestoreTarget(item.integration_id, desired, before, left_in)
+    return RestoreTarget(
+        item.integration_id, item.account, source, desired, before, left_in, orphaned
+    )
 
 
 def restore_plan(
-    source: str,
     targets: Sequence[RestoreTarget],
     lives: Mapping[int, LiveState | ReconcilerError],
     *,
     force: bool,
-) -> Plan:
+    selection: Selection | None = None,
+    safety: Mapping[str, Safety] | None = None,
+    unmanaged: Mapping[int, Sequence[str]] | None = None,
+) -> Restore:
     """The plan to the restore targets from the current ``lives``; refusals are its failures.
 
-    ``source`` names the journal and apply in every line of the plan. An integration whose live
-    state could not be read, or changed since the apply (unless ``force``), is a failure whose
-    message says why.
+    An integration whose live state could not be read, or changed since the apply (unless
+    ``force``), is a failure whose message says why. ``safety``: thresholds per account (the
+    built-in ones for an account it does not name). ``unmanaged``: the effective patterns per
+    integration id (project defaults, account, bases and file), left alone by the restore.
     """
     plans: list[IntegrationPlan] = []
     failures: list[IntegrationFailure] = []
+    warnings: list[str] = []
     for target in targets:
         live = lives[target.integration_id]
+        patterns = tuple((unmanaged or {}).get(target.integration_id, ()))
         if isinstance(live, ReconcilerError):
-            failures.append(IntegrationFailure(target.integration_id, source, str(live)))
+            refusal: str | None = str(live)
+        else:
+            refusal = None if force else stale_reason(target, live, patterns)
+        if refusal is not None or isinstance(live, ReconcilerError):
+            # A refusal is "not planned", an unreadable live state "could not read live state".
+            failures.append(
+                IntegrationFailure(
+                    target.integration_id,
+                    target.source,
+                    str(refusal),
+                    read_failed=isinstance(live, ReconcilerError),
+                    account=target.account,
+                )
+            )
             continue
-        refusal = None if force else stale_reason(target, live)
-        if refusal:
-            failures.append(IntegrationFailure(target.integration_id, source, refusal))
-            continue
-        plans.append(plan_integration(source, target.desired, live))
-    return Plan(tuple(plans), tuple(failures))
+        desired, said = reference_safe(target, live)
+        warnings += said
+        plans.append(
+            plan_integration(
+                target.source,
+                _managed(desired, patterns),
+                live,
+                safety=(safety or {}).get(target.account),
+                unmanaged=patterns,
+                account=target.account,
+            )
+        )
+    return Restore(Plan(tuple(plans), tuple(failures), selection or Selection()), tuple(warnings))
 
 
-def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
-    """Why restoring over ``live`` would undo someone else's change; None when it would not."""
+def reference_safe(target: RestoreTarget, live: LiveState) -> tuple[DesiredState, list[str]]:
+    """The target with each orphaned mapping entry left as it is live, or else unmapped.
+
+    Left alone only when ``live`` maps the category onto that same missing status (nothing to
+    change); otherwise restoring it would put the mapping on a status the restore does not
+    re-create, so it becomes null and a warning says which category, which status and why.
+    """
+    if not target.orphaned or target.desired.mapping is None:
+        return target.desired, []
+    mapping = target.desired.mapping.as_dict()
+    warnings: list[str] = []
+    for category, external_id, why in target.orphaned:
+        if live.mapped_ids()[category] == external_id and external_id not in live.statuses:
+            continue
+        mapping[category] = None
+        warnings.append(
+            f"integration {target.integration_id}: before the apply {category.value} was "
+            f"mapped to status {external_id!r}, {why}; the restore does not re-create that "
+            f"status, so {category.value} is restored as unmapped (null)"
+        )
+    ordered = {category: mapping[category] for category in CATEGORIES}
+    desired = target.desired.model_copy(update={"mapping": StatusMapping.from_dict(ordered)})
+    return desired, warnings
+
+
+def stale_reason(
+    target: RestoreTarget, live: LiveState, unmanaged: Sequence[str] = ()
+) -> str | None:
+    """Why restoring over ``live`` would undo someone else's change; None when it would not.
+
+    Statuses matching ``unmanaged`` are not compared: the restore leaves them alone.
+    """
+    held = _held(live, unmanaged)
     # Already back where the apply started (restored before): nothing to undo, nothing stale.
-    if any(_held(live) == _held(state) for state in (*target.left_in, target.before)):
+    if any(held == _held(state, unmanaged) for state in (*target.left_in, target.before)):
         return None
     if not target.left_in:
         return (
@@ -139,7 +315,9 @@ def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
             "version), so a later change cannot be ruled out; re-run with --force to restore "
             "anyway"
         )
-    changed = describe_live_changes(target.left_in[0], live)
+    changed = describe_live_changes(
+        _without(target.left_in[0], unmanaged), _without(live, unmanaged)
+    )
     return (
         f"Sendcloud changed since this apply ({changed}); restoring would undo that change "
         "too, so it is refused: re-run with --force to restore anyway, or leave it out with "
@@ -147,5 +325,22 @@ def stale_reason(target: RestoreTarget, live: LiveState) -> str | None:
     )
 
 
-def _held(live: LiveState) -> tuple[object, object]:
-    return live.statuses, live.mapped_ids()
+def _held(live: LiveState, unmanaged: Sequence[str]) -> tuple[object, object]:
+    return _without(live, unmanaged).statuses, live.mapped_ids()
+
+
+def _without(live: LiveState, unmanaged: Sequence[str]) -> LiveState:
+    """``live`` without the statuses the restore leaves alone."""
+    if not unmanaged:
+        return live
+    kept = {ext: t for ext, t in live.statuses.items() if not is_unmanaged(ext, unmanaged)}
+    return live.model_copy(update={"statuses": kept})
+
+
+def _managed(desired: DesiredState, unmanaged: Sequence[str]) -> DesiredState:
+    """``desired`` without unmanaged statuses: the planner carries the live ones over as they
+    are, so the restore never re-creates one the shop's module has removed since."""
+    if not unmanaged or desired.statuses is None:
+        return desired
+    kept = {e: t for e, t in desired.statuses.items() if not is_unmanaged(e, unmanaged)}
+    return desired.model_copy(update={"statuses": kept})

@@ -240,16 +240,26 @@ class Builder:
     def _integration_id(self, node: ScalarNode, raw: str) -> Any:
         """Plain decimal digits only, as external ids: `0o17`, `0x1F`, `0123` or `1_000` mean
         different numbers to different YAML readers (a YAML 1.1 reader sees 0123 as 83)."""
-        plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
-        if plain and len(raw) <= _MAX_ID_DIGITS:
-            return scalar_value("int", raw)
-        self.problem(node, integration_id_message(raw, None if plain else to_int(raw)))
+        number, message = read_integration_id(raw)
+        if message is None:
+            return number
+        self.problem(node, message)
         self.invalid.add(("integration_id",))
         return _INVALID
 
 
 _INVALID: Any = object()
 _MAX_ID_DIGITS = MAX_ID_DIGITS  # with a minus sign: `-5` is left to the schema's "above 0"
+
+
+def read_integration_id(raw: str, what: str = "integration_id") -> tuple[int, str | None]:
+    """An int-tagged integration id as written (``raw``): the number, or why it is refused
+    (anything but plain decimal digits, or more than 19 of them), naming it ``what``. The one
+    rule for ids in files and in policy selectors."""
+    plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
+    if plain and len(raw) <= _MAX_ID_DIGITS:
+        return scalar_value("int", raw), None
+    return 0, integration_id_message(raw, None if plain else to_int(raw), what)
 
 
 def _expects_external_id(loc: Location, *, is_key: bool) -> bool:

@@ -4,8 +4,12 @@ Sendcloud back; refused over a live state someone changed since."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
+import pytest
+
+from reconciler.cli import main
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from tests.apply.support import (
@@ -57,7 +61,12 @@ def test_restore_round_trips_statuses_soft_deleted_statuses_and_mapping(
     planned = cli("restore", "--journal", journal, "--out", saved)
 
     assert planned.code == 0, planned.err
-    assert f"Restore plan saved to {saved}" in planned.out
+    # On stderr (stdout holds only the report, so --format json stays a JSON document), as a
+    # command that works as shown: it repeats the --api-url the plan was made against.
+    assert (
+        f"Restore plan saved to {saved}; apply it with: reconciler --api-url {cli.base_url} "
+        f"apply --plan {saved}\n"
+    ) in planned.err
     for line in ('+ status "2"', '+ status "3"', '- status "4"', 'IN_TRANSIT: "4" → "2"'):
         assert line in planned.out
     assert "apply.jsonl apply " in planned.out  # each line names the journal and the apply
@@ -102,7 +111,7 @@ def test_restore_is_refused_over_a_live_state_changed_since(
     assert refused.code == 1
     # Said once, in the report's line for the integration.
     [line] = [line for line in refused.out.splitlines() if "integration 11" in line]
-    assert "Sendcloud changed since this apply" in line
+    assert "not planned: Sendcloud changed since this apply" in line  # it was read fine
     assert '"Paid!"' in line
     assert '"Paid by hand"' in line
     assert "--force" in line
@@ -130,6 +139,11 @@ def test_restore_renders_json_and_markdown_and_selects_integrations(
     [integration] = document["integrations"]
     assert integration["integration_id"] == 12
     assert integration["desired"]["statuses"] == {"1": PAID}
+    saved = tmp_path / "restore.json"
+    with_out = cli("restore", "--journal", journal, "--format", "json", "--out", saved)
+    assert with_out.code == 0, with_out.err
+    assert json.loads(with_out.out)["integrations"]  # stdout stays one JSON document
+    assert "apply it with: " in with_out.err
     markdown = cli("restore", "--journal", journal, "--format", "markdown")
     assert markdown.code == 0
     # Identical change sets are grouped once: the members are listed by id and file.
@@ -141,6 +155,20 @@ def test_restore_renders_json_and_markdown_and_selects_integrations(
     unknown = cli("restore", "--journal", journal, "--only", "99")
     assert unknown.code == 1
     assert "did not write to integration 99" in unknown.err
+    excluded = cli("restore", "--journal", journal, "--exclude", "id:11", "--format", "json")
+    assert excluded.code == 0, excluded.err
+    document = json.loads(excluded.out)
+    assert [i["integration_id"] for i in document["integrations"]] == [12]
+    assert document["selection"]["criteria"] == ["--exclude id:11"]
+    # The journal records ids and accounts, not labels or files: anything else is refused.
+    for selector in ("label:tier-1", "integrations/*.yaml", "tier-1"):
+        refused = cli("restore", "--journal", journal, "--only", selector)
+        assert refused.code == 1
+        assert refused.err.count("\n") == 1
+        assert f"--only {selector!r}: restore selects by what the journal records" in refused.err
+    nothing = cli("restore", "--journal", journal, "--only", "11", "--exclude", "11")
+    assert nothing.code == 1
+    assert "--only/--exclude leave no integration of apply " in nothing.err
     no_such = cli("restore", "--journal", journal, "--apply-id", "nope")
     assert no_such.code == 1
     assert "no apply in the journal match --apply-id 'nope'" in no_such.err
@@ -218,3 +246,35 @@ def test_a_write_whose_outcome_is_uncertain_does_not_make_the_restore_stale(
     assert cli("apply", "--plan", saved, "--auto-approve").code == 0
     assert live_statuses(sim, 11) == {"1": PAID}
     assert live_mapping(sim, 11)["IN_TRANSIT"] is None
+
+
+def test_the_apply_command_restore_suggests_works_as_shown_in_the_sandbox(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --sandbox and a non-default --sandbox-state, the suggested apply needs both: the
+    hint carries them, and running it (confirmed, as a user would at the prompt) restores."""
+    for name in ("SENDCLOUD_PUBLIC_KEY", "SENDCLOUD_SECRET_KEY", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    sandbox = ("--sandbox", "--sandbox-state", "state dir/shop.json")
+    shop = workdir / "shop"
+    shop.mkdir()
+    before = write_file(
+        workdir, 11, statuses={"1": PAID}, mapping={"READY_TO_SEND": "1"}, name="before.yaml"
+    )
+    assert main([*sandbox, "apply", "--auto-approve", str(before)]) == 0
+    write_file(shop, 11, statuses={"1": PAID, "2": SENT}, mapping={"IN_TRANSIT": "2"})
+    assert main([*sandbox, "apply", "--auto-approve", "--journal", "j.jsonl", str(shop)]) == 0
+    capsys.readouterr()
+
+    assert main([*sandbox, "restore", "--journal", "j.jsonl", "--out", "restore.json"]) == 0
+
+    hint = capsys.readouterr().err.splitlines()[-1]
+    command = hint.split("apply it with: ", 1)[1]
+    assert command == (
+        "reconciler --sandbox --sandbox-state 'state dir/shop.json' apply --plan restore.json"
+    )
+    assert main([*shlex.split(command)[1:], "--auto-approve"]) == 0, capsys.readouterr()
+    assert main([*sandbox, "plan", "--detailed-exitcode", str(before)]) == 0  # back to before
+    # Without the sandbox options the same plan file is refused, saying what to give.
+    assert main(["apply", "--plan", "restore.json", "--auto-approve"]) == 1
+    assert "apply it with the same --api-url (or --sandbox and" in capsys.readouterr().err

@@ -250,7 +250,11 @@ def test_the_readmes_curl_example_works_against_a_served_sandbox(
         (drift,) = readme_sandbox_lines("reconciler --api-url")
         args = shlex.split(drift.replace("127.0.0.1:8080", port), comments=True)[1:]
         assert main(args) == 2
-    assert '~ CANCEL: (unmapped) → "6"' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # The README's comment names what drifted: CANCEL, and nothing else.
+    assert '~ CANCEL: (unmapped) → "6"' in out
+    assert "READY_TO_SEND" not in out
+    assert drift.endswith("# exit 2: CANCEL drifted")
 
 
 def test_serve_says_which_key_pair_it_accepts_without_showing_a_users_secret(
@@ -288,6 +292,6 @@ def test_an_editor_that_fails_changes_nothing(
     assert main(["sandbox", "edit", "5"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: ")
-    assert "Editing failed; nothing was changed (the file is kept: " in err
+    assert "exited with 3; nothing was changed (the file is kept: " in err
     assert sandbox.read_bytes() == before
     Path(err.rsplit("kept: ", 1)[1].rstrip(").\n")).unlink()
