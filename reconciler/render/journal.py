@@ -15,7 +15,8 @@ from typing import Literal
 from reconciler.history import ApplyRun, IntegrationRun
 from reconciler.quoting import printable
 from reconciler.render.common import plural
-from reconciler.render.markdown import escape_markdown, markdown_url
+from reconciler.render.markdown import escape_markdown
+from reconciler.render.urls import markdown_url
 
 JournalFormat = Literal["text", "markdown"]
 

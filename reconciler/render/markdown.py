@@ -86,39 +86,6 @@ def escape_markdown(text: str) -> str:
     return "".join(out)
 
 
-# An http(s) URL of characters that need no escaping anywhere in Markdown: GitHub shows it, in
-# angle brackets, as a link whose text is the URL itself, character for character.
-_PLAIN_URL: Final = re.compile(
-    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][A-Za-z0-9._~!$&'*+,;=:@%/?#-]*)?"
-)
-
-
-def markdown_url(url: str) -> str:
-    """A URL the reader should open or copy: ``<https://...>`` (a link showing the exact URL).
-
-    Never through `escape_markdown`, whose zero-width joiner inside ``://`` would break the
-    copied link. Anything else (another scheme, spaces, brackets, quotes) is a code span:
-    copyable as written, never a link.
-    """
-    if _PLAIN_URL.fullmatch(url):
-        return f"<{url}>"
-    return code_span(url)
-
-
-def code_span(text: str) -> str:
-    """``text`` as an inline code span, shown literally; invisible characters as ``\\uXXXX``."""
-    visible = "".join(
-        _BREAKS.get(ch, ch)
-        if ch.isprintable() or ch in _BREAKS
-        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        for ch in text
-    )
-    longest = max((len(run) for run in re.findall("`+", visible)), default=0)
-    fence = "`" * (longest + 1)
-    padded = f" {visible} " if visible.startswith("`") or visible.endswith("`") else visible
-    return f"{fence}{padded}{fence}"
-
-
 def _inside_word(text: str, index: int) -> bool:
     """An underscore between two letters or digits (``integration_id``) is never emphasis."""
     return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()

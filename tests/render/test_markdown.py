@@ -10,9 +10,9 @@ from reconciler.plan import IntegrationPlan, Plan, plan_integration
 from reconciler.render.markdown import (
     MAX_MARKDOWN_CHARS,
     escape_markdown,
-    markdown_url,
     render_markdown,
 )
+from reconciler.render.urls import markdown_url
 from tests.render.plans import HOSTILE, PLANS, WRITES_PER_MINUTE, mixed_integration
 
 ZWJ = "\u200d"
