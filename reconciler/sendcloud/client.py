@@ -215,14 +215,7 @@ class SendcloudClient:
         apply journal's "sending" record. What it raises stops the write unsent.
         """
         body = wire.PostStatusesBody.build(integration_id, statuses)
-        call = Call(
-            "POST",
-            STATUSES_PATH,
-            integration_id,
-            body=body.model_dump(mode="json"),
-            debug=self.debug,
-        )
-        expect_no_data(call, await self._send(call, on_send))
+        await self._post(STATUSES_PATH, integration_id, body, on_send)
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
@@ -247,12 +240,18 @@ class SendcloudClient:
         `on_send` as for `post_statuses`.
         """
         body = wire.PostMappingBody.build(integration_id, mapping)
+        await self._post(MAPPING_PATH, integration_id, body, on_send)
+
+    async def _post(
+        self,
+        path: str,
+        integration_id: int,
+        body: wire.PostStatusesBody | wire.PostMappingBody,
+        on_send: Callable[[], None] | None,
+    ) -> None:
+        """POST ``body`` to ``path``; Sendcloud answers a write with no data (204 or empty)."""
         call = Call(
-            "POST",
-            MAPPING_PATH,
-            integration_id,
-            body=body.model_dump(mode="json"),
-            debug=self.debug,
+            "POST", path, integration_id, body=body.model_dump(mode="json"), debug=self.debug
         )
         expect_no_data(call, await self._send(call, on_send))
 

@@ -9,22 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
 from reconciler.policy import KINDS as RULE_KINDS
+from tests.support.cli import FAST, run
 from tests.support.simulator import BackgroundServer
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "policies"
 KINDS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 SELECTORS = ["by-account", "by-label"]  # rules selected by account, by label
-FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_every_rule_kind_and_selector_has_an_example() -> None:

@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.support.cli import run
 
 FLEET = Path(__file__).resolve().parents[2] / "examples" / "fleet"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
