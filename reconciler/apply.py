@@ -180,6 +180,13 @@ async def _apply_integration(
             await _write(client, item, write, before, journal, after=next_state)
         except JournalError as exc:
             return result(Outcome.FAILED, done, _sentence(exc))
+        except WriteNotSent as exc:
+            return result(
+                Outcome.FAILED,
+                done,
+                f"write {done + 1} of {len(item.writes)} ({write.purpose}) was not sent and the "
+                f"integration stopped there: {_sentence(exc)} Run apply again to finish.",
+            )
         except ReconcilerError as exc:
             return result(
                 Outcome.FAILED,
@@ -222,30 +229,50 @@ async def _write(
     *,
     after: LiveState,
 ) -> None:
-    """Send one write, journaled ahead ("sending") and after (its outcome).
+    """Send one write, journaled as it goes out ("sending") and after (its outcome).
 
-    Raises `JournalError` when a record cannot be written (the write is then not sent, or its
-    outcome is missing from the journal, as the message says), else the client's errors.
+    The "sending" record is written when the client is about to send, its pacing slot taken
+    (a write still waiting for its slot when apply is interrupted was never sent, and the
+    journal must not say it may have been). Raises `JournalError` when a record cannot be
+    written (the write is then not sent, or its outcome is missing from the journal, as the
+    message says), `WriteNotSent` for a failure before the request went out, else the
+    client's errors.
     """
     integration_id, account = item.integration_id, item.account
-    if journal is not None:
-        try:
-            journal.record_write(
-                integration_id, write, before, result="sending", account=account, after=after
-            )
-        except JournalError as exc:
-            raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
+    sent = False
+
+    def sending() -> None:
+        nonlocal sent
+        if sent:  # a retry of the same write: it is already journaled as going out
+            return
+        if journal is not None:
+            try:
+                journal.record_write(
+                    integration_id, write, before, result="sending", account=account, after=after
+                )
+            except JournalError as exc:
+                raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
+        sent = True
+
     try:
         if write.endpoint == "statuses":
             assert write.statuses is not None  # noqa: S101 - Write is built that way
-            await client.post_statuses(integration_id, write.statuses)
+            await client.post_statuses(integration_id, write.statuses, on_send=sending)
         else:
             assert write.mapping is not None  # noqa: S101
-            await client.post_mapping(integration_id, write.mapping)
+            await client.post_mapping(integration_id, write.mapping, on_send=sending)
+    except JournalError:
+        raise
     except ReconcilerError as exc:
+        if not sent:  # e.g. no OAuth2 token: nothing went out, so nothing to journal
+            raise WriteNotSent(str(exc)) from exc
         _record_outcome(journal, item, write, (before, after), f"error: {exc}")
         raise
     _record_outcome(journal, item, write, (before, after), "ok")
+
+
+class WriteNotSent(ReconcilerError):
+    """A write failed before its request went out: Sendcloud never saw it."""
 
 
 def _record_outcome(

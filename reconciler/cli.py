@@ -25,6 +25,7 @@ from reconciler.cli_options import (
     _FILE,
     _GLOBAL_NAMES,
     Format,
+    PathParam,
     _options,
     _paths,
     _split,
@@ -81,7 +82,7 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **kwargs: Any) -> in
 @format_option
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(path_type=Path, dir_okay=False),
     default=None,
     help="Also save the plan (JSON, with the live state it was made from) for apply --plan.",
 )
@@ -128,7 +129,7 @@ def plan(
 @click.option(
     "--plan",
     "plan_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(path_type=Path, dir_okay=False),
     default=None,
     help="Apply exactly this saved plan (from plan --out); integrations whose live "
     "state changed since are refused as stale.",
@@ -140,12 +141,12 @@ def plan(
 @click.option(
     "--journal",
     "journal_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(path_type=Path, dir_okay=False),
     default=None,
     help="Append one JSON line per API write to this file.",
 )
 @targeting_options
-@click.option("--check-files", multiple=True, type=click.Path(path_type=str), metavar="PATH",
+@click.option("--check-files", multiple=True, type=PathParam(path_type=str), metavar="PATH",
               help="With --plan: refuse unless the plan was made from these files.")  # fmt: skip
 @global_options
 @click.pass_context
@@ -226,7 +227,7 @@ class _IntegrationId(click.ParamType):  # type: ignore[type-arg]  # generic from
 @click.option(
     "--dir",
     "directory",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathParam(path_type=Path, file_okay=False),
     default=Path("integrations"),
     show_default=True,
     help="Where to write the files.",
@@ -309,7 +310,7 @@ def schema(kind: Literal["integration", "base", "project"]) -> int:
 
 
 @cli.command("render")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=PathParam(path_type=str))
 @click.option(
     "--format",
     "fmt",

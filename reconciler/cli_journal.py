@@ -13,6 +13,7 @@ from typing import Any, Literal
 import click
 
 from reconciler import helptext
+from reconciler.cli_options import PathParam
 from reconciler.sendcloud.options import GlobalOptions
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -33,7 +34,7 @@ def register_journal_commands(
     @click.option(
         "--journal",
         "journal_path",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=PathParam(path_type=Path, dir_okay=False),
         required=True,
         help="The journal an apply wrote (apply --journal FILE).",
     )
@@ -56,7 +57,7 @@ def register_journal_commands(
     @format_option
     @click.option(
         "--out",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=PathParam(path_type=Path, dir_okay=False),
         default=None,
         help="Save the restore plan for apply --plan.",
     )
@@ -70,7 +71,7 @@ def register_journal_commands(
         help="Rewrite the desired-state files under PATHS (default: integrations/) instead of "
         "printing a plan.",
     )
-    @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+    @click.argument("paths", nargs=-1, type=PathParam(path_type=str))
     @global_options
     @click.pass_context
     def restore(
@@ -113,7 +114,7 @@ def register_journal_commands(
         """Read an apply journal."""
 
     @journal.command("show", epilog=helptext.JOURNAL_SHOW)
-    @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+    @click.argument("path", type=PathParam(path_type=Path, dir_okay=False))
     @click.option(
         "--format",
         "fmt",
@@ -133,7 +134,7 @@ def register_journal_commands(
         """Rules the desired state must follow (the project file's ``policies``)."""
 
     @policy.command("list", epilog=helptext.POLICY_LIST)
-    @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+    @click.argument("paths", nargs=-1, type=PathParam(path_type=str))
     @click.pass_context
     def policy_list(ctx: click.Context, paths: tuple[str, ...]) -> int:
         """Print the rules in force for the files under PATH (default: integrations/)."""

@@ -41,12 +41,26 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     return value
 
 
+class PathParam(click.Path):
+    """`click.Path` that refuses an empty (or blank) value as a usage error naming the option.
+
+    click would turn ``--sandbox-state ''`` into ``Path('.')``, the current directory, which
+    fails later far from the option (or, for PATH arguments, means "here"). Every option and
+    argument taking a path uses this type (``tests/test_cli_paths.py`` checks).
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} is an empty path; give a file or directory name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 _GLOBAL_OPTIONS = (
     click.option("--api-url", default=None, metavar="URL", help="Sendcloud API base URL "
                  "(default: $SENDCLOUD_API_URL or https://panel.sendcloud.sc/api/v3)."),
     click.option("--sandbox", is_flag=True, default=None,
                  help="Use the embedded Sendcloud simulator instead of the real API."),
-    click.option("--sandbox-state", type=click.Path(path_type=Path), default=None,
+    click.option("--sandbox-state", type=PathParam(path_type=Path), default=None,
                  help=f"State file of the embedded simulator (default: {DEFAULT_SANDBOX_STATE})."),
     click.option("--debug", is_flag=True, default=None,
                  help="Log every request and response line (credentials redacted)."),
@@ -90,8 +104,8 @@ def _split(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {name: kwargs.pop(name) for name in _GLOBAL_NAMES}
 
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-_FILE = click.Path(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
+paths_argument = click.argument("paths", nargs=-1, type=PathParam(path_type=str))
+_FILE = PathParam(path_type=Path, dir_okay=False)  # a file to read or write, not a directory
 
 
 def _paths(ctx: click.Context, paths: tuple[str, ...]) -> Sequence[str]:

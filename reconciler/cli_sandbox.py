@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from reconciler import helptext
+from reconciler.cli_options import PathParam
 from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
 
 
@@ -24,7 +25,7 @@ def sandbox() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option(
     "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(path_type=Path, dir_okay=False),
     default=DEFAULT_SANDBOX_STATE,
     show_default=True,
     help="State file.",
@@ -86,7 +87,7 @@ def sandbox_serve(
 
 state_option = click.option(
     "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(path_type=Path, dir_okay=False),
     default=None,
     help=f"State file (default: --sandbox-state, else {DEFAULT_SANDBOX_STATE}).",
 )
@@ -110,7 +111,7 @@ def sandbox_show(ctx: click.Context, /, integration_id: int, state: Path | None)
 
 @sandbox.command("set", epilog=helptext.SANDBOX_SET)
 @click.argument("integration_id", type=click.IntRange(min=1))
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=PathParam(path_type=Path, dir_okay=False))
 @state_option
 @click.pass_context
 def sandbox_set(ctx: click.Context, /, integration_id: int, file: Path, state: Path | None) -> int:

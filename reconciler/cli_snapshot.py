@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from reconciler import helptext
+from reconciler.cli_options import PathParam
 from reconciler.sendcloud.options import GlobalOptions
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -30,10 +31,10 @@ def register_snapshot_command(
     into the global options (popping them), ``paths`` the PATH arguments into paths to read."""
 
     @group.command(epilog=helptext.SNAPSHOT)
-    @click.argument("paths_given", metavar="[PATHS]...", nargs=-1, type=click.Path(path_type=str))
+    @click.argument("paths_given", metavar="[PATHS]...", nargs=-1, type=PathParam(path_type=str))
     @click.option(
         "--out",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=PathParam(path_type=Path, dir_okay=False),
         required=True,
         help="Where to save the snapshot (JSON; no credentials in it).",
     )

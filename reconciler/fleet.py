@@ -68,9 +68,9 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
         Target(f.state.integration_id, display_path(f.path), f.account or "", frozenset(f.labels))
         for f in files
     ]
+    # The labels a file (or a base it extends) carries: a label only an account's `labels` names,
+    # but no file carries, selects nothing, so `label:NAME` for it is a mistake.
     known_labels = {label for t in targets for label in t.labels}
-    for account in project.model.accounts.values():
-        known_labels.update(account.labels)
     accounts = project.model.accounts
     only = parse_selectors("--only", targeting.only, accounts=accounts, labels=known_labels)
     exclude = parse_selectors(
@@ -89,11 +89,25 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
             Candidate(t.integration_id, t.source, t.account, by_id[t.integration_id].extends)
             for t in chosen
         ]
-        keep, changed = select_changed(candidates, changes, under=paths, shown=display_path)
+        keep, changed = select_changed(
+            candidates, changes, under=paths, shown=display_path, governing=governing(project)
+        )
         chosen = [t for t in chosen if t.integration_id in keep]
         selection = selection.merged(changed)
     ids = {t.integration_id for t in chosen}
     return Selected(project, [f for f in files if f.state.integration_id in ids], selection)
+
+
+def governing(project: Project) -> list[tuple[str, str]]:
+    """The project file and the files it includes, each with what it is, for ``--changed-since``."""
+    if project.path is None:
+        return []
+    from reconciler.config.policies import included_files
+
+    shown = display_path(project.path)
+    files = [(project.path, "the project file")]
+    files += [(str(path), f"included by {shown}") for path in included_files(project)]
+    return files
 
 
 async def plan_fleet(

@@ -3,8 +3,10 @@
 A pull request that edits one shop's file should plan that shop only: two GETs instead of two per
 integration in the repository. git answers which files changed (committed, staged, unstaged and
 untracked alike, so a local run sees what CI will see); `select_changed` then keeps the
-integrations whose own file, or any base it extends, is among them. A file deleted since REF means
-its integration is no longer managed: the plan says so and nothing is written for it.
+integrations whose own file, or any base it extends, is among them, and every integration when
+the project file (``reconciler.yaml``: safety, accounts, policies) or a file it includes changed.
+A file deleted since REF means its integration is no longer managed: the plan says so and nothing
+is written for it.
 
 git runs as a subprocess with a fixed argument list (never a shell); REF is checked with
 ``rev-parse --verify`` first, so a typo is one clear error rather than git's usage text.
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError
+from reconciler.project import PROJECT_FILE_NAMES
 from reconciler.targeting import LeftOut, Selection
 
 _INTEGRATION_ID = re.compile(r"^integration_id:\s*['\"]?(\d+)", re.MULTILINE)
@@ -105,22 +108,55 @@ class Candidate:
     dependencies: tuple[str, ...]  # the bases it extends, directly or not
 
 
+def governing_changes(
+    changes: Changes,
+    governing: Sequence[tuple[str, str]],
+    *,
+    under: Sequence[str],
+    shown: Callable[[Path], str],
+) -> list[str]:
+    """Which files that govern every integration changed: ``"reconciler.yaml (the project
+    file)"``. ``governing`` holds (path, what it is) for the project file and the files it
+    includes; a project file deleted since REF above ``under`` counts too (its settings, accounts
+    and policies are gone)."""
+    changed = []
+    for name, role in governing:
+        resolved = Path(name).resolve()
+        if resolved in changes.changed | changes.deleted:
+            changed.append(f"{shown(resolved)} ({role})")
+    roots = [Path(p).resolve() for p in under]
+    for deleted in sorted(changes.deleted):
+        if deleted.name in PROJECT_FILE_NAMES and any(
+            deleted.parent == r or deleted.parent in r.parents for r in roots
+        ):
+            changed.append(f"{shown(deleted)} (the project file, deleted)")
+    return list(dict.fromkeys(changed))
+
+
 def select_changed(
     candidates: Sequence[Candidate],
     changes: Changes,
     *,
     under: Sequence[str],
     shown: Callable[[Path], str] = lambda p: os.path.relpath(p),
+    governing: Sequence[tuple[str, str]] = (),
 ) -> tuple[set[int], Selection]:
     """The integrations to plan, and the `Selection` saying why each one was or was not chosen.
 
     ``under`` are the paths the command was given: only deletions below them are reported.
+    ``governing``: (path, what it is) of the project file and the files it includes; when one of
+    them changed, every candidate is chosen (its safety, account or policies may have changed,
+    as a change to a base changes every file extending it), and the criteria say why.
     """
     chosen: set[int] = set()
     reasons: list[tuple[int, str]] = []
     left_out: list[LeftOut] = []
     ref = changes.ref
+    settings = governing_changes(changes, governing, under=under, shown=shown)
     for candidate in candidates:
+        if settings:
+            chosen.add(candidate.integration_id)
+            continue
         own = Path(candidate.source).resolve()
         bases = [d for d in candidate.dependencies if Path(d).resolve() in changes.changed]
         if own in changes.changed:
@@ -140,9 +176,9 @@ def select_changed(
     roots = [Path(p).resolve() for p in under]
     notes = []
     for path in sorted(changes.deleted):
-        if not path.name.endswith((".yaml", ".yml")) or not any(
-            path == r or r in path.parents for r in roots
-        ):
+        if path.name in PROJECT_FILE_NAMES or not path.name.endswith((".yaml", ".yml")):
+            continue  # a project file describes no integration (see governing_changes)
+        if not any(path == r or r in path.parents for r in roots):
             continue
         old_id = old_integration_id(changes, path)
         if old_id is not None and old_id in managed:
@@ -153,4 +189,9 @@ def select_changed(
             "written for it (Sendcloud keeps its statuses and mapping as they are)"
         )
     criteria = (f"--changed-since {ref}",)
+    if settings:
+        criteria = (
+            f"--changed-since {ref} ({' and '.join(settings)} changed since {ref}, which "
+            f"governs every integration: all {len(chosen)} are planned)",
+        )
     return chosen, Selection(tuple(left_out), tuple(reasons), tuple(notes), criteria)

@@ -25,7 +25,10 @@ ACTIONS_REPORT = (
     "  Markdown report to the step summary and has_changes / exit_code to the step outputs"
 )
 CI = "CI: set (as CI services do), progress is a plain line every few seconds, not a bar"
-EDITOR = "VISUAL, EDITOR: the editor to open (VISUAL first)"
+EDITOR = (
+    "VISUAL, EDITOR: the editor to open (VISUAL first); with neither, vim or nano on a\n"
+    "  terminal, and without a terminal (CI) an error asking for EDITOR"
+)
 # Every command can meet these two.
 ALWAYS = (
     "3  a bug: one line on stderr names the file holding the traceback",
@@ -164,7 +167,7 @@ SANDBOX_EDIT = epilog(
     environment=[EDITOR],
     exit_codes=[
         "0  saved, or no edit made",
-        "1  the edit is invalid: nothing changed, the edited file is kept",
+        "1  the edit is invalid: nothing changed, the edited file is kept; or no usable editor",
     ],
     examples=["reconciler sandbox edit 23452345", "EDITOR=nano reconciler sandbox edit 23452345"],
 )

@@ -1,4 +1,5 @@
-"""Parsing JSON that came from outside (an API answer, a saved plan, a sandbox state file).
+"""Parsing JSON that came from outside (an API answer, a saved plan, a snapshot, a journal, a
+sandbox state file): the only module that parses JSON (``tests/test_json_readers.py`` checks).
 
 Python's parser recurses once per nesting level, so a document nested a thousand deep raises
 `RecursionError` there, or later in whatever walks the result (a checksum, a model). Every
@@ -9,7 +10,11 @@ each reader turns one exception, `ValueError`, into its own one-line error.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
 
 # The deepest document read is about seven levels (plan -> integration -> desired -> statuses
 # -> status -> translations); four times that is generous and far from the recursion limit.
@@ -54,3 +59,14 @@ def _depth_exceeds(document: Any, max_depth: int) -> bool:
         level = [child for child in children if isinstance(child, dict | list)]
         depth += 1
     return False
+
+
+def load_model(model: type[M], data: bytes | str, *, max_depth: int = MAX_DEPTH) -> M:
+    """``data`` validated against ``model`` in pydantic's JSON mode (strict models then accept an
+    ISO 8601 string as a datetime, as the wire writes it), after the same checks as `load_json`.
+
+    Raises `ValueError` (`TooDeepError` included) for what `load_json` refuses, and pydantic's
+    `ValidationError` for a document that does not fit ``model``.
+    """
+    load_json(data, max_depth=max_depth)
+    return model.model_validate_json(data)

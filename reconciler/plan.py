@@ -164,6 +164,9 @@ class Plan:
     selection: Selection = field(default_factory=Selection)
     # Rules of the project file the desired state breaks (`reconciler.policy`); sorted.
     policy: tuple[Violation, ...] = field(default=())
+    # `apply --force`: the forceable unsafe reasons are overridden, so no report may tell the
+    # reader to pass --force (set by apply for its own report, never saved in a plan file).
+    forced: bool = False
 
     def __post_init__(self) -> None:
         # Deterministic order whatever order the live reads finished in.

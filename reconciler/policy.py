@@ -6,8 +6,8 @@ writes, and selectors saying which integrations it applies to; none = every inte
 = all must hold:
 
 - ``integrations``: integration ids;
-- ``paths``: globs over the file's path relative to the project file's directory, as accounts'
-  ``paths`` are (``*`` within a directory, ``**`` across directories);
+- ``paths``: globs over the file's path relative to the project file's directory, read as
+  accounts' ``paths`` and ``--only`` globs are (`reconciler.globs`);
 - ``accounts``: the account the file belongs to (`reconciler.project.Project.account_for`);
 - ``labels``: any of the file's labels, its own or those of a base it extends (as ``--only
   label:NAME`` selects).
@@ -35,15 +35,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reconciler.globs import glob_match
 from reconciler.model import Category, DesiredState, Language
-from reconciler.project import Origin, glob_match
+from reconciler.project import Origin, PathGlob
 from reconciler.quoting import quote
 
 Severity = Literal["error", "warning"]
+_T = TypeVar("_T")
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -54,7 +56,7 @@ class _Rule(BaseModel):
     severity: Severity = "error"
     message: str = Field(default="", description="Why the rule exists, in the author's words.")
     integrations: list[Annotated[int, Field(gt=0, strict=True)]] = Field(default_factory=list)
-    paths: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    paths: list[PathGlob] = Field(default_factory=list)
     accounts: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     labels: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
@@ -65,6 +67,8 @@ class RequiredLanguages(_Rule):
     kind: Literal["required-languages"]
     languages: list[Language] = Field(min_length=1)
 
+    _check = field_validator("languages")(lambda cls, value: _once_each(value))
+
 
 class MappedCategories(_Rule):
     """Each of ``categories`` is mapped onto a status."""
@@ -72,12 +76,17 @@ class MappedCategories(_Rule):
     kind: Literal["mapped-categories"]
     categories: list[Category] = Field(min_length=1)
 
+    _check = field_validator("categories")(lambda cls, value: _once_each(value))
+
 
 class DistinctCategories(_Rule):
     """No two of ``categories`` map to the same status."""
 
     kind: Literal["distinct-categories"]
     categories: list[Category] = Field(min_length=2)
+
+    # [CANCEL, CANCEL] would compare a category with itself: a rule that never fires.
+    _check = field_validator("categories")(lambda cls, value: _once_each(value))
 
 
 class ExternalIdPattern(_Rule):
@@ -100,6 +109,14 @@ class StatusText(_Rule):
     _check = field_validator("match", "avoid")(
         lambda cls, value: None if value is None else _regex(value)
     )
+
+    @model_validator(mode="after")
+    def _does_something(self) -> StatusText:
+        if self.match is None and self.avoid is None:
+            raise ValueError(
+                "a status-text rule needs `match`, `avoid` or both; without them it checks nothing"
+            )
+        return self
 
 
 class MaxStatuses(_Rule):
@@ -126,6 +143,15 @@ KINDS = (
     "status-text",
     "max-statuses",
 )
+
+
+def _once_each(values: list[_T]) -> list[_T]:
+    """``values`` when none is listed twice (a repeat is a slip: it checks nothing more)."""
+    twice = [v for i, v in enumerate(values) if v in values[:i]]
+    if twice:
+        shown = getattr(twice[0], "value", twice[0])
+        raise ValueError(f"{shown} is listed twice; list each once")
+    return values
 
 
 def _regex(value: str) -> str:
@@ -221,7 +247,7 @@ def applies_to(rule: Rule, subject: Subject) -> bool:
     """Whether every selector of ``rule`` selects ``subject`` (no selector: every integration)."""
     if rule.integrations and subject.integration_id not in rule.integrations:
         return False
-    if rule.paths and not any(glob_match(subject.path, g) for g in rule.paths):
+    if rule.paths and not any(glob_match(g, subject.path) for g in rule.paths):
         return False
     if rule.accounts and subject.account not in rule.accounts:
         return False
@@ -345,7 +371,7 @@ def _describe_text(rule: StatusText) -> str:
     parts = [f"match {rule.match!r}"] if rule.match is not None else []
     parts += [f"avoid {rule.avoid!r}"] if rule.avoid is not None else []
     scope = f" ({', '.join(rule.languages)})" if rule.languages else ""
-    return f"status texts{scope} " + " and ".join(parts or ["(no pattern)"])
+    return f"status texts{scope} " + " and ".join(parts)
 
 
 _DESCRIBE: dict[str, Callable[..., str]] = {

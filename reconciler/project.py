@@ -18,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from reconciler.globs import glob_match, problem
 
 PROJECT_FILE_NAMES: Final = ("reconciler.yaml", "reconciler.yml")
 
@@ -67,6 +69,24 @@ Pattern = Annotated[
     Field(description="An external_id, or a glob over external ids (`*`, `?`, `[...]`)."),
 ]
 Label = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+def _relative_glob(pattern: str) -> str:
+    why = problem(pattern)
+    if why is not None:
+        raise ValueError(f"the glob {pattern!r} {why}")
+    return pattern
+
+
+PathGlob = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    AfterValidator(_relative_glob),
+    Field(
+        description="A file glob relative to the project file's directory: `*` within a "
+        "directory, `**` zero or more directories, a directory means every file below it."
+    ),
+]
 EnvName = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
@@ -111,10 +131,10 @@ class Account(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Sendcloud account")
 
-    paths: list[str] = Field(
+    paths: list[PathGlob] = Field(
         default_factory=list,
         description="Globs of desired-state files, relative to the project file's directory "
-        "(`integrations/nl/**`).",
+        "(`integrations/nl/**`, `integrations/nl/`).",
     )
     labels: list[Label] = Field(
         default_factory=list, description="Files carrying any of these labels belong here too."
@@ -168,6 +188,26 @@ class ProjectFile(BaseModel):
     )
 
 
+class ClaimConflict(ValueError):
+    """A file two or more accounts claim (by paths, labels, or both); the message says which
+    and how to resolve it."""
+
+    def __init__(self, project_path: str, claims: Sequence[tuple[str, str]]) -> None:
+        self.claims = tuple(claims)
+        listed = " and ".join(f"{name} ({how})" for name, how in claims)
+        by_label = [name for name, how in claims if how.startswith("its label")]
+        fix = (
+            "remove the label from the file (or its base), or the account's label in "
+            f"{project_path}"
+            if by_label
+            else f"narrow the accounts' paths in {project_path}"
+        )
+        super().__init__(
+            f"this file is claimed by {len(claims)} accounts: {listed}; a file belongs to exactly "
+            f"one account: {fix}"
+        )
+
+
 @dataclass(frozen=True)
 class Project:
     """A loaded project file: the model plus where it is (paths resolve against ``root``).
@@ -189,19 +229,35 @@ class Project:
     def defaults(self) -> Safety:
         return Safety().overlaid(self.model.defaults.safety)
 
-    def account_for(self, path: str, labels: Iterable[str] = ()) -> str | None:
-        """The account a file belongs to: the first (in file order) whose paths or labels match.
+    def claims(self, path: str, labels: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """Every account claiming a file, with how: ``[("agency-nl", "paths 'nl/**'")]``.
 
-        ``path`` is relative to ``root`` with ``/`` separators. None: no account matches (the
-        command line's credentials serve it, as without a project file).
+        ``path`` is relative to ``root`` with ``/`` separators; ``labels`` are the file's own and
+        its bases'. An account claims by its first matching glob, else its labels.
         """
+        found: list[tuple[str, str]] = []
         label_set = set(labels)
         for name, account in self.model.accounts.items():
-            if any(glob_match(path, pattern) for pattern in account.paths):
-                return name
-            if label_set.intersection(account.labels):
-                return name
-        return None
+            glob = next((g for g in account.paths if glob_match(g, path)), None)
+            matched = [label for label in account.labels if label in label_set]
+            if glob is not None:
+                found.append((name, f"its paths {glob!r}"))
+            elif matched:
+                found.append((name, f"its label{'s' if len(matched) > 1 else ''} "
+                                    + ", ".join(repr(m) for m in matched)))  # fmt: skip
+        return found
+
+    def account_for(self, path: str, labels: Iterable[str] = ()) -> str | None:
+        """The account a file belongs to: the one whose paths or labels match.
+
+        None: no account matches (the command line's credentials serve it, as without a project
+        file). Raises `ClaimConflict` when several do: which one wins must not depend on the
+        order the accounts are written in.
+        """
+        found = self.claims(path, labels)
+        if len(found) > 1:
+            raise ClaimConflict(self.path or "the project file", found)
+        return found[0][0] if found else None
 
     def safety_for(self, account: str | None) -> Safety:
         """Built-in < defaults < account; a file's own settings go on top (`Safety.overlaid`)."""
@@ -215,23 +271,6 @@ class Project:
         if account is not None and account in self.model.accounts:
             patterns += self.model.accounts[account].unmanaged
         return tuple(dict.fromkeys(patterns))
-
-
-def glob_match(path: str, pattern: str) -> bool:
-    """Match a ``/``-separated relative path: ``*`` stays within a directory, ``**`` spans any.
-
-    ``integrations/nl/**`` matches every file below ``integrations/nl``.
-    """
-    return _match_parts(path.split("/"), pattern.strip("/").split("/"))
-
-
-def _match_parts(parts: Sequence[str], patterns: Sequence[str]) -> bool:
-    if not patterns:
-        return not parts
-    head, rest = patterns[0], patterns[1:]
-    if head == "**":
-        return any(_match_parts(parts[i:], rest) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatchcase(parts[0], head) and _match_parts(parts[1:], rest)
 
 
 def is_unmanaged(external_id: str, patterns: Iterable[str]) -> bool:

@@ -107,10 +107,17 @@ def parse_selectors(
     for raw in values:
         for item in (part.strip() for part in raw.split(",")):
             prefix, sep, _ = item.partition(":")
-            if not item:
-                continue
-            if item.isdigit() or (sep and prefix in ("id", "account")) or item in accounts:
-                selectors += parse_targeting(option, [item], accounts=accounts, labels=())
+            if (
+                not item
+                or item.isdigit()
+                or (sep and prefix in ("id", "account"))
+                or item in accounts
+            ):
+                # An empty selector is refused there ("everything" it must never mean); an
+                # account the apply did not write to is named by `restore_targets`.
+                selectors += parse_targeting(
+                    option, [item], accounts=accounts, labels=(), check_names=False
+                )
                 continue
             names = f", one of {', '.join(sorted(accounts))}" if accounts else ""
             raise TargetingError(
@@ -269,16 +276,31 @@ def restore_plan(
 def reference_safe(target: RestoreTarget, live: LiveState) -> tuple[DesiredState, list[str]]:
     """The target with each orphaned mapping entry left as it is live, or else unmapped.
 
-    Left alone only when ``live`` maps the category onto that same missing status (nothing to
-    change); otherwise restoring it would put the mapping on a status the restore does not
-    re-create, so it becomes null and a warning says which category, which status and why.
+    Left alone only when ``live`` maps the category onto that same missing status and the
+    restore writes no mapping (nothing to change); otherwise restoring it would post a mapping
+    onto a status the restore does not re-create, so it becomes null and a warning says which
+    category, which status and why.
     """
     if not target.orphaned or target.desired.mapping is None:
         return target.desired, []
     mapping = target.desired.mapping.as_dict()
+    live_ids = live.mapped_ids()
+    untouched = {
+        category
+        for category, external_id, _ in target.orphaned
+        if live_ids[category] == external_id and external_id not in live.statuses
+    }
+    for category, _, _ in target.orphaned:
+        if category not in untouched:
+            mapping[category] = None
+    # A mapping write posts all four categories, and Sendcloud's mapping POST takes a live
+    # external_id or null (post-shop-order-statuses-mapping): an entry is left alone only
+    # while the restore writes no mapping at all.
+    if any(mapping[c] != live_ids[c] for c in CATEGORIES if c not in untouched):
+        untouched = set()
     warnings: list[str] = []
     for category, external_id, why in target.orphaned:
-        if live.mapped_ids()[category] == external_id and external_id not in live.statuses:
+        if category in untouched:
             continue
         mapping[category] = None
         warnings.append(

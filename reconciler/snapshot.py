@@ -30,13 +30,17 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from reconciler import __version__
-from reconciler.errors import SnapshotError
+from reconciler.errors import FileRefused, SnapshotError
+from reconciler.files import read_user_file
+from reconciler.jsondoc import load_json
 from reconciler.model import LiveState
 from reconciler.plan import live_checksum
 from reconciler.render.json import CHECKSUM_FIELD, document_checksum
 
 KIND: Final = "reconciler-snapshot"
 FORMAT_VERSION: Final = 1
+# A snapshot of a thousand integrations is a few MiB; far more is not a snapshot (as plan files).
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 _RETAKE = "take a new one with `reconciler snapshot --out FILE`"
 
 
@@ -92,16 +96,17 @@ def write_snapshot(
 
 def read_snapshot(path: Path) -> Snapshot:
     """Read and verify a snapshot; every refusal is a ``SnapshotError`` naming the file."""
+    if not path.exists() and not path.is_symlink():
+        raise SnapshotError(f"snapshot {path} does not exist; {_RETAKE}")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SnapshotError(f"snapshot {path} does not exist; {_RETAKE}") from None
-    except OSError as exc:
-        raise SnapshotError(f"cannot read snapshot {path}: {exc.strerror or exc}") from exc
+        raw = read_user_file(path, limit=MAX_SNAPSHOT_BYTES)
+    except FileRefused as exc:
+        raise SnapshotError(f"snapshot {path}: {exc}") from None
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SnapshotError(f"snapshot {path} is not valid JSON ({exc}); {_RETAKE}") from None
+        # The bounded reader: a document nested a thousand deep is refused, not a crash.
+        document = load_json(raw)
+    except ValueError as exc:
+        raise SnapshotError(f"snapshot {path} cannot be read: {exc}; {_RETAKE}") from None
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise SnapshotError(f"{path} is not a reconciler snapshot; {_RETAKE}")
     if document.get("format_version") != FORMAT_VERSION:

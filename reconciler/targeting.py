@@ -4,32 +4,32 @@ Pure: no I/O. A selector is one of
 
 - an integration id: ``12`` (or ``id:12``);
 - a file glob, relative to the current directory: ``integrations/nl/**``, ``shops/12.yaml``,
-  ``integrations/be/`` (a directory means everything under it), or ``file:PATTERN``; ``*`` and
-  ``?`` stay within one path segment, ``**`` crosses segments;
+  ``integrations/be/`` (a directory means everything under it), or ``file:PATTERN``, read as
+  `reconciler.globs` reads every file glob;
 - an account name from the project file: ``agency-nl`` (or ``account:agency-nl``);
 - a label of a file or of a base it extends: ``tier-1`` (or ``label:tier-1``).
 
 A bare word is an account when the project file names such an account, otherwise a label; a word
-that is neither is refused (a typo must not silently select nothing). ``--only`` keeps the
-integrations any of its selectors match; ``--exclude`` then drops those any of its selectors
-match. Every integration left out is listed with the reason, so a plan always says what it did
-not look at.
+that is neither is refused (a typo must not silently select nothing), and so are ``account:NAME``
+for an account the project file does not define, ``label:NAME`` for a label no file carries, and
+an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything").
+``--only`` keeps the integrations any of its selectors match; ``--exclude`` then drops those any
+of its selectors match. Every integration left out is listed with the reason, so a plan always
+says what it did not look at.
 """
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Literal
 
+from reconciler.config.messages import suggest
 from reconciler.errors import ReconcilerError
+from reconciler.globs import GLOB_CHARS, expand, glob_match
 
 Kind = Literal["id", "file", "account", "label"]
 _PREFIXES: tuple[Kind, ...] = ("id", "file", "account", "label")
-_GLOB_CHARS = frozenset("*?[")
 
 
 class TargetingError(ReconcilerError):
@@ -105,22 +105,36 @@ def parse_selectors(
     *,
     accounts: Collection[str],
     labels: Collection[str],
+    check_names: bool = True,
 ) -> list[Selector]:
     """Parse ``--only``/``--exclude`` values (repeatable, comma-separated) into selectors.
 
-    Raises `TargetingError` naming the option and the value for an unknown prefix, a bad id, or a
-    bare word that is neither an account nor a label.
+    ``check_names=False``: ``account:NAME`` and ``label:NAME`` are taken as written, for a
+    caller that says itself what exists (restore: the accounts an apply wrote to).
+
+    Raises `TargetingError` naming the option and the value for an empty selector, an unknown
+    prefix, a bad id, an account or label that does not exist, or a bare word that is neither an
+    account nor a label (with the nearest name, when one is close).
     """
     selectors: list[Selector] = []
     for raw in values:
         for item in (part.strip() for part in raw.split(",")):
-            if item:
-                selectors.append(_parse_one(option, item, accounts, labels))
+            if not item:
+                raise TargetingError(
+                    f"{option} {raw!r}: an empty selector selects nothing, and is not "
+                    f'"everything"; give an id, a file glob, an account or a label (leave '
+                    f"{option} out to work on every integration)"
+                )
+            selectors.append(_parse_one(option, item, accounts, labels, check_names))
     return selectors
 
 
 def _parse_one(
-    option: str, item: str, accounts: Collection[str], labels: Collection[str]
+    option: str,
+    item: str,
+    accounts: Collection[str],
+    labels: Collection[str],
+    check_names: bool = True,
 ) -> Selector:
     prefix, sep, rest = item.partition(":")
     if sep and prefix in _PREFIXES:
@@ -129,11 +143,15 @@ def _parse_one(
             raise TargetingError(f"{option} {item!r}: nothing after {prefix}:; write {prefix}:NAME")
         if kind == "id" and not rest.isdigit():
             raise TargetingError(f"{option} {item!r}: an integration id is a number, e.g. id:12")
-        return Selector(kind, _file_pattern(rest) if kind == "file" else rest, option)
+        if kind == "account" and check_names and rest not in accounts:
+            raise TargetingError(_unknown(option, item, "account", rest, accounts))
+        if kind == "label" and check_names and rest not in labels:
+            raise TargetingError(_unknown(option, item, "label", rest, labels))
+        return Selector(kind, expand(rest) if kind == "file" else rest, option)
     if item.isdigit():
         return Selector("id", str(int(item)), option)
     if _looks_like_path(item):
-        return Selector("file", _file_pattern(item), option)
+        return Selector("file", expand(item), option)
     if item in accounts:
         return Selector("account", item, option)
     if item in labels:
@@ -144,67 +162,30 @@ def _parse_one(
     if labels:
         known.append(f"labels: {', '.join(sorted(labels))}")
     listing = f" ({'; '.join(known)})" if known else ""
+    hint = suggest(item, [*accounts, *labels])
+    did_you_mean = f"did you mean {hint!r}? " if hint else ""
     raise TargetingError(
         f"{option} {item!r} is not an integration id, a file path, an account or a label{listing}; "
-        "write account:NAME, label:NAME or file:GLOB to be explicit"
+        f"{did_you_mean}write account:NAME, label:NAME or file:GLOB to be explicit"
     )
 
 
+def _unknown(option: str, item: str, kind: str, name: str, known: Collection[str]) -> str:
+    """A selector naming an account or label that does not exist, with the nearest one."""
+    hint = suggest(name, known)
+    did_you_mean = f"did you mean {kind}:{hint}? " if hint else ""
+    where = "the project file defines" if kind == "account" else "the files (and bases) carry"
+    listing = (
+        f"{where} {', '.join(sorted(known))}"
+        if known
+        else f"{where} no {kind}s"
+        + (" (or there is no reconciler.yaml above the paths)" if kind == "account" else "")
+    )
+    return f"{option} {item!r}: there is no {kind} {name!r}; {did_you_mean}{listing}"
+
+
 def _looks_like_path(item: str) -> bool:
-    return "/" in item or bool(_GLOB_CHARS & set(item)) or item.endswith((".yaml", ".yml"))
-
-
-def _file_pattern(pattern: str) -> str:
-    pattern = normalise(pattern)
-    # A directory (written with a trailing slash, or without any glob or YAML suffix) means
-    # everything under it.
-    if pattern.endswith("/") or not (
-        _GLOB_CHARS & set(pattern) or pattern.endswith((".yaml", ".yml"))
-    ):
-        return pattern.rstrip("/") + "/**"
-    return pattern
-
-
-def normalise(path: str) -> str:
-    """A path as selectors compare it: posix separators, no ``./``, no redundant parts."""
-    trailing = path.endswith(("/", "\\"))
-    normal = posixpath.normpath(path.replace("\\", "/"))
-    return normal + "/" if trailing and normal != "/" else normal
-
-
-def glob_match(pattern: str, path: str) -> bool:
-    """Whether ``path`` matches ``pattern``: ``*``, ``?``, ``[...]`` in a segment, ``**`` across."""
-    return _compiled(normalise(pattern)).fullmatch(normalise(path)) is not None
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")  # zero or more whole directories
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[" and "]" in pattern[i + 1 :]:
-            end = pattern.index("]", i + 1)
-            body = pattern[i + 1 : end].replace("\\", "\\\\")
-            out.append(f"[^{body[1:]}]" if body.startswith("!") else f"[{body}]")
-            i = end + 1
-            continue
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out))
+    return "/" in item or bool(GLOB_CHARS & set(item)) or item.endswith((".yaml", ".yml"))
 
 
 def select(

@@ -109,3 +109,16 @@ def test_readme_describes_the_script_exactly() -> None:
     assert "source .venv/bin/activate" in section
     for command in suggested_commands():
         assert " ".join(["reconciler", *command]) in section
+
+
+def test_no_readme_table_is_cut_in_two_by_a_blank_line() -> None:
+    """A blank line inside a Markdown table ends it: the rows after it render as plain text."""
+    lines = (Path(__file__).resolve().parents[1] / "README.md").read_text().splitlines()
+    cut = [
+        number + 1
+        for number in range(1, len(lines) - 1)
+        if not lines[number].strip()
+        and lines[number - 1].startswith("|")
+        and lines[number + 1].startswith("|")
+    ]
+    assert cut == [], f"README.md: blank line inside a table at line(s) {cut}"

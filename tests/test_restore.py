@@ -57,15 +57,26 @@ def test_a_mapping_entry_outside_the_recorded_statuses_is_never_restored_onto_a_
     ]
     assert not target.before.mapping[Category.CANCEL].is_valid  # --to-files writes it as null
 
-    # Live: DELIVERED still on the missing '6' (left alone); CANCEL elsewhere (unmapped).
+    # Live: DELIVERED still on the missing '6', CANCEL already unmapped: the restore writes no
+    # mapping, so DELIVERED is left alone (no warning).
+    live = _live({"1": "Paid"}, {Category.DELIVERED: ("6", False)})
+    desired, warnings = reference_safe(target, live)
+    assert desired.mapping is not None
+    assert (desired.mapping.DELIVERED, desired.mapping.CANCEL) == ("6", None)
+    [warning] = warnings
+    assert "CANCEL is restored as unmapped" in warning
+
+    # CANCEL elsewhere: the restore posts the mapping, all four categories, so DELIVERED cannot
+    # keep the missing '6' (the POST takes a live external_id or null): both unmapped.
     live = _live({"1": "Paid"}, {Category.CANCEL: ("1", True), Category.DELIVERED: ("6", False)})
     desired, warnings = reference_safe(target, live)
 
     assert desired.mapping is not None
-    assert desired.mapping.DELIVERED == "6"
+    assert desired.mapping.DELIVERED is None
     assert desired.mapping.CANCEL is None
-    assert warnings == [
+    assert warnings[1] == (
         "integration 7: before the apply CANCEL was mapped to status '5', a status the state "
         "recorded before the apply does not hold; the restore does not re-create that status, "
         "so CANCEL is restored as unmapped (null)"
-    ]
+    )
+    assert "DELIVERED is restored as unmapped" in warnings[0]

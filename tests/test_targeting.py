@@ -106,3 +106,36 @@ def test_an_id_no_file_describes_is_reported() -> None:
 )
 def test_glob_match(pattern: str, path: str, matches: bool) -> None:
     assert glob_match(pattern, path) is matches
+
+
+@pytest.mark.parametrize("value", ["", " ", "  ,  ", "1,", ",tier-1"])
+def test_an_empty_selector_is_refused_not_everything(value: str) -> None:
+    with pytest.raises(TargetingError) as caught:
+        parse("--only", value)
+    assert f"--only {value!r}: an empty selector selects nothing" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("account:agency-nk", "there is no account 'agency-nk'; did you mean account:agency-nl? "),
+        ("label:teir-1", "there is no label 'teir-1'; did you mean label:tier-1? "),
+        ("account:zz", "there is no account 'zz'; the project file defines agency-be, agency-nl"),
+        ("label:zz", "there is no label 'zz'; the files (and bases) carry nl, tier-1"),
+    ],
+)
+def test_an_account_or_label_that_does_not_exist_is_refused(value: str, expected: str) -> None:
+    with pytest.raises(TargetingError) as caught:
+        parse("--exclude", value)
+    assert str(caught.value).startswith(f"--exclude {value!r}: ")
+    assert expected in str(caught.value)
+
+
+def test_a_bare_typo_suggests_the_nearest_name() -> None:
+    with pytest.raises(TargetingError, match="did you mean 'tier-1'"):
+        parse("--only", "teir-1")
+
+
+def test_without_accounts_account_selectors_are_refused() -> None:
+    with pytest.raises(TargetingError, match="defines no accounts"):
+        parse_selectors("--only", ["account:x"], accounts=(), labels=())

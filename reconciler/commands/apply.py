@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,6 @@ from reconciler.report import (
     emit,
     finish,
     load_fleet_or_report,
-    load_or_report,
     policy_or_report,
     report_plan_problems,
     run_async,
@@ -28,6 +28,7 @@ from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
     from reconciler.apply import IntegrationResult
+    from reconciler.config.loader import DesiredFile
     from reconciler.journal import Journal
     from reconciler.sendcloud.accounts import AccountGroup
     from reconciler.sendcloud.client import SendcloudClient
@@ -65,16 +66,15 @@ def apply(
         fleet = load_fleet_or_report(paths, targeting or Targeting())
         if fleet is None:
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
-        violations = policy_or_report(fleet.project, fleet.files)
-        if violations is None or any(v.severity == "error" for v in violations):
-            if violations is not None:
-                click.echo("Error: nothing applied: the files break the policies above.", err=True)
+        if not _policies_allow(fleet.project, fleet.files):
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         project = fleet.project
         plan, problems = run_async(compute_plan(options, fleet))
         report_plan_problems(plan, problems, "text")
         problems_found = bool(problems or plan.failures)
         expected = None
+    if force:  # the report must not tell the reader to pass the --force they passed
+        plan = dataclasses.replace(plan, forced=True)
     emit(plan, "text", options, "plan")
     if not plan.has_changes:
         code = ExitCode.ERROR if problems_found else ExitCode.OK
@@ -128,14 +128,25 @@ def _project_of(plan: Plan) -> Project | None:
     return project
 
 
+def _policies_allow(project: Project, files: Sequence[DesiredFile]) -> bool:
+    """Whether ``files`` break no error-severity policy (violations and bad rules printed):
+    the one check every apply runs, with or without a saved plan."""
+    violations = policy_or_report(project, files)
+    if violations is None or any(v.severity == "error" for v in violations):
+        if violations is not None:
+            click.echo("Error: nothing applied: the files break the policies above.", err=True)
+        return False
+    return True
+
+
 def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
     """Whether ``paths`` hold the desired state ``plan`` was made from; if not, say where not.
 
     The comparison is of desired states, not bytes: a comment or a reordered key in a file does
     not change what apply would do, so it does not void the reviewed plan.
     """
-    files = load_or_report(paths)
-    if files is None:
+    fleet = load_fleet_or_report(paths, Targeting())
+    if fleet is None:
         click.echo(
             "Error: nothing was applied: the files to check the plan against are invalid.",
             err=True,
@@ -144,7 +155,12 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
     planned = {item.integration_id: item for item in plan.integrations}
     # A targeted plan holds its subset only: the files it left out are not differences.
     left_out = {entry.integration_id for entry in plan.selection.left_out}
-    current = {f.state.integration_id: f for f in files if f.state.integration_id not in left_out}
+    files = [f for f in fleet.files if f.state.integration_id not in left_out]
+    # The policies as plain apply runs them, on the files as they are now: a rule added (or a
+    # severity raised) since the plan was made blocks its apply too.
+    if not _policies_allow(fleet.project, files):
+        return False
+    current = {f.state.integration_id: f for f in files}
     differences: list[str] = []
     for integration_id in sorted(planned.keys() | current.keys()):
         reviewed, now = planned.get(integration_id), current.get(integration_id)
@@ -171,7 +187,7 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
         raise ApplyRefused(
             "apply needs a confirmation and there is no terminal to ask on; "
             "review the plan and re-run with --auto-approve"

@@ -36,32 +36,73 @@ def sandbox_serve(
 ) -> ExitCode:
     """Serve the simulator over HTTP until interrupted (``reconciler sandbox serve``)."""
     from reconciler.simulator.ratelimit import RateLimits
-    from reconciler.simulator.server import serve
+    from reconciler.simulator.server import CannotListen, serve
 
-    state.parent.mkdir(parents=True, exist_ok=True)
-    click.echo(
-        f"Sendcloud simulator on http://{host}:{port}/api/v3 (state: {state}); "
-        f"use --api-url http://{host}:{port}/api/v3"
-        + (
-            f" with SENDCLOUD_AUTH=oauth2 and SENDCLOUD_TOKEN_URL=http://{host}:{port}/oauth2/token"
-            if require_oauth2
-            else ""
+    def announce(bound: int) -> None:  # called once the socket is bound, never before
+        url = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
+        click.echo(
+            f"Sendcloud simulator on {url}/api/v3 (state: {state}); use --api-url {url}/api/v3"
+            + (
+                f" with SENDCLOUD_AUTH=oauth2 and SENDCLOUD_TOKEN_URL={url}/oauth2/token"
+                if require_oauth2
+                else ""
+            )
+            + f". {accepted_key_pair()} Ctrl-C stops it.",
+            err=True,
         )
-        + f". {accepted_key_pair()} Ctrl-C stops it.",
-        err=True,
-    )
-    serve(
-        host=host,
-        port=port,
-        state_path=state,
-        strict=strict,
-        latency=latency,
-        rate_limits=RateLimits(enabled=rate_limits),
-        require_oauth2=require_oauth2,
-        token_lifetime=token_lifetime,
-        trim_whitespace=trim_whitespace,
-    )
+
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReconcilerError(
+            f"the sandbox state {state} cannot be used ({exc.strerror or exc}); give another "
+            "with --state"
+        ) from None
+    try:
+        serve(
+            host=host,
+            port=port,
+            state_path=state,
+            strict=strict,
+            latency=latency,
+            rate_limits=RateLimits(enabled=rate_limits),
+            require_oauth2=require_oauth2,
+            token_lifetime=token_lifetime,
+            trim_whitespace=trim_whitespace,
+            announce=announce,
+        )
+    except CannotListen as exc:
+        raise ReconcilerError(cannot_listen(exc.host, exc.port, exc.cause)) from None
     return ExitCode.OK
+
+
+def cannot_listen(host: str, port: int, cause: OSError) -> str:
+    """One line saying why `sandbox serve` cannot listen on host:port, and which flag fixes it."""
+    import errno
+    import socket
+
+    if isinstance(cause, socket.gaierror):
+        return (
+            f"--host {host!r} is not an address this machine can resolve ({cause.strerror}); "
+            "give an address such as --host 127.0.0.1"
+        )
+    where = f"{host}:{port}"
+    if cause.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} is already in use ({where}), perhaps by another `sandbox serve`; stop "
+            "that, or pick a free port with --port (--port 0 takes any free one)"
+        )
+    if cause.errno == errno.EACCES:
+        return (
+            f"permission denied to listen on port {port} ({where}): ports below 1024 need "
+            "privileges; pick another with --port, e.g. --port 8080"
+        )
+    if cause.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"cannot listen on {where}: {host} is not an address of this machine; give one "
+            "of its addresses with --host, e.g. --host 127.0.0.1"
+        )
+    return f"cannot listen on {where} ({cause.strerror or cause}); check --host and --port"
 
 
 def accepted_key_pair() -> str:
@@ -139,8 +180,17 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
 
     from reconciler.config.livefile import live_document
     from reconciler.config.loader import load_file
+    from reconciler.editor import editor_command, run_editor
     from reconciler.errors import ConfigError
+    from reconciler.sendcloud.options import DEFAULT_SANDBOX_STATE
 
+    # Which editor, before anything is written: without one, say so at once (never wait on a
+    # vim that has no terminal) and say how else to make the edit.
+    flag = "" if state == Path(DEFAULT_SANDBOX_STATE) else f" --state {state}"
+    command = editor_command(
+        f"or edit a copy: `reconciler sandbox show {integration_id}{flag} > shop.yaml`, then "
+        f"`reconciler sandbox set {integration_id} shop.yaml{flag}`"
+    )
     store = _open_store(state)
     live, _ = _live(store, integration_id)
     header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
@@ -150,10 +200,10 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
         handle.write(text)
     edited = Path(name)
     try:
-        click.edit(filename=name)
-    except click.ClickException as exc:  # the editor could not start, or exited with an error
+        run_editor(command, edited)
+    except ReconcilerError as exc:  # the editor could not start, or exited with an error
         click.echo(
-            f"Error: {exc.format_message()}; nothing was changed (the file is kept: {name}).",
+            f"Error: {exc}; nothing was changed (the file is kept: {name}).",
             err=True,
         )
         return ExitCode.ERROR

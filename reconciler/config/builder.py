@@ -4,7 +4,8 @@ The YAML is read at the node level (ruamel.yaml's composer) rather than loaded i
 objects, for three reasons: every value keeps its line and column; duplicate keys, merge keys and
 alias expansion can be checked before anything is built; and the builder sees how a scalar was
 written, so ``4`` can be accepted as the external id "4" while ``04``, ``4.0``, ``true`` or a date
-are refused with a hint to quote them rather than silently changing meaning.
+are refused with a hint to quote them rather than silently changing meaning. The values themselves
+come from `reconciler.config.scalars`, the one converter (``.nan``, ``1e999``: located errors).
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.config.messages import integration_id_message, text_message
+from reconciler.config.messages import (
+    describe_location,
+    integration_id_message,
+    quote_text,
+    text_message,
+)
 from reconciler.config.reader import MAX_DEPTH
+from reconciler.config.scalars import MAX_ID_DIGITS, ScalarError, scalar_value, to_int
 from reconciler.errors import Problem
 from reconciler.model import CATEGORIES, text_problem
 
@@ -185,20 +192,25 @@ class Builder:
                 self.invalid.add(loc)
                 return _INVALID
             return raw
-        if tag == "int":
-            number = _to_int(raw)
-            return raw if number is None else number
-        if tag == "bool":
-            return raw.lower() == "true"
-        if tag == "null":
-            if is_key:
-                self.problem(node, f'a key cannot be null; quote it ("{raw}") if it is text')
-                return _INVALID
-            return None
-        if tag == "float":
-            return float(raw)
-        # Dates and custom tags (!foo) have no meaning of their own in this format: keep the text.
-        return raw
+        if tag == "null" and is_key:
+            self.problem(node, f'a key cannot be null; quote it ("{raw}") if it is text')
+            return _INVALID
+        try:
+            # Dates and custom tags (!foo) have no meaning of their own here: they keep the text.
+            return scalar_value(tag, raw)
+        except ScalarError as exc:
+            if len(loc) == 3 and loc[0] == "statuses" and not is_key:
+                # A status text: the one thing to do is to quote it.
+                message = (
+                    f"{describe_location(loc)} is read as {exc.kind}, not as text; put it in "
+                    f"quotes ({quote_text(raw)}) if that is the text you want"
+                )
+            else:
+                message = f"{'a key' if is_key else describe_location(loc)}: {exc}"
+            self.problem(node, message)
+            if not is_key:
+                self.invalid.add(loc)
+            return _INVALID
 
     def _external_id(
         self, node: ScalarNode, loc: Location, tag: str, raw: str, *, is_key: bool
@@ -224,7 +236,7 @@ class Builder:
             )
         else:
             kind = _TAG_NAMES.get(tag, f"a {tag} value")
-            number = _to_int(raw) if tag == "int" else None
+            number = to_int(raw) if tag == "int" else None
             if number is not None:
                 kind = f"the number {number}"
             message = f'{what} is read as {kind}, not as text; quote it ("{raw}") so it stays text'
@@ -236,30 +248,26 @@ class Builder:
     def _integration_id(self, node: ScalarNode, raw: str) -> Any:
         """Plain decimal digits only, as external ids: `0o17`, `0x1F`, `0123` or `1_000` mean
         different numbers to different YAML readers (a YAML 1.1 reader sees 0123 as 83)."""
-        plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
-        if plain and len(raw) <= _MAX_ID_DIGITS:
-            return int(raw)
-        self.problem(node, integration_id_message(raw, None if plain else _to_int(raw)))
+        number, message = read_integration_id(raw)
+        if message is None:
+            return number
+        self.problem(node, message)
         self.invalid.add(("integration_id",))
         return _INVALID
 
 
 _INVALID: Any = object()
-# Sendcloud's ids are 64-bit integers at most (19 digits); a longer one is a mistake, and
-# Python refuses to convert more than 4,300 digits at all.
-_MAX_ID_DIGITS = 19  # with a minus sign: `-5` is left to the schema's "above 0"
+_MAX_ID_DIGITS = MAX_ID_DIGITS  # with a minus sign: `-5` is left to the schema's "above 0"
 
 
-def _to_int(raw: str) -> int | None:
-    """The number a YAML 1.2 reader sees in an int-tagged scalar, or None if it is absurd."""
-    digits = raw.replace("_", "")
-    try:
-        if len(digits) > _MAX_ID_DIGITS + 3:  # room for a sign and a 0x/0o prefix
-            return None
-        prefixed = digits.lower().lstrip("+-").startswith(("0x", "0o"))
-        return int(digits, 0) if prefixed else int(digits)
-    except ValueError:
-        return None
+def read_integration_id(raw: str, what: str = "integration_id") -> tuple[int, str | None]:
+    """An int-tagged integration id as written (``raw``): the number, or why it is refused
+    (anything but plain decimal digits, or more than 19 of them), naming it ``what``. The one
+    rule for ids in files and in policy selectors."""
+    plain = _PLAIN_DECIMAL.fullmatch(raw.removeprefix("-"))
+    if plain and len(raw) <= _MAX_ID_DIGITS:
+        return scalar_value("int", raw), None
+    return 0, integration_id_message(raw, None if plain else to_int(raw), what)
 
 
 def _expects_external_id(loc: Location, *, is_key: bool) -> bool:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler.config.builder import MAX_ALIAS_EXPANSION, Location
-from reconciler.config.layers import Layer, Role, parse_layer, read_layer
-from reconciler.config.project import load_project
+from reconciler.config.layers import Layer, parse_layer, read_layer
+from reconciler.config.project import load_project, nested_project_problem
 from reconciler.config.resolve import DesiredFile, Resolver, resolve
 from reconciler.errors import ConfigError, Problem
 from reconciler.project import PROJECT_FILE_NAMES, Defaults, Project, ProjectFile
@@ -60,15 +60,17 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[
 
 
 def _discover(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[str | os.PathLike[str]], projects: list[Path] | None = None
 ) -> tuple[dict[Path, Path | None], list[Problem]]:
-    """Each file found → the directory it was found in (None: the file was named itself)."""
+    """Each file found → the directory it was found in (None: the file was named itself).
+
+    ``projects`` receives the project files found in the directories walked."""
     files: dict[Path, Path | None] = {}
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk_yaml(path, problems))
+            found = sorted(_walk_yaml(path, problems, [] if projects is None else projects))
             if not found and not problems:
                 message = (
                     "no *.yaml or *.yml files in this directory (or its subdirectories); "
@@ -84,7 +86,7 @@ def _discover(
     return files, problems
 
 
-def _walk_yaml(directory: Path, problems: list[Problem]) -> Iterator[Path]:
+def _walk_yaml(directory: Path, problems: list[Problem], projects: list[Path]) -> Iterator[Path]:
     def unreadable(exc: OSError) -> None:
         # A directory that cannot be listed may hold integrations: skipping it would plan
         # without them, so it is an error.
@@ -97,7 +99,9 @@ def _walk_yaml(directory: Path, problems: list[Problem]) -> Iterator[Path]:
     for root, dirs, names in os.walk(directory, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
-            if name.endswith(YAML_SUFFIXES) and name not in PROJECT_FILE_NAMES:
+            if name in PROJECT_FILE_NAMES:
+                projects.append(Path(root, name))
+            elif name.endswith(YAML_SUFFIXES):
                 yield Path(root, name)
 
 
@@ -129,7 +133,9 @@ class FleetLoading:
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
         self.project = load_project(paths)
-        self._files, self._problems = _discover(paths)
+        projects: list[Path] = []
+        self._files, self._problems = _discover(paths, projects)
+        self._problems.extend(_other_projects(projects, self.project, paths))
         self._given = {Path(p) for p in paths}
         self._resolver = Resolver(self.project)
         self._loaded: list[DesiredFile] = []
@@ -138,9 +144,10 @@ class FleetLoading:
 
     def __iter__(self) -> Iterator[DesiredFile]:
         for path, root in self._files.items():
-            role: Role = "integration" if path in self._given else "auto"
+            # A file given by name may be a base too (pre-commit passes the changed files, bases
+            # included): without integration_id it is one if a file loaded with it extends it.
             try:
-                layer = read_layer(str(path), role, root=root)
+                layer = read_layer(str(path), "auto", root=root)
             except ConfigError as exc:
                 self._problems.extend(exc.problems)
                 continue
@@ -165,7 +172,8 @@ class FleetLoading:
         problems = list(self._problems)
         for layer in self._candidates:
             if os.path.realpath(layer.path) not in self._resolver.used_as_base:
-                problems.append(_missing_integration_id(layer))
+                given = Path(layer.path) in self._given
+                problems.append(_missing_integration_id(layer, given=given))
         problems.extend(_duplicate_integrations(self._loaded))
         if problems:
             raise ConfigError(sorted(set(problems)))
@@ -182,21 +190,51 @@ def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[DesiredFile]:
     return list(load_fleet(paths).files)
 
 
+def _other_projects(
+    found: Iterable[Path], project: Project, paths: Sequence[str | os.PathLike[str]]
+) -> Iterator[Problem]:
+    """Project files below the given directories other than the one governing the run: used
+    or not, depending on the path given, they would change which account and which rules a
+    file gets; so each is an error, never silently ignored."""
+    governing = os.path.realpath(project.path) if project.path else None
+    for path in found:
+        if governing is not None and os.path.realpath(path) == governing:
+            continue
+        if project.path is not None:
+            yield nested_project_problem(path, project.path)
+        else:
+            given = " ".join(str(p) for p in paths)
+            yield Problem(
+                str(path),
+                1,
+                1,
+                f"a project file below {given}, which a run over {given} would not use (a run "
+                "uses the project file found upward from its paths); run the command on "
+                f"{path.parent} instead, once per project",
+            )
+
+
 def _relative(path: str, project: Project) -> str:
     """``path`` relative to the project file's directory, with ``/``: what account globs match."""
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project.root))
     return relative.replace(os.sep, "/")
 
 
-def _missing_integration_id(layer: Layer) -> Problem:
-    return Problem(
-        layer.path,
-        1,
-        1,
-        "missing integration_id; add `integration_id: <id>` with the id of the Sendcloud "
-        "integration this file describes (a base, without integration_id, must be extended "
-        "by an integration file under the same paths)",
-    )
+def _missing_integration_id(layer: Layer, *, given: bool) -> Problem:
+    if given:
+        message = (
+            "missing integration_id, and no file given with it extends it as a base; if it is a "
+            "base, validate it with a file that extends it (or the directory holding them, "
+            "`reconciler validate integrations/`); if it describes an integration, add "
+            "`integration_id: <id>`"
+        )
+    else:
+        message = (
+            "missing integration_id; add `integration_id: <id>` with the id of the Sendcloud "
+            "integration this file describes (a base, without integration_id, must be extended "
+            "by an integration file under the same paths)"
+        )
+    return Problem(layer.path, 1, 1, message)
 
 
 def _duplicate_integrations(files: Iterable[DesiredFile]) -> Iterator[Problem]:

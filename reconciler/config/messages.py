@@ -86,6 +86,11 @@ def describe_validation_error(
     return f"{where}: {error['msg']}"
 
 
+def describe_location(loc: tuple[str, ...]) -> str:
+    """How a message names the value at ``loc``: ``the en-gb text of status '2'``, ``safety.x``."""
+    return _describe_location(loc)
+
+
 def _describe_location(loc: tuple[str, ...]) -> str:
     if not loc:
         return "the file"
@@ -134,18 +139,20 @@ def _bad_integration_id(value: Any, written: str | None) -> str:
     return f"integration_id must be a whole number above 0, not {shown}; {advice}"
 
 
-def integration_id_message(raw: str, number: int | None) -> str:
+def integration_id_message(raw: str, number: int | None, what: str = "integration_id") -> str:
     """An integration_id written as an int YAML readers disagree on (``0o17``, ``0123``,
     ``1_000``), or too long for any id; ``number`` is what YAML 1.2 reads, None when too long
-    or plain decimal."""
+    or plain decimal. ``what`` names the value (a policy's ``integrations`` entry says
+    ``integration id``)."""
     if number is None and re.fullmatch("-?[0-9]+", raw):
         return (
-            f"integration_id {shorten(raw)} is too large to be a Sendcloud integration id; "
+            f"{what} {shorten(raw)} is too large to be a Sendcloud integration id; "
             "use the id shown in Sendcloud's integration settings"
         )
-    example = f" (`integration_id: {number}` if that is the id you mean)"
+    written = f"integration_id: {number}" if what == "integration_id" else str(number)
+    example = f" (`{written}` if that is the id you mean)"
     return (
-        f"integration_id {shorten(raw)} is not written in plain decimal digits, and YAML "
+        f"{what} {shorten(raw)} is not written in plain decimal digits, and YAML "
         "readers do not all read it as the same number; write the id as Sendcloud shows it, "
         "digits 0-9 without leading zeros, signs or separators"
         + (example if number is not None and number > 0 else "")

@@ -32,12 +32,21 @@ def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
     """The project file governing ``paths`` (the first found upward from the first path).
 
     Two paths under two different project files are a mistake: one run uses one project file.
+    So is a project file inside the tree another one governs (see `nested_project_problem`).
     """
     found: dict[Path, str] = {}
+    # pre-commit passes every changed file: look upward once per directory, not once per file.
+    chains: dict[Path, list[Path]] = {}
     for raw in paths or (".",):
-        candidate = _upward(Path(raw))
-        if candidate is not None:
-            found.setdefault(candidate.resolve(), str(candidate))
+        path = Path(raw)
+        directory = path if path.is_dir() else path.parent
+        chain = chains.get(directory)
+        if chain is None:
+            chain = chains[directory] = _upward(directory)
+        if len(chain) > 1:
+            raise ConfigError([nested_project_problem(chain[0], chain[1])])
+        if chain:
+            found.setdefault(chain[0].resolve(), str(chain[0]))
     if len(found) > 1:
         names = " and ".join(sorted(found.values()))
         raise ConfigError(
@@ -54,15 +63,34 @@ def find_project_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
     return Path(next(iter(found.values()))) if found else None
 
 
-def _upward(path: Path) -> Path | None:
-    directory = (path if path.is_dir() else path.parent).resolve()
+def nested_project_problem(inner: Path, outer: Path | str) -> Problem:
+    """A project file below another one's directory: which one governs would depend on the path
+    a command is given, so neither is used. One tree, one project file (as one Terraform root
+    module has one configuration and an octoDNS repository one config file)."""
+    return Problem(
+        str(inner),
+        1,
+        1,
+        f"a project file inside the tree of {outer}, which governs every file below its "
+        f"directory; one tree has one project file: move its accounts, defaults and policies "
+        f"into {outer} and delete this one (or move {inner.parent} out of that tree)",
+    )
+
+
+def _upward(start: Path) -> list[Path]:
+    """The project files from the directory ``start`` up to the repository's root, nearest
+    first."""
+    directory = start.resolve()
+    chain: list[Path] = []
     while True:
-        for name in PROJECT_FILE_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return Path(_shown(candidate))
+        candidate = next(
+            (directory / name for name in PROJECT_FILE_NAMES if (directory / name).is_file()),
+            None,
+        )
+        if candidate is not None:
+            chain.append(Path(_shown(candidate)))
         if (directory / ".git").exists() or directory.parent == directory:
-            return None
+            return chain
         directory = directory.parent
 
 
@@ -82,10 +110,16 @@ def load_project(paths: Sequence[str | os.PathLike[str]]) -> Project:
     return load_project_file(found)
 
 
+EMPTY_PROJECT = (
+    "the project file is empty; write its settings (`accounts`, `defaults`, `policies`: see "
+    "`reconciler schema project`), or `{}` for none"
+)
+
+
 def load_project_file(path: str | os.PathLike[str]) -> Project:
     name = str(path)
     text = read_text(name)
-    root = compose(text, name)
+    root = compose(text, name, empty=EMPTY_PROJECT)
     builder = Builder(name, root)
     data = builder.build(root, ())
     problems = builder.problems
@@ -139,6 +173,8 @@ def project_message(error: ErrorDetails, loc: tuple[str, ...], written: str | No
     if loc and loc[-1].endswith("_share") and kind not in ("float_type", "float_parsing"):
         shown = written if written is not None else str(error.get("input"))
         return f"{where} must be a share between 0 and 1 (0.3 is 30 %), not {shown}"
+    if kind == "value_error":  # a validator's own sentence (globs): said as it was written
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{where} must be {expected}, not {written!r}"

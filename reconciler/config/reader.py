@@ -75,8 +75,12 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
-def compose(text: str, name: str) -> Node:
-    """The YAML node tree of one document, every refusal located in the file."""
+_EMPTY_FILE = "the file is empty; write at least `integration_id: <id>`"
+
+
+def compose(text: str, name: str, *, empty: str = _EMPTY_FILE) -> Node:
+    """The YAML node tree of one document, every refusal located in the file; ``empty`` is the
+    message for a file without a document (what to write depends on what the file is)."""
     bad_char = _NOT_PRINTABLE.search(text)
     if bad_char:
         start = bad_char.start()
@@ -109,8 +113,7 @@ def compose(text: str, name: str) -> Node:
     except YAMLError as exc:
         raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     if root is None:
-        message = "the file is empty; write at least `integration_id: <id>`"
-        raise ConfigError([Problem(name, 1, 1, message)])
+        raise ConfigError([Problem(name, 1, 1, empty)])
     return root
 
 

@@ -21,7 +21,7 @@ from reconciler.config.layers import Layer, read_layer
 from reconciler.config.merge import Merge
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import DesiredState
-from reconciler.project import Origin, Project, Safety
+from reconciler.project import ClaimConflict, Origin, Project, Safety
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,12 @@ def resolve(layer: Layer, resolver: Resolver, *, relative_path: str | None = Non
     problems = merged.problems
     project = resolver.project
     labels = tuple(dict.fromkeys(label for item in chain for label in item.settings.labels))
-    account = project.account_for(relative_path or layer.path, labels)
+    try:
+        account = project.account_for(relative_path or layer.path, labels)
+    except ClaimConflict as exc:
+        # At the file's labels when a label claims it (where the fix usually goes), else line 1.
+        where = layer.positions.get(("labels",), (1, 1)) if "label" in str(exc) else (1, 1)
+        raise ConfigError([*merged.problems, Problem(layer.path, *where, str(exc))]) from None
     unmanaged = tuple(
         dict.fromkeys(
             [*project.unmanaged_for(account), *(p for i in chain for p in i.settings.unmanaged)]

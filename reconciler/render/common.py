@@ -98,11 +98,26 @@ def writes_line(plan: Plan, writes_per_minute: float, mode: Mode) -> str:
     return f"{subject} {writes}, taking about {duration} at {pace}."
 
 
-def unsafe_line(mode: Mode) -> str:
-    """The closing warning of a plan or drift report with an unsafe integration."""
-    if mode == "drift":
-        return "Unsafe: apply would refuse to reconcile this without --force (see the warnings)."
-    return "Unsafe: apply refuses this plan without --force (see the warnings)."
+def unsafe_line(plan: Plan, mode: Mode) -> str:
+    """The closing warning of a plan or drift report with an unsafe integration.
+
+    It names --force only where --force would change the outcome: not for reasons --force does
+    not override, and not as advice when apply was already given it (``plan.forced``).
+    """
+    # Per integration, as apply judges: one reason --force does not override refuses it all.
+    verdicts = [all(r.forceable for r in p.unsafe_reasons) for p in plan.integrations
+                if p.unsafe_reasons]  # fmt: skip
+    forceable, refused = any(verdicts), not all(verdicts)
+    if plan.forced and forceable:
+        rest = "; it refuses the rest even with --force" if refused else ""
+        return f"Unsafe: --force was given, so apply goes ahead despite the warnings{rest}."
+    subject = (
+        "apply would refuse to reconcile this" if mode == "drift" else "apply refuses this plan"
+    )
+    if not forceable:
+        return f"Unsafe: {subject} even with --force (see the warnings)."
+    rest = ", and some of it even with --force" if refused else ""
+    return f"Unsafe: {subject} without --force{rest} (see the warnings)."
 
 
 def format_duration(seconds: float) -> str:

@@ -2,7 +2,8 @@
 
 One block per apply run: its id, tool version, when it ran and (from GitHub Actions) where;
 then one line per integration with its writes and their outcomes. Everything read from the
-journal is user data and goes through ``printable`` / ``escape_markdown``.
+journal is user data and goes through ``printable`` / ``escape_markdown``; the run's URL goes
+through ``markdown_url`` (a link, or a code span when it is not a plain http(s) URL).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from reconciler.history import ApplyRun, IntegrationRun
 from reconciler.quoting import printable
 from reconciler.render.common import plural
 from reconciler.render.markdown import escape_markdown
+from reconciler.render.urls import markdown_url
 
 JournalFormat = Literal["text", "markdown"]
 
@@ -46,7 +48,8 @@ def _title(run: ApplyRun) -> str:
     return f"Apply {apply_id} ({version}), {run.started} to {run.ended}"
 
 
-def _github(run: ApplyRun) -> str | None:
+def _github(run: ApplyRun) -> tuple[str, str | None] | None:
+    """Where the run ran, and the URL of its GitHub Actions run (shown as a link in Markdown)."""
     github = run.github
     if not github:
         return None
@@ -55,8 +58,7 @@ def _github(run: ApplyRun) -> str | None:
         parts.append(f"at {github['commit'][:12]}")
     if "actor" in github:
         parts.append(f"by {github['actor']}")
-    text = "GitHub Actions: " + " ".join(parts)
-    return text + f", run {github['run_url']}" if "run_url" in github else text
+    return "GitHub Actions: " + " ".join(parts), github.get("run_url")
 
 
 def _integration(item: IntegrationRun) -> str:
@@ -68,7 +70,8 @@ def _text_run(run: ApplyRun) -> list[str]:
     lines = ["", printable(_title(run))]
     github = _github(run)
     if github:
-        lines.append("  " + printable(github))
+        text, url = github
+        lines.append("  " + printable(text + (f", run {url}" if url else "")))
     lines += ["  " + printable(_integration(item)) for item in run.integrations.values()]
     return lines
 
@@ -77,6 +80,8 @@ def _markdown_run(run: ApplyRun) -> list[str]:
     lines = ["", f"### {escape_markdown(_title(run))}", ""]
     github = _github(run)
     if github:
-        lines += [escape_markdown(github), ""]
+        text, url = github
+        # The run's URL as a link, never escaped: a zero-width joiner in it breaks the copy.
+        lines += [escape_markdown(text) + (f", run {markdown_url(url)}" if url else ""), ""]
     lines += [f"- {escape_markdown(_integration(item))}" for item in run.integrations.values()]
     return lines

@@ -108,7 +108,7 @@ def render_markdown(
     unsafe = [p for p in plan.integrations if p.unsafe_reasons]
     groups: list[_Group] = [
         _Group(
-            f"\n> [!CAUTION]\n> **{escape_markdown(unsafe_line(mode))}**\n",
+            f"\n> [!CAUTION]\n> **{escape_markdown(unsafe_line(plan, mode))}**\n",
             [
                 _Item(
                     p.integration_id, f"> - integration {p.integration_id}: {_user(str(reason))}\n"

@@ -63,7 +63,7 @@ def render_text(plan: Plan, *, writes_per_minute: float, mode: Mode = "plan") ->
     lines.append(Text(summary_line(plan, mode), style="bold"))
     lines.append(Text(writes_line(plan, writes_per_minute, mode)))
     if not plan.is_safe:
-        lines.append(Text(unsafe_line(mode), style="bold red"))
+        lines.append(Text(unsafe_line(plan, mode), style="bold red"))
     return Text("\n").join(lines)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
 from urllib.parse import urlencode, urlsplit
@@ -199,20 +199,28 @@ class SendcloudClient:
         params = {"integration_id": str(integration_id)}
         if show_deleted:
             params["show_deleted"] = "true"
-        call = Call("GET", STATUSES_PATH, integration_id, params)
+        call = Call("GET", STATUSES_PATH, integration_id, params, debug=self.debug)
         return decode_answer(call, wire.StatusesResponse, await self._send(call)).data
 
     async def post_statuses(
-        self, integration_id: int, statuses: Mapping[str, Mapping[Language, str]]
+        self,
+        integration_id: int,
+        statuses: Mapping[str, Mapping[Language, str]],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
-        """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted."""
+        """``POST /shop-order-statuses``: overwrite the complete list; left-out ones are deleted.
+
+        `on_send` is called just before each attempt goes out (its pacing slot taken): the
+        apply journal's "sending" record. What it raises stops the write unsent.
+        """
         body = wire.PostStatusesBody.build(integration_id, statuses)
-        call = Call("POST", STATUSES_PATH, integration_id, body=body.model_dump(mode="json"))
-        expect_no_data(call, await self._send(call))
+        await self._post(STATUSES_PATH, integration_id, body, on_send)
 
     async def get_mapping(self, integration_id: int) -> wire.WireMapping:
         """``GET /shop-order-statuses/mapping``: all four categories, each with `is_valid`."""
-        call = Call("GET", MAPPING_PATH, integration_id, {"integration_id": str(integration_id)})
+        params = {"integration_id": str(integration_id)}
+        call = Call("GET", MAPPING_PATH, integration_id, params, debug=self.debug)
         mapping = decode_answer(call, wire.MappingResponse, await self._send(call)).data
         if mapping.integration_id != integration_id:
             raise contract_violation(
@@ -221,28 +229,52 @@ class SendcloudClient:
         return mapping
 
     async def post_mapping(
-        self, integration_id: int, mapping: Mapping[Category, str | None]
+        self,
+        integration_id: int,
+        mapping: Mapping[Category, str | None],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
-        """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped)."""
+        """``POST /shop-order-statuses/mapping``: set all four categories (None: unmapped).
+
+        `on_send` as for `post_statuses`.
+        """
         body = wire.PostMappingBody.build(integration_id, mapping)
-        call = Call("POST", MAPPING_PATH, integration_id, body=body.model_dump(mode="json"))
-        expect_no_data(call, await self._send(call))
+        await self._post(MAPPING_PATH, integration_id, body, on_send)
+
+    async def _post(
+        self,
+        path: str,
+        integration_id: int,
+        body: wire.PostStatusesBody | wire.PostMappingBody,
+        on_send: Callable[[], None] | None,
+    ) -> None:
+        """POST ``body`` to ``path``; Sendcloud answers a write with no data (204 or empty)."""
+        call = Call(
+            "POST", path, integration_id, body=body.model_dump(mode="json"), debug=self.debug
+        )
+        expect_no_data(call, await self._send(call, on_send))
 
     # --- one request, with retries ----------------------------------------------------------
 
-    async def _send(self, call: Call) -> bytes:
+    async def _send(self, call: Call, on_send: Callable[[], None] | None = None) -> bytes:
         """The body of a successful answer, after as many attempts as the retry budget allows.
 
         With OAuth2, a 401 means the token was revoked or expired early: the request is sent
-        once more with a fresh token, and a second 401 is final.
+        once more with a fresh token, and a second 401 is final. `on_send` is called as each
+        attempt is about to go out.
         """
+
+        def attempt(deadline: float) -> Awaitable[bytes]:
+            return self._attempt(call, deadline, on_send)
+
         try:
-            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
+            return await self._retrier.run(call, attempt)
         except _TokenRefused as refused:
             if isinstance(self._credentials, OAuth2Credentials):
                 self._credentials.invalidate(refused.authorization)
         try:
-            return await self._retrier.run(call, lambda deadline: self._attempt(call, deadline))
+            return await self._retrier.run(call, attempt)
         except _TokenRefused as again:
             raise error_for_status(call, 401, again.content, scheme="oauth2") from None
 
@@ -265,12 +297,18 @@ class SendcloudClient:
     def _count_retry(self) -> None:
         self.stats.retries += 1
 
-    async def _attempt(self, call: Call, deadline: float) -> bytes:
+    async def _attempt(
+        self, call: Call, deadline: float, on_send: Callable[[], None] | None = None
+    ) -> bytes:
         # Before taking a slot: getting a token may need a slot of its own.
         authorization = await self._credentials.header()
         writes = self._write_slots if call.method != "GET" else contextlib.nullcontext()
         async with writes, self._slots:
             await self._pacing.for_method(call.method).wait()
+            # Only now is the request really about to go out: an attempt still waiting for
+            # its slot (and cancelled there, by Ctrl-C) was never sent, and is never said to be.
+            if on_send is not None:
+                on_send()
             request = self._http.build_request(call.method, self._url(call), json=call.body)
             request.headers["Authorization"] = authorization
             if call.method == "GET":

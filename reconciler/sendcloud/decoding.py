@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from reconciler.jsondoc import TooDeepError
+from reconciler.jsondoc import TooDeepError, load_model
 from reconciler.jsondoc import load_json as load_bounded_json
 
 
@@ -153,9 +153,11 @@ def decode(model: type[_Model], content: bytes) -> _Model:
             "overwrite delete the statuses on the others, so nothing is written"
         )
     try:
-        return model.model_validate_json(content)
+        return load_model(model, content)
     except ValidationError as exc:
         raise ContractViolation(_summarise(exc)) from None
+    except ValueError as exc:  # refused by load_json above already; a ValidationError is one too
+        raise ContractViolation(f"the body cannot be read: {exc}") from None
 
 
 def describe(document: ErrorDocument) -> str:

@@ -45,6 +45,14 @@ class Call:
     integration_id: int | None  # None for the OAuth2 token request
     params: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
+    debug: bool = False  # --debug is on: its log already shows the exchange
+
+    @property
+    def see_exchange(self) -> str:
+        """Where to see the request and answer: the debug log above, or how to get one."""
+        if self.debug:
+            return "the debug lines above show the exchange"
+        return "run with --debug to see the exchange"
 
     @property
     def line(self) -> str:
@@ -78,8 +86,8 @@ def contract_violation(call: Call, problem: str) -> ApiError:
     """The error for a success answer whose body breaks the documented contract."""
     return ApiError(
         f"Sendcloud's answer to {call.where} does not follow the API contract: {problem}. "
-        "The reconciler stops rather than guess; run with --debug to see the exchange, and "
-        "retry later or report it.",
+        f"The reconciler stops rather than guess; {call.see_exchange}; retry later or report "
+        "it.",
         request=call.line,
         http_status=200,
         integration_id=call.integration_id,
@@ -197,5 +205,5 @@ def error_for_status(call: Call, status: int, content: bytes, *, scheme: str = "
     elif status == 403:
         advice = f"The key pair may not use this API. {_CHECK_KEYS}."
     else:
-        advice = "Sendcloud refused the request; run with --debug to see the exchange."
+        advice = f"Sendcloud refused the request; {call.see_exchange}."
     return ApiError(f"Sendcloud answered HTTP {status} to {call.where}: {said}. {advice}", **fields)

@@ -104,7 +104,7 @@ class TokenSource:
         # Identifies the run's token: a different key pair or endpoint never shares it.
         digest = hashlib.sha256(client_secret.encode()).hexdigest()
         self.key = (token_url, client_id, digest)
-        self.call = Call("POST", token_url, None)
+        self.call = Call("POST", token_url, None, debug=debug)
         self._oauth: Any = _load_authlib()(
             client_id=client_id,
             client_secret=client_secret,
@@ -219,7 +219,7 @@ def _refusal(call: Call, status: int, content: bytes) -> ApiError:
         )
     return ApiError(
         f"Sendcloud's token endpoint answered HTTP {status} to {call.line}: {said}. "
-        "Try again later; run with --debug to see the exchange.",
+        f"Try again later; {call.see_exchange}.",
         **fields,
     )
 

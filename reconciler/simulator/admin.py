@@ -7,13 +7,13 @@ a malformed body answers 400 ``{"error": "..."}``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reconciler.jsondoc import load_json
 from reconciler.simulator.faults import Fault
 from reconciler.simulator.simulator import Simulator
 from reconciler.simulator.state import SimulatorState
@@ -27,7 +27,7 @@ class _BadAdminRequest(Exception):
 
 async def _json(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
+        return load_json(await request.body())
     except ValueError as exc:
         raise _BadAdminRequest(f"body is not JSON: {exc}") from exc
 

@@ -11,7 +11,6 @@ import asyncio
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reconciler.jsondoc import load_json
 from reconciler.simulator.api import API_PREFIX, CONTEXT_KEY, RequestContext
 from reconciler.simulator.errors import (
     INVALID_CREDENTIALS,
@@ -106,7 +106,7 @@ class ApiGate:
         context = RequestContext()
         if method == "POST":
             try:
-                context.json_body = json.loads(body) if body.strip() else {}
+                context.json_body = load_json(body) if body.strip() else {}
             except ValueError:
                 context.malformed_json = True
         scope[CONTEXT_KEY] = context

@@ -131,6 +131,10 @@ def test_journal_show_summarises_applies_integrations_writes_and_outcomes(
     assert markdown.out.startswith("## Journal ")
     assert markdown.out.count("### Apply ") == 2
     assert "- integration 11: 1 write (statuses: ok)" in markdown.out
+    # The run's URL is a link a reader can click or copy: no zero-width joiner, no escape in it.
+    url = "https://github.com/agency/shops/actions/runs/4242/attempts/2"
+    assert f"GitHub Actions: agency/shops at 0123456789ab by alice, run <{url}>" in markdown.out
+    assert "\u200d" not in markdown.out
 
 
 def test_a_write_without_its_outcome_shows_as_unknown(

@@ -63,3 +63,16 @@ def test_without_a_terminal_apply_refuses_unless_auto_approved(
 
     assert cli("apply", path, "--auto-approve").code == 0
     assert len(writes(sim)) == 1
+
+
+def test_with_standard_input_closed_apply_refuses_without_crashing(
+    cli: Cli, sim: Simulator, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)  # as Python starts with fd 0 closed (`<&-`)
+
+    run = cli("apply", path)
+
+    assert run.code == 1
+    assert "no terminal to ask on" in run.err
+    assert "crashed" not in run.err
+    assert writes(sim) == []

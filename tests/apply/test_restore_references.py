@@ -20,6 +20,7 @@ from tests.apply.support import (
     live_statuses,
     write_file,
     write_paths,
+    writes,
 )
 from tests.commands.simstate import integration
 
@@ -172,4 +173,32 @@ def test_to_files_writes_such_a_category_as_null_with_adopts_comment(
     assert cli("apply", shop, "--auto-approve").code == 0
     assert live_statuses(sim, 11) == {"1": PAID, "2": SENT}
     assert live_mapping(sim, 11) == full_mapping({"IN_TRANSIT": "2"})
+    assert_mapping_always_valid(sim)
+
+
+def test_a_restore_that_posts_the_mapping_never_posts_the_deleted_status(
+    cli: Cli, sim: Simulator, tmp_path: Path
+) -> None:
+    # CANCEL on the long-deleted '9' throughout; the apply adds '2' (statuses only), then
+    # someone moves READY_TO_SEND by hand. A forced restore posts the mapping (all four
+    # categories): Sendcloud's POST takes a live external_id or null, so CANCEL goes to null.
+    _seed(
+        sim,
+        integration({"1": PAID}, {"READY_TO_SEND": "1", "CANCEL": "9"}, {"9": {"en-gb": "Old"}}),
+    )
+    journal = tmp_path / "apply.jsonl"
+    _apply(cli, write_file(tmp_path, 11, statuses={"1": PAID, "2": SENT}), journal)
+    state = sim.get_state()
+    state["integrations"]["11"]["mapping"]["READY_TO_SEND"] = "2"
+    sim.replace_state(state)
+
+    planned = cli("restore", "--journal", journal, "--force", "--out", tmp_path / "r.json")
+    assert planned.code == 0, planned.err
+    assert "so CANCEL is restored as unmapped (null)" in planned.err
+    sim.log.clear()
+    assert cli("apply", "--plan", tmp_path / "r.json", "--auto-approve").code == 0
+
+    assert live_mapping(sim, 11) == full_mapping({"READY_TO_SEND": "1"})
+    [posted] = [e for e in writes(sim, 11) if e.path.endswith("/mapping")]
+    assert {m["external_id"] for m in posted.body["mapping"]} == {"1", None}
     assert_mapping_always_valid(sim)

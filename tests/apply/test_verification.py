@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -37,9 +37,13 @@ class TamperingClient(SendcloudClient):
     sim: Simulator
 
     async def post_mapping(
-        self, integration_id: int, mapping: Mapping[Category, str | None]
+        self,
+        integration_id: int,
+        mapping: Mapping[Category, str | None],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
-        await super().post_mapping(integration_id, mapping)
+        await super().post_mapping(integration_id, mapping, on_send=on_send)
         _tamper(self.sim, integration_id)
 
 
@@ -78,9 +82,13 @@ def test_the_cli_reports_the_residual_and_exits_1(
     post_mapping = SendcloudClient.post_mapping
 
     async def post_then_tamper(
-        self: SendcloudClient, integration_id: int, mapping: Mapping[Category, str | None]
+        self: SendcloudClient,
+        integration_id: int,
+        mapping: Mapping[Category, str | None],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
-        await post_mapping(self, integration_id, mapping)
+        await post_mapping(self, integration_id, mapping, on_send=on_send)
         _tamper(sim, integration_id)
 
     monkeypatch.setattr(SendcloudClient, "post_mapping", post_then_tamper)

@@ -9,22 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
 from reconciler.policy import KINDS as RULE_KINDS
+from tests.support.cli import FAST, run
 from tests.support.simulator import BackgroundServer
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "policies"
 KINDS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 SELECTORS = ["by-account", "by-label"]  # rules selected by account, by label
-FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_every_rule_kind_and_selector_has_an_example() -> None:
@@ -126,16 +118,88 @@ def test_bad_rules_and_includes_are_located_in_their_file(
     assert code == 1
     lines = err.splitlines()
     assert lines[:-1] == [
-        "policies/shared.yaml:3:5: policy: max: Input should be a valid integer",
+        "policies/shared.yaml:3:5: policy: max: many is not a whole number written in plain "
+        "decimal digits (0-9, no leading zeros, separators or 0x/0o prefixes)",
         "reconciler.yaml:3:5: policy: `kind` must be one of: required-languages, "
         "mapped-categories, distinct-categories, external-id-pattern, status-text, max-statuses",
         "reconciler.yaml:4:5: `include: missing.yaml`: no such file",
-        "reconciler.yaml:6:5: policy: match: Value error, not a valid regular expression: "
+        "reconciler.yaml:6:5: policy: match: not a valid regular expression: "
         "missing ), unterminated subpattern at position 0",
         "reconciler.yaml:12:16: policy: no account 'agency-nl' in reconciler.yaml; "
         "reconciler.yaml defines no accounts (add them under `accounts`)",
     ]
     assert "Traceback" not in err
+
+
+def test_rules_that_check_nothing_or_cannot_be_told_apart_are_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("policies.yaml").write_text("policies:\n  - {name: short, kind: max-statuses, max: 9}\n")
+    Path("reconciler.yaml").write_text(
+        "policies:\n"
+        "  - {kind: status-text, languages: [en-gb]}\n"
+        "  - {kind: distinct-categories, categories: [CANCEL, CANCEL]}\n"
+        "  - {kind: mapped-categories, categories: [CANCEL, DELIVERED, CANCEL]}\n"
+        "  - {kind: required-languages, languages: [en-gb, en-gb]}\n"
+        "  - {name: short, kind: max-statuses, max: 3}\n"
+        "  - include: policies.yaml\n"
+        "  - {name: short, kind: max-statuses, max: 4}\n"
+        "  - {kind: mapped-status-not-deleted, severity: warning}\n"
+    )
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text("integration_id: 3\n")
+    code, _, err = run(capsys, "validate", "shops")
+    assert code == 1
+    assert err.splitlines()[:-1] == [
+        "policies.yaml:2:12: policy: a rule named 'short' is already written at "
+        "reconciler.yaml:6; give each rule its own name",
+        "reconciler.yaml:2:5: policy: a status-text rule needs `match`, `avoid` or both; without "
+        "them it checks nothing",
+        "reconciler.yaml:3:33: policy: categories: CANCEL is listed twice; list each once",
+        "reconciler.yaml:4:31: policy: categories: CANCEL is listed twice; list each once",
+        "reconciler.yaml:5:32: policy: languages: en-gb is listed twice; list each once",
+        "reconciler.yaml:8:12: policy: a rule named 'short' is already written at "
+        "reconciler.yaml:6; give each rule its own name",
+        "reconciler.yaml:9:5: policy: `kind: mapped-status-not-deleted` is built in and always "
+        "on: no status is deleted while the live mapping uses it (plan marks such a plan unsafe, "
+        "apply refuses it); it cannot be configured, so remove this rule",
+    ]
+
+
+@pytest.mark.parametrize("written", ["0x10", "1_6", "010", "0o20", "+16"])
+def test_selector_ids_are_written_as_integration_ids_are(
+    written: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("shops").mkdir()
+    Path("shops/a.yaml").write_text(f"integration_id: {written}\n")
+    code, _, in_file = run(capsys, "validate", "shops")
+    assert code == 1
+    Path("shops/a.yaml").write_text("integration_id: 16\n")
+    Path("reconciler.yaml").write_text(
+        f"policies:\n  - {{kind: max-statuses, max: 0, integrations: [3, {written}]}}\n"
+    )
+    code, _, in_rule = run(capsys, "validate", "shops")
+    assert code == 1
+    message = in_file.splitlines()[0].split(": ", 1)[1]
+    assert message.startswith(f"integration_id {written} is not written in plain decimal digits")
+    Path("reconciler.yaml").write_text(f"policies:\n  - {{kind: max-statuses, max: {written}}}\n")
+    assert run(capsys, "validate", "shops")[2].splitlines()[0] == (
+        f"reconciler.yaml:2:26: policy: max: {written} is not a whole number written in plain "
+        "decimal digits (0-9, no leading zeros, separators or 0x/0o prefixes)"
+    )
+    assert in_rule.splitlines()[0] == (
+        "reconciler.yaml:2:52: policy: "
+        + re.sub(
+            r"`integration_id: (\d+)`",
+            r"`\1`",
+            message.replace("integration_id", "integration id", 1),
+        )
+    )
 
 
 @pytest.fixture
@@ -216,6 +280,36 @@ def test_apply_refuses_files_that_break_an_error_rule(
     code, _, err = run(capsys, "apply", "shops", "--auto-approve", *api)
     assert code == 0, err
     assert "warning: 1 status, more than 0" in err
+    assert len(shop.simulator.log.writes()) == 2
+
+
+def test_apply_of_a_saved_plan_checks_the_policies_on_the_files_as_plain_apply_does(
+    shop: BackgroundServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Actions apply step (`apply --plan --check-files`): a rule added since the plan was
+    made, which the files break, blocks the apply as it blocks `apply PATH`."""
+    api = ("--api-url", shop.base_url, *FAST)
+    text = Path("shops/a.yaml").read_text().replace("CANCEL: null", 'CANCEL: "1"')
+    Path("shops/a.yaml").write_text(text)
+    code, _, err = run(capsys, "plan", "shops", "--out", "p.json", *api)
+    assert code == 0, err
+    project = Path("reconciler.yaml")
+    project.write_text(
+        project.read_text() + "  - kind: required-languages\n    languages: [de-de]\n"
+    )
+    code, _, err = run(
+        capsys, "apply", "--plan", "p.json", "--check-files", "shops", "--auto-approve", *api
+    )
+    assert code == 1
+    assert 'shops/a.yaml:3:3: error: status "1" has no de-de text' in err
+    assert "Error: nothing applied: the files break the policies above." in err
+    assert shop.simulator.log.writes() == []
+    # Without the new rule the same saved plan applies (the check is on the policies only).
+    project.write_text(project.read_text().replace("languages: [de-de]", "languages: [en-gb]"))
+    code, _, err = run(
+        capsys, "apply", "--plan", "p.json", "--check-files", "shops", "--auto-approve", *api
+    )
+    assert code == 0, err
     assert len(shop.simulator.log.writes()) == 2
 
 

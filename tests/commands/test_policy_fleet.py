@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.support.cli import FAST, run
 from tests.support.simulator import BackgroundServer
 
 ROOT = Path(__file__).parents[2]
-FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_policy_list_prints_the_rules_in_force(

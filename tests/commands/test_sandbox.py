@@ -292,6 +292,6 @@ def test_an_editor_that_fails_changes_nothing(
     assert main(["sandbox", "edit", "5"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: ")
-    assert "Editing failed; nothing was changed (the file is kept: " in err
+    assert "exited with 3; nothing was changed (the file is kept: " in err
     assert sandbox.read_bytes() == before
     Path(err.rsplit("kept: ", 1)[1].rstrip(").\n")).unlink()

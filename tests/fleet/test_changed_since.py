@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.fleet.support import Fleet, ids_seen, reads
+from tests.commands.simstate import integration
+from tests.fleet.support import NL_KEYS, Fleet, ids_seen, reads
 
 BASE = """\
 statuses:
@@ -131,3 +133,99 @@ def test_a_change_to_a_base_of_a_base_selects_its_users(fleet: Fleet) -> None:
     assert ids_seen(fleet.nl) == {1, 2}
     assert fleet.be.simulator.log.entries() == []
     assert "Selected integration 1: extends bases/inner.yaml, which changed since HEAD." in out
+
+
+def unmanaged_fleet(fleet: Fleet) -> str:
+    """Two nl and one be shop in sync, shop 1 with a module status the project leaves alone
+    (``defaults.unmanaged``, policies from an included file), all committed; the project text."""
+    project = (fleet.root / "reconciler.yaml").read_text("utf-8").replace(
+        "defaults:\n", 'defaults:\n  unmanaged: ["module-*"]\n'
+    ) + "policies:\n  - include: policies/common.yaml\n"
+    fleet.write_project(project)
+    (fleet.root / "policies").mkdir()
+    (fleet.root / "policies" / "common.yaml").write_text(
+        "policies:\n  - {kind: max-statuses, max: 10, severity: warning}\n", "utf-8"
+    )
+    committed_fleet(fleet, nl=2, be=1)
+    live = integration(
+        {"1": {"en-gb": "Awaiting payment"}, "2": {"en-gb": "Paid"}, "module-pay": {"en-gb": "X"}},
+        {"READY_TO_SEND": "2"},
+    )
+    fleet.nl.simulator.replace_state(
+        {"integrations": {"1": live, "2": fleet.nl.simulator.store.snapshot()["integrations"]["2"]}}
+    )
+    return project
+
+
+def test_a_project_file_change_selects_every_integration_it_governs(fleet: Fleet) -> None:
+    project = unmanaged_fleet(fleet)
+    # No longer leaving module statuses alone: the merge's apply would delete module-pay.
+    fleet.write_project(project.replace('  unmanaged: ["module-*"]\n', ""))
+
+    code, out, _ = fleet.run("plan", "--changed-since", "main", "integrations/")
+    _, matrix, _ = fleet.run("matrix", "--changed-since", "main", "integrations/")
+
+    assert code == 0
+    assert ids_seen(fleet.nl) == {1, 2}
+    assert ids_seen(fleet.be) == {1001}
+    assert (
+        "Targeted: --changed-since main (reconciler.yaml (the project file) changed since main, "
+        "which governs every integration: all 3 are planned)." in out
+    )
+    assert '- status "module-pay"' in out
+    assert "Left out" not in out
+    assert [entry["account"] for entry in json.loads(matrix)["include"]] == [
+        "agency-nl",
+        "agency-be",
+    ]
+
+
+def test_a_change_to_a_file_the_project_includes_selects_every_integration(
+    fleet: Fleet,
+) -> None:
+    unmanaged_fleet(fleet)
+    (fleet.root / "policies" / "common.yaml").write_text(
+        "policies:\n  - {kind: max-statuses, max: 1, severity: warning}\n", "utf-8"
+    )
+
+    code, out, _ = fleet.run("plan", "--changed-since", "main", "integrations/")
+
+    assert code == 0
+    assert ids_seen(fleet.nl) == {1, 2}
+    assert ids_seen(fleet.be) == {1001}
+    assert (
+        "(policies/common.yaml (included by reconciler.yaml) changed since main, which governs "
+        "every integration: all 3 are planned)" in out
+    )
+
+
+def test_a_deleted_project_file_selects_every_integration(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unmanaged_fleet(fleet)
+    (fleet.root / "reconciler.yaml").unlink()
+    # The files now belong to no account: the command line's key pair and API serve them.
+    monkeypatch.setenv("SENDCLOUD_PUBLIC_KEY", "nl-public")
+    monkeypatch.setenv("SENDCLOUD_SECRET_KEY", NL_KEYS[1])
+    monkeypatch.setenv("SENDCLOUD_API_URL", fleet.nl.base_url)
+
+    code, out, _ = fleet.run("plan", "--changed-since", "main", "integrations/")
+
+    assert code == 0
+    assert ids_seen(fleet.nl) == {1, 2, 1001}
+    assert (
+        "Targeted: --changed-since main (reconciler.yaml (the project file, deleted) changed "
+        "since main, which governs every integration: all 3 are planned)." in out
+    )
+    assert "was deleted since main" not in out  # it described no integration
+
+
+def test_an_unchanged_project_file_selects_nothing_more(fleet: Fleet) -> None:
+    unmanaged_fleet(fleet)
+    fleet.shop("nl", 2, paid="Paid now")
+
+    code, out, _ = fleet.run("plan", "--changed-since", "main", "integrations/")
+
+    assert code == 0
+    assert ids_seen(fleet.nl) == {2}
+    assert "Targeted: --changed-since main." in out

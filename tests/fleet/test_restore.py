@@ -123,3 +123,14 @@ def test_paths_find_the_project_file_from_elsewhere_and_the_plan_names_the_files
     code, _, err = fleet.run("apply", "--plan", "r.json", "--auto-approve")
     assert code == 0, err
     assert (_paid(fleet.nl, 1), _paid(fleet.be, 11)) == ("Paid", "Paid")
+
+
+def test_an_empty_selector_is_refused_not_everything(fleet: Fleet) -> None:
+    _apply_with_journal(fleet)
+
+    for option in ("--only", "--exclude"):
+        code, out, err = fleet.run("restore", "--journal", "j.jsonl", option, " ")
+        assert code == 1
+        assert f"{option} '': an empty selector selects nothing" in err
+        assert out == ""
+    assert ids_seen(fleet.nl) == ids_seen(fleet.be) == set()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.fleet.support import Fleet, ids_seen
 
 
@@ -127,3 +129,38 @@ def test_import_reads_each_id_with_the_account_of_its_new_file(fleet: Fleet) -> 
     assert (fleet.root / "integrations/be/13.yaml").exists()
     assert not (fleet.root / "integrations/be/14.yaml").exists()
     assert "Left out 1 integration (excluded by --exclude id:14)" in err_be
+
+
+@pytest.mark.parametrize(
+    ("command", "selector", "expected"),
+    [
+        (("plan",), "", "--only '': an empty selector selects nothing"),
+        (("apply", "--auto-approve"), " ", "--only ' ': an empty selector selects nothing"),
+        (("drift",), "account:agency-nk", "did you mean account:agency-nl?"),
+        (("plan", "--detailed-exitcode"), "label:teir-1", "did you mean label:tier-1?"),
+        (("apply", "--auto-approve"), "label:teir-1", "there is no label 'teir-1'"),
+        (("adopt",), "account:agency-fr", "there is no account 'agency-fr'"),
+        (("plan", "--changed-since", "HEAD"), "", "an empty selector selects nothing"),
+    ],
+)
+def test_a_selector_that_selects_nothing_is_an_error_before_any_request(
+    fleet: Fleet, command: tuple[str, ...], selector: str, expected: str
+) -> None:
+    make_fleet(fleet)
+
+    code, out, err = fleet.run(*command, "--only", selector, "integrations/")
+
+    assert code == 1
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Plan:" not in out
+    assert fleet.nl.simulator.log.entries() == []
+    assert fleet.be.simulator.log.entries() == []
+
+
+def test_import_refuses_an_empty_exclude(fleet: Fleet) -> None:
+    code, _, err = fleet.run("import", "5", "--exclude", "", "--dir", "integrations/nl")
+
+    assert code == 1
+    assert "--exclude '': an empty selector selects nothing" in err
+    assert not (fleet.root / "integrations" / "nl" / "5.yaml").exists()

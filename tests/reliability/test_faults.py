@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -167,16 +167,24 @@ class FaultAtStep(SendcloudClient):
         return await super().get_mapping(integration_id)
 
     async def post_statuses(
-        self, integration_id: int, statuses: Mapping[str, Mapping[Language, str]]
+        self,
+        integration_id: int,
+        statuses: Mapping[str, Mapping[Language, str]],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
         self._before("POST /shop-order-statuses")
-        await super().post_statuses(integration_id, statuses)
+        await super().post_statuses(integration_id, statuses, on_send=on_send)
 
     async def post_mapping(
-        self, integration_id: int, mapping: Mapping[Category, str | None]
+        self,
+        integration_id: int,
+        mapping: Mapping[Category, str | None],
+        *,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
         self._before("POST /shop-order-statuses/mapping")
-        await super().post_mapping(integration_id, mapping)
+        await super().post_mapping(integration_id, mapping, on_send=on_send)
 
 
 @pytest.fixture

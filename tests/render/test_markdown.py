@@ -7,7 +7,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from reconciler.plan import IntegrationPlan, Plan, plan_integration
-from reconciler.render.markdown import MAX_MARKDOWN_CHARS, escape_markdown, render_markdown
+from reconciler.render.markdown import (
+    MAX_MARKDOWN_CHARS,
+    escape_markdown,
+    render_markdown,
+)
+from reconciler.render.urls import markdown_url
 from tests.render.plans import HOSTILE, PLANS, WRITES_PER_MINUTE, mixed_integration
 
 ZWJ = "\u200d"
@@ -183,3 +188,42 @@ def test_not_truncated_when_it_fits() -> None:
 def test_deterministic() -> None:
     first = render_markdown(PLANS["mixed"](), writes_per_minute=100)
     assert first == render_markdown(PLANS["mixed"](), writes_per_minute=100)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/agency/shops/actions/runs/4242/attempts/2",
+        "http://ghe.example:8443/o/r/actions/runs/1?check=1&x=a_b~c#frag",
+        "https://github.com/@team/#12/www.x",
+    ],
+)
+def test_a_url_is_a_link_showing_the_exact_url(url: str) -> None:
+    rendered = GFM.render(f"run {markdown_url(url)}")
+    assert markdown_url(url) == f"<{url}>"
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', rendered)
+    assert [(html.unescape(href), html.unescape(text)) for href, text in links] == [(url, url)]
+    assert ZWJ not in rendered
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "https://x.example/a b",
+        "https://x.example/<script>",
+        "https://x.example/`code`)",
+        "https://x.example/](javascript:x)",
+        "https://x.example/\u202e\n",
+    ],
+)
+def test_a_url_that_is_not_plain_is_a_code_span_not_a_link(url: str) -> None:
+    shown_as = markdown_url(url)
+    rendered = GFM.render(f"run {shown_as} end")
+    assert "<a " not in rendered
+    assert "<script" not in rendered
+    code = re.findall(r"<code>(.*?)</code>", rendered, flags=re.S)
+    assert len(code) == 1
+    visible = url.replace("\u202e", "\\u202e").replace("\n", "\\n")
+    assert html.unescape(code[0]) == visible
+    assert ZWJ not in rendered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
@@ -35,17 +36,24 @@ def test_serve_runs_uvicorn_on_a_simulator_with_the_state_file(
 
     monkeypatch.setattr(server_module, "Simulator", spy)
     monkeypatch.setattr(server_module, "build_app", build_app_spy)
-    monkeypatch.setattr(
-        uvicorn.Server, "run", lambda self, sockets=None: configs.append(self.config)
-    )
+    bound: list[int] = []
+
+    def run_spy(self: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+        assert sockets is not None, "serve binds the socket itself, before uvicorn runs"
+        bound.append(sockets[0].getsockname()[1])
+        configs.append(self.config)
+
+    announced: list[int] = []
+    monkeypatch.setattr(uvicorn.Server, "run", run_spy)
     state_file = tmp_path / "state.json"
     state_file.write_text('{"integrations": {"12": {}}}')
 
-    serve(host="127.0.0.1", port=8099, state_path=state_file, strict=True)
+    serve(host="127.0.0.1", port=0, state_path=state_file, strict=True, announce=announced.append)
 
     [sim] = built
     [config] = configs
-    assert (config.host, config.port) == ("127.0.0.1", 8099)
+    assert bound == announced
+    assert (config.host, config.port) == ("127.0.0.1", announced[0])
     assert apps[id(config.app)] is sim
     assert sim.config.strict is True
     assert set(sim.get_state()["integrations"]) == {"12"}
