@@ -11,7 +11,8 @@ desired-state files and measures, in one run:
 3. request economy from the simulator's request log: reads per integration for plan, writes for
    an apply in sync, a mapping-only change and a reference-safe delete;
 4. start-up: ``reconciler --help`` and ``validate`` (one file, many files) as subprocesses;
-5. peak RSS of ``reconciler plan`` on N integrations (a CLI subprocess, end to end).
+5. peak RSS of ``reconciler plan`` on N integrations, on one, and on ``--memory-integrations``
+   (5,000; quick: 1,000) (CLI subprocesses, end to end).
 
 Sections 1-3 call the library in-process (``config.loader.load_paths`` → ``planner.build_plan`` →
 ``apply.apply_plan``); sections 4-5 run the installed ``reconciler`` command.
