@@ -152,13 +152,14 @@ def _apply(
     are missing fails its own integrations only. Progress is shown for a single account (one
     bar at a time)."""
     from reconciler.apply import IntegrationResult as Result
-    from reconciler.apply import Outcome, apply_plan, planned_requests
+    from reconciler.apply import Outcome, WriteLedger, apply_plan, planned_requests
     from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
     from reconciler.sendcloud.accounts import group_by_account, per_account
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
+    ledger = WriteLedger()  # what reached Sendcloud, for the report of an interrupted run
     journal_context = (
         Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
     )
@@ -192,6 +193,7 @@ def _apply(
                     journal=journal,
                     expected_checksums=expected,
                     on_result=on_result,
+                    ledger=ledger,
                 )
 
         results: list[IntegrationResult] = []
@@ -204,8 +206,14 @@ def _apply(
                 results.append(Result(item.integration_id, item.source, Outcome.FAILED, 0, message))
         return sorted(results, key=lambda r: r.integration_id)
 
-    with journal_context as journal:
-        return run_async(go(journal))
+    try:
+        with journal_context as journal:
+            return run_async(go(journal))
+    except KeyboardInterrupt:
+        from reconciler.commands.apply_interrupted import report_interrupted
+
+        report_interrupted(plan, ledger, journal_path=journal_path, saved_plan=expected is not None)
+        raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
 
 
 def _describe(result: IntegrationResult) -> str:
