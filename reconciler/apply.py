@@ -91,15 +91,18 @@ class WriteLedger:
     finished: dict[int, IntegrationResult] = field(default_factory=dict)
 
     def sending(self, integration_id: int, write: Write) -> None:
+        """``write`` of ``integration_id`` is going out (its pacing slot taken)."""
         number = self.accepted.get(integration_id, 0) + 1
         self.in_flight[integration_id] = (number, write.purpose)
 
     def answered(self, integration_id: int, *, ok: bool) -> None:
+        """Sendcloud answered the write in flight: accepted (``ok``) or refused."""
         self.in_flight.pop(integration_id, None)
         if ok:
             self.accepted[integration_id] = self.accepted.get(integration_id, 0) + 1
 
     def finish(self, result: IntegrationResult) -> None:
+        """The integration is done, with ``result``."""
         self.finished[result.integration_id] = result
 
 
