@@ -69,7 +69,9 @@ def import_(
             failed += 1
             continue
         if _holds_nothing(live):
-            click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+            click.echo(
+                one_line(f"Warning: {path}: {empty_warning(integration_id, options)}"), err=True
+            )
     if failed:
         written = len(ids) - failed
         click.echo(
