@@ -359,7 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reconciler.quoting import printable
 
         # click quotes the value it refuses (a path, a choice) as given: keep it one line.
-        exc.message = printable(exc.message)
+        # (`message` is typed Final in click's stubs, but show() reads it from the instance.)
+        vars(exc)["message"] = printable(exc.message)
         exc.show()
         return ExitCode.ERROR
     except click.exceptions.Abort:

@@ -26,7 +26,7 @@ FAST = ("--reads-per-minute", "60000", "--writes-per-minute", "900")
 def forged(text: str) -> list[str]:
     """Lines the runner would take for a workflow command, or that a name forged into YAML."""
     lines = [line.lstrip() for line in text.splitlines()]
-    return [line for line in lines if line.startswith("::") or line.startswith("integration_id: 9")]
+    return [line for line in lines if line.startswith(("::", "integration_id: 9"))]
 
 
 @pytest.fixture
