@@ -75,17 +75,14 @@ def restore(
     )
     _check_accounts(run, targets, project, paths)
     lives = run_async(_read(options, project, targets))
-    safety = {"": project.defaults, **{name: project.safety_for(name) for name in accounts}}
-    # Left alone as every plan leaves them: a file's own patterns (bases included) when PATHS
-    # hold it, else the project file's for its account.
-    unmanaged = {
-        t.integration_id: (
-            files[t.integration_id].unmanaged
-            if t.integration_id in files
-            else project.unmanaged_for(t.account or None)
-        )
-        for t in targets
-    }
+    # Judged and left alone as every plan is: by a file's own settings (bases included) when
+    # PATHS hold it, else by the project file's for its account.
+    in_files = [t for t in targets if t.integration_id in files]
+    safety = {t.integration_id: project.safety_for(t.account or None) for t in targets}
+    unmanaged = {t.integration_id: project.unmanaged_for(t.account or None) for t in targets}
+    for t in in_files:
+        safety[t.integration_id] = files[t.integration_id].safety
+        unmanaged[t.integration_id] = files[t.integration_id].unmanaged
     restored = restore_plan(
         targets, lives, force=force, selection=selection, safety=safety, unmanaged=unmanaged
     )
