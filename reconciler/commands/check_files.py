@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from reconciler.config.loader import DesiredFile
+from reconciler.console import one_line
 from reconciler.fleet import Targeting
 from reconciler.model import Language
 from reconciler.plan import IntegrationPlan, Plan, plan_integration
@@ -71,12 +72,14 @@ def files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
     if not differences:
         return True
     click.echo(
-        f"Error: the files are not the ones the plan {plan_file} was made from, so nothing was "
-        "applied; plan the files as they are now, review that plan and apply it:",
+        one_line(
+            f"Error: the files are not the ones the plan {plan_file} was made from, so nothing "
+            "was applied; plan the files as they are now, review that plan and apply it:"
+        ),
         err=True,
     )
     for difference in differences:
-        click.echo(f"  {difference}", err=True)
+        click.echo(one_line(f"  {difference}"), err=True)
     return False
 
 

@@ -107,10 +107,11 @@ def restore(
         api_url = target(options, os.environ)
         write_plan_file(out, plan, writes_per_minute=options.writes_per_minute, api_url=api_url)
         click.echo(
-            f"Restore plan saved to {out}; apply it with: {apply_command(out, options)}", err=True
+            one_line(f"Restore plan saved to {out}; apply it with: {apply_command(out, options)}"),
+            err=True,
         )
     elif out is not None:
-        click.echo(f"Error: no restore plan saved to {out}: {_refused(plan)}", err=True)
+        click.echo(one_line(f"Error: no restore plan saved to {out}: {_refused(plan)}"), err=True)
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 
@@ -182,8 +183,10 @@ def _to_files(
         desired = files.get(target.integration_id)
         if desired is None:
             click.echo(
-                f"Error: integration {target.integration_id}: no file under "
-                f"{', '.join(paths)} describes it; give the directory that holds its file",
+                one_line(
+                    f"Error: integration {target.integration_id}: no file under "
+                    f"{', '.join(paths)} describes it; give the directory that holds its file"
+                ),
                 err=True,
             )
             failed += 1
@@ -193,7 +196,7 @@ def _to_files(
             # the comment and warning adopt gives such an entry.
             rewritten += write_live_state(desired, target.before)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
     click.echo(
         f"Restored {rewritten} {'file' if rewritten == 1 else 'files'} to the state before the "

@@ -95,8 +95,9 @@ def test_an_unsafe_token_url_fails_its_account_only_naming_the_key(
     assert code == 1
     assert "= integration 1 (integrations/nl/1.yaml): in sync" in out
     assert (
-        "account agency-be: accounts.agency-be.token_url in the project file: Refusing to send "
-        "the API key pair over plain http to tokens.example (the token URL)"
+        "! integration 11 (integrations/be/11.yaml): could not read live state: Refusing to send "
+        "the API key pair over plain http to tokens.example, the host of the token URL (from "
+        "accounts.agency-be.token_url in the project file)"
     ) in out
     assert fleet.be.simulator.log.entries() == []
 
