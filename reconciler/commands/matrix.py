@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from reconciler.console import one_line
 from reconciler.fleet import Targeting
 from reconciler.report import load_fleet_or_report
 
@@ -33,8 +34,10 @@ def matrix(paths: Sequence[str], *, changed_since: str | None = None) -> int:
     project = selected.project
     if project.path is None:
         click.echo(
-            "Error: no project file (reconciler.yaml) above "
-            f"{', '.join(paths)}; `matrix` lists the accounts it defines",
+            one_line(
+                "Error: no project file (reconciler.yaml) above "
+                f"{', '.join(paths)}; `matrix` lists the accounts it defines"
+            ),
             err=True,
         )
         return EXIT_ERROR
@@ -44,8 +47,10 @@ def matrix(paths: Sequence[str], *, changed_since: str | None = None) -> int:
     orphans = counts.pop("", 0)
     if orphans:
         click.echo(
-            f"Warning: {orphans} integration(s) belong to no account of {project.path}; "
-            "the matrix leaves them out (add their paths to an account)",
+            one_line(
+                f"Warning: {orphans} integration(s) belong to no account of {project.path}; "
+                "the matrix leaves them out (add their paths to an account)"
+            ),
             err=True,
         )
     entries: list[dict[str, Any]] = []
