@@ -29,7 +29,7 @@ CASES = [
 
 def by_account(pattern: str, path: str) -> bool:
     account = Account(paths=[pattern], public_key_env="K", secret_key_env="S")
-    project = Project("reconciler.yaml", ".", ProjectFile(accounts={"a": account}))
+    project = Project("reconciler.yaml", ".", ProjectFile(accounts={"a": account}, unclaimed="command-line"))
     return project.account_for(path) == "a"
 
 
