@@ -207,7 +207,10 @@ def test_the_fleet_workflows_run_one_job_per_account_from_the_matrix() -> None:
         assert spec["needs"] == "matrix"
         assert spec["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.matrix) }}"
         assert spec["strategy"]["fail-fast"] is False
-        assert spec["environment"] == "${{ matrix.account }}"
+        # Plans and drift checks read with the `-read` environments; the account's own
+        # environment (where required reviewers go) is for apply only.
+        suffix = "" if workflow == "fleet-apply.yml" else "-read"
+        assert spec["environment"] == "${{ matrix.account }}" + suffix
         runs = " ".join(step.get("run", "") for step in spec["steps"])
         assert '--only "account:$ACCOUNT"' in runs
         assert 'export "$PUBLIC_KEY_ENV=$SENDCLOUD_PUBLIC_KEY"' in runs
