@@ -20,7 +20,9 @@ _GIT = ("-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit
 
 
 def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *_GIT, *args], cwd=cwd, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", *_GIT, *args], cwd=cwd, check=True, capture_output=True, text=True
+    )
     return done.stdout.strip()
 
 
@@ -132,7 +134,8 @@ def test_base_and_project_file_edits_validate_the_files_that_depend_on_them(
     broken = hook.commit("bases/prestashop-nl.yaml", base.replace('CANCEL: "6"', 'CANCEL: "66"'))
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout
-    assert "mapping CANCEL (from bases/prestashop-nl.yaml:18) points at status '66'" in broken.stdout
+    where = "mapping CANCEL (from bases/prestashop-nl.yaml:18) points at status '66'"
+    assert where in broken.stdout
     assert "5 problems in 5 files." in broken.stdout  # every shop that extends it
 
     # A valid edit of a base under integrations/, staged without the shop that extends it.
