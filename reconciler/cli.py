@@ -356,6 +356,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:  # --help, --version
         return int(exc.exit_code)
     except click.ClickException as exc:  # bad flags or arguments: a user mistake, not a crash
+        from reconciler.quoting import printable
+
+        # click quotes the value it refuses (a path, a choice) as given: keep it one line.
+        # (`message` is typed Final in click's stubs, but show() reads it from the instance.)
+        vars(exc)["message"] = printable(exc.message)
         exc.show()
         return ExitCode.ERROR
     except click.exceptions.Abort:

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from reconciler.quoting import printable
+
 
 class ExitCode(IntEnum):
     """What ``reconciler`` exits with; the README's exit-code table lists the same values."""
@@ -45,7 +47,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        # One printable line wherever it is printed: a file name may hold a line break.
+        return printable(f"{self.path}:{self.line}:{self.col}: {self.message}")
 
 
 class ReconcilerError(Exception):

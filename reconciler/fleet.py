@@ -23,6 +23,7 @@ from reconciler.targeting import (
     TargetingError,
     parse_selectors,
     select,
+    unmatched_files,
     unmatched_ids,
 )
 
@@ -76,7 +77,9 @@ def narrow(loaded: Fleet, targeting: Targeting, paths: Sequence[str]) -> Selecte
     exclude = parse_selectors(
         "--exclude", targeting.exclude, accounts=accounts, labels=known_labels
     )
-    unknown = unmatched_ids(targets, [*only, *exclude])
+    unknown = unmatched_ids(targets, [*only, *exclude]) + unmatched_files(
+        targets, [*only, *exclude]
+    )
     if unknown:
         raise TargetingError("; ".join(unknown))
     chosen, selection = select(targets, only, exclude)

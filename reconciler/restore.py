@@ -226,15 +226,15 @@ def restore_plan(
     *,
     force: bool,
     selection: Selection | None = None,
-    safety: Mapping[str, Safety] | None = None,
+    safety: Mapping[int, Safety] | None = None,
     unmanaged: Mapping[int, Sequence[str]] | None = None,
 ) -> Restore:
     """The plan to the restore targets from the current ``lives``; refusals are its failures.
 
     An integration whose live state could not be read, or changed since the apply (unless
-    ``force``), is a failure whose message says why. ``safety``: thresholds per account (the
-    built-in ones for an account it does not name). ``unmanaged``: the effective patterns per
-    integration id (project defaults, account, bases and file), left alone by the restore.
+    ``force``), is a failure whose message says why. ``safety`` and ``unmanaged``: the effective
+    thresholds and patterns per integration id (project defaults, account, bases and file;
+    built-in thresholds and none for an id they do not name).
     """
     plans: list[IntegrationPlan] = []
     failures: list[IntegrationFailure] = []
@@ -265,7 +265,7 @@ def restore_plan(
                 target.source,
                 _managed(desired, patterns),
                 live,
-                safety=(safety or {}).get(target.account),
+                safety=(safety or {}).get(target.integration_id),
                 unmanaged=patterns,
                 account=target.account,
             )

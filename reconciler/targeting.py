@@ -12,7 +12,9 @@ Pure: no I/O. A selector is one of
 A bare word is an account when the project file names such an account, otherwise a label; a word
 that is neither is refused (a typo must not silently select nothing), and so are ``account:NAME``
 for an account the project file does not define, ``label:NAME`` for a label no file carries, and
-an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything").
+an empty selector (``--only ''``, an unset variable in CI: it must not mean "everything"), and
+a file glob or path that matches none of the files read (a typo, ``/**``, ``../**``, an unclosed
+``[``, a file outside the command's PATHS).
 ``--only`` keeps the integrations any of its selectors match; ``--exclude`` then drops those any
 of its selectors match. Every integration left out is listed with the reason, so a plan always
 says what it did not look at.
@@ -227,3 +229,34 @@ def unmatched_ids(targets: Sequence[Target], selectors: Sequence[Selector]) -> l
         for s in selectors
         if s.kind == "id" and int(s.value) not in known
     ]
+
+
+def unmatched_files(
+    targets: Sequence[Target], selectors: Sequence[Selector], *, what: str = "read"
+) -> list[str]:
+    """Messages for file selectors that match none of ``targets`` (the files the command read;
+    ``what`` says so: "read", or "to write" for import).
+
+    A mistyped path, ``/**``, ``../**`` or a file outside the command's PATHS would otherwise
+    select nothing and make a plan of nothing, exit 0. Each message names the nearest file
+    when one is close, and says so when an unclosed ``[`` is what made the glob literal.
+    """
+    sources = [t.source for t in targets]
+    messages = []
+    for s in selectors:
+        if s.kind != "file" or any(s.matches(t) for t in targets):
+            continue
+        written = s.value.removesuffix("/**") if s.value.endswith("/**") else s.value
+        hint = suggest(written, sources)
+        nearest = f"did you mean {hint}? " if hint else ""
+        bracket = (
+            " (an unclosed [ is read as a plain character)"
+            if "[" in s.value and "]" not in s.value.partition("[")[2]
+            else ""
+        )
+        among = f"the {len(sources)} files {what}" if sources else f"the files {what} (none)"
+        messages.append(
+            f"{s.option} {s}: matches none of {among}{bracket}; {nearest}file globs are "
+            "relative to the current directory and select only files under the PATHS given"
+        )
+    return messages

@@ -175,12 +175,14 @@ def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool
     if not differences:
         return True
     click.echo(
-        f"Error: the files are not the ones the plan {plan_file} was made from, so nothing was "
-        "applied; plan the files as they are now, review that plan and apply it:",
+        one_line(
+            f"Error: the files are not the ones the plan {plan_file} was made from, so nothing "
+            "was applied; plan the files as they are now, review that plan and apply it:"
+        ),
         err=True,
     )
     for difference in differences:
-        click.echo(f"  {difference}", err=True)
+        click.echo(one_line(f"  {difference}"), err=True)
     return False
 
 

@@ -69,7 +69,9 @@ def import_(
             failed += 1
             continue
         if _holds_nothing(live):
-            click.echo(f"Warning: {path}: {empty_warning(integration_id, options)}", err=True)
+            click.echo(
+                one_line(f"Warning: {path}: {empty_warning(integration_id, options)}"), err=True
+            )
     if failed:
         written = len(ids) - failed
         click.echo(
@@ -138,7 +140,13 @@ def _targeted(
     """The ids --only / --exclude keep (by id, new file path or account); the rest are named."""
     from reconciler.fleet import display_path
     from reconciler.render.grouping import selection_lines
-    from reconciler.targeting import Target, parse_selectors, select
+    from reconciler.targeting import (
+        Target,
+        TargetingError,
+        parse_selectors,
+        select,
+        unmatched_files,
+    )
 
     if not (targeting.only or targeting.exclude):
         return ids
@@ -147,6 +155,9 @@ def _targeted(
     only = parse_selectors("--only", targeting.only, accounts=names, labels=labels)
     exclude = parse_selectors("--exclude", targeting.exclude, accounts=names, labels=labels)
     candidates = [Target(i, display_path(targets[i]), accounts[i]) for i in ids]
+    unknown = unmatched_files(candidates, [*only, *exclude], what="to write")
+    if unknown:
+        raise TargetingError("; ".join(unknown))
     chosen, selection = select(candidates, only, exclude)
     for line in selection_lines(selection):
         click.echo(line, err=True)

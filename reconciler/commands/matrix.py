@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
+from reconciler.console import one_line
 from reconciler.fleet import Targeting, display_path
-from reconciler.quoting import printable
 from reconciler.report import load_fleet_or_report
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -34,8 +34,10 @@ def matrix(paths: Sequence[str], *, changed_since: str | None = None) -> int:
     project = selected.project
     if project.path is None:
         click.echo(
-            "Error: no project file (reconciler.yaml) above "
-            f"{', '.join(paths)}; `matrix` lists the accounts it defines",
+            one_line(
+                "Error: no project file (reconciler.yaml) above "
+                f"{', '.join(paths)}; `matrix` lists the accounts it defines"
+            ),
             err=True,
         )
         return EXIT_ERROR
@@ -46,12 +48,15 @@ def matrix(paths: Sequence[str], *, changed_since: str | None = None) -> int:
     # account's job would serve them, and a matrix without them would leave them out silently.
     orphans = [d.path for d in selected.files if not d.account]
     if orphans:
-        listed = ", ".join(printable(display_path(path)) for path in orphans[:5])
+        listed = ", ".join(display_path(path) for path in orphans[:5])
         more = f" and {len(orphans) - 5} more" if len(orphans) > 5 else ""
         click.echo(
-            f"Error: {len(orphans)} integration file(s) belong to no account of {project.path} "
-            f"({listed}{more}); a matrix lists accounts, so no job would plan, apply or check "
-            "them: add their paths to an account's `paths` (or an account's label to the files)",
+            one_line(
+                f"Error: {len(orphans)} integration file(s) belong to no account of "
+                f"{project.path} ({listed}{more}); a matrix lists accounts, so no job would plan, "
+                "apply or check them: add their paths to an account's `paths` (or an account's "
+                "label to the files)"
+            ),
             err=True,
         )
         return EXIT_ERROR

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import click
 
 from reconciler.commands.policy import subjects_of
+from reconciler.console import one_line
 from reconciler.errors import ConfigError, ExitCode
 from reconciler.policy import BUILT_IN, PlacedRule, applies_to
 from reconciler.render.common import plural
@@ -47,40 +48,38 @@ def policy_list(paths: Sequence[str]) -> ExitCode:
         else "(no reconciler.yaml found: only the built-in rule)"
     )
     count = plural(len(selecting) + len(BUILT_IN), "rule")
-    click.echo(
-        f"{count} in force for {', '.join(paths)} ({plural(len(subjects), 'file')}) {where}:"
-    )
+    _say(f"{count} in force for {', '.join(paths)} ({plural(len(subjects), 'file')}) {where}:")
     for placed, files in selecting:
         _echo_rule(placed, files, len(subjects))
     for name, text in BUILT_IN:
-        click.echo(f"  {'error':<7} {name}: {text} [built in]")
+        _say(f"  {'error':<7} {name}: {text} [built in]")
     if fleet.project.path is None:
         return ExitCode.OK
     unused = [placed.name for placed, files in in_force if not files]
     if unused:
         verb = "selects" if len(unused) == 1 else "select"
-        click.echo(
+        _say(
             f"{plural(len(unused), 'rule')} of {fleet.project.path} {verb} none of these "
             f"files: {', '.join(unused)}."
         )
     else:
-        click.echo(f"Every rule of {fleet.project.path} selects some of these files.")
+        _say(f"Every rule of {fleet.project.path} selects some of these files.")
     return ExitCode.OK
 
 
 def _echo_rule(placed: PlacedRule, files: Sequence[str], total: int) -> None:
     rule = placed.rule
-    click.echo(f"  {rule.severity:<7} {placed.name}: {placed.describe()} [{placed.origin}]")
+    _say(f"  {rule.severity:<7} {placed.name}: {placed.describe()} [{placed.origin}]")
     indent = " " * 10
     if rule.message:
-        click.echo(f"{indent}{rule.message}")
-    click.echo(f"{indent}selects: {selectors(placed)}")
+        _say(f"{indent}{rule.message}")
+    _say(f"{indent}selects: {selectors(placed)}")
     if len(files) == total:
-        click.echo(f"{indent}applies to: {'the file' if total == 1 else f'all {total} files'}")
+        _say(f"{indent}applies to: {'the file' if total == 1 else f'all {total} files'}")
         return
     named = ", ".join(files[:MAX_FILES_NAMED])
     more = f" and {len(files) - MAX_FILES_NAMED} more" if len(files) > MAX_FILES_NAMED else ""
-    click.echo(f"{indent}applies to {len(files)} of {plural(total, 'file')}: {named}{more}")
+    _say(f"{indent}applies to {len(files)} of {plural(total, 'file')}: {named}{more}")
 
 
 def selectors(placed: PlacedRule) -> str:
@@ -97,3 +96,8 @@ def selectors(placed: PlacedRule) -> str:
         if values
     ]
     return "; ".join(given) or "every file"
+
+
+def _say(text: str) -> None:
+    # Paths, rule names and messages are user text: one printable line each, never a command.
+    click.echo(one_line(text))

@@ -15,6 +15,8 @@ from typing import Any, Literal
 import click
 
 from reconciler.config.loader import DesiredFile
+from reconciler.console import one_line
+from reconciler.quoting import quote
 from reconciler.report import load_or_report
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -68,11 +70,11 @@ def resolved_yaml(desired: DesiredFile) -> str:
     state = desired.state
     bases = ", ".join(desired.extends) or "no bases"
     lines = [
-        f"# {desired.path}, resolved ({bases})",
-        f"integration_id: {state.integration_id}  # {desired.origin('integration_id')}",
+        _comment(f"{desired.path}, resolved ({bases})"),
+        f"integration_id: {state.integration_id}  {_comment(desired.origin('integration_id'))}",
     ]
     settings = [
-        f"# account: {desired.account or '(none: the command-line credentials)'}",
+        _comment(f"account: {desired.account or '(none: the command-line credentials)'}"),
         f"# labels: {_flow(desired.labels)}",
         f"# unmanaged: {_flow(desired.unmanaged)}",
         "# safety: " + ", ".join(f"{k}: {_number(v)}" for k, v in desired.safety.__dict__.items()),
@@ -81,25 +83,31 @@ def resolved_yaml(desired: DesiredFile) -> str:
     if state.statuses is not None:
         lines.append("statuses:" + ("" if state.statuses else " {}"))
         for ext, texts in state.statuses.items():
-            lines.append(f"  {_str(ext)}:  # {desired.origin('statuses', ext)}")
+            lines.append(f"  {_str(ext)}:  {_comment(desired.origin('statuses', ext))}")
             for lang, text in texts.items():
                 origin = desired.origin("statuses", ext, lang)
-                lines.append(f"    {lang}: {_str(text)}  # {origin}")
+                lines.append(f"    {lang}: {_str(text)}  {_comment(origin)}")
         for ext, origin in desired.removed.items():
-            lines.append(f"  # {_str(ext)}: removed (null) at {origin}")
+            lines.append("  " + _comment(f"{_str(ext)}: removed (null) at {origin}"))
     if state.mapping is not None:
         lines.append("mapping:")
         for category, mapped in state.mapping.as_dict().items():
             value = "null" if mapped is None else _str(mapped)
-            lines.append(
-                f"  {category.value}: {value}  # {desired.origin('mapping', category.value)}"
-            )
+            origin = desired.origin("mapping", category.value)
+            lines.append(f"  {category.value}: {value}  {_comment(origin)}")
     return "\n".join(lines)
 
 
+def _comment(text: object) -> str:
+    # File names (and the account name) go into comments: a line break in one would end the
+    # comment and start a YAML key, or a workflow command, of its own.
+    return "# " + one_line(str(text))
+
+
 def _str(text: str) -> str:
-    # A JSON string is a valid double-quoted YAML scalar: every character stays as written.
-    return json.dumps(text, ensure_ascii=False)
+    # A double-quoted YAML scalar; \n, \uXXXX... are YAML escapes too, so a control or bidi
+    # character reads back as itself without breaking the line.
+    return quote(text)
 
 
 def _flow(items: Sequence[str]) -> str:

@@ -75,17 +75,14 @@ def restore(
     )
     _check_accounts(run, targets, project, paths)
     lives = run_async(_read(options, project, targets))
-    safety = {"": project.defaults, **{name: project.safety_for(name) for name in accounts}}
-    # Left alone as every plan leaves them: a file's own patterns (bases included) when PATHS
-    # hold it, else the project file's for its account.
-    unmanaged = {
-        t.integration_id: (
-            files[t.integration_id].unmanaged
-            if t.integration_id in files
-            else project.unmanaged_for(t.account or None)
-        )
-        for t in targets
-    }
+    # Judged and left alone as every plan is: by a file's own settings (bases included) when
+    # PATHS hold it, else by the project file's for its account.
+    in_files = [t for t in targets if t.integration_id in files]
+    safety = {t.integration_id: project.safety_for(t.account or None) for t in targets}
+    unmanaged = {t.integration_id: project.unmanaged_for(t.account or None) for t in targets}
+    for t in in_files:
+        safety[t.integration_id] = files[t.integration_id].safety
+        unmanaged[t.integration_id] = files[t.integration_id].unmanaged
     restored = restore_plan(
         targets, lives, force=force, selection=selection, safety=safety, unmanaged=unmanaged
     )
@@ -110,10 +107,11 @@ def restore(
         api_url = target(options, os.environ)
         write_plan_file(out, plan, writes_per_minute=options.writes_per_minute, api_url=api_url)
         click.echo(
-            f"Restore plan saved to {out}; apply it with: {apply_command(out, options)}", err=True
+            one_line(f"Restore plan saved to {out}; apply it with: {apply_command(out, options)}"),
+            err=True,
         )
     elif out is not None:
-        click.echo(f"Error: no restore plan saved to {out}: {_refused(plan)}", err=True)
+        click.echo(one_line(f"Error: no restore plan saved to {out}: {_refused(plan)}"), err=True)
     return finish(plan, options, "plan", code, has_changes=plan.has_changes)
 
 
@@ -185,8 +183,10 @@ def _to_files(
         desired = files.get(target.integration_id)
         if desired is None:
             click.echo(
-                f"Error: integration {target.integration_id}: no file under "
-                f"{', '.join(paths)} describes it; give the directory that holds its file",
+                one_line(
+                    f"Error: integration {target.integration_id}: no file under "
+                    f"{', '.join(paths)} describes it; give the directory that holds its file"
+                ),
                 err=True,
             )
             failed += 1
@@ -196,7 +196,7 @@ def _to_files(
             # the comment and warning adopt gives such an entry.
             rewritten += write_live_state(desired, target.before)
         except (ReconcilerError, OSError) as exc:
-            click.echo(f"Error: {desired.path}: not written: {exc}", err=True)
+            click.echo(one_line(f"Error: {desired.path}: not written: {exc}"), err=True)
             failed += 1
     click.echo(
         f"Restored {rewritten} {'file' if rewritten == 1 else 'files'} to the state before the "

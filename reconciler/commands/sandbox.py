@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.simulator.state import IntegrationState, StateStore, StoredStatus
 
@@ -138,15 +139,17 @@ def sandbox_show(integration_id: int, *, state: Path) -> ExitCode:
 
     store = _open_store(state)
     live, known = _live(store, integration_id)
-    header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
+    header = [line.format(id=integration_id, state=one_line(str(state))) for line in SHOW_HEADER]
     text, warnings = live_document(live, header, f"sandbox integration {integration_id}")
     click.echo(text, nl=False)
     for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(one_line(f"Warning: {warning}"), err=True)
     if not known:
         click.echo(
-            f"Note: the sandbox ({state}) has no integration {integration_id} yet; it starts "
-            "empty on first use. `reconciler sandbox set` or `apply --sandbox` fills it.",
+            one_line(
+                f"Note: the sandbox ({state}) has no integration {integration_id} yet; it starts "
+                "empty on first use. `reconciler sandbox set` or `apply --sandbox` fills it."
+            ),
             err=True,
         )
     return ExitCode.OK
@@ -162,11 +165,11 @@ def sandbox_set(integration_id: int, path: Path, *, state: Path) -> ExitCode:
     except ConfigError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"Nothing was changed in the sandbox ({state}).", err=True)
+        click.echo(one_line(f"Nothing was changed in the sandbox ({state})."), err=True)
         return ExitCode.ERROR
     _check_id(integration_id, desired.integration_id, str(path))
     store = _open_store(state)
-    click.echo(_set(store, desired, source=str(path), state=state))
+    click.echo(one_line(_set(store, desired, source=str(path), state=state)))
     return ExitCode.OK
 
 
@@ -193,7 +196,7 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
     )
     store = _open_store(state)
     live, _ = _live(store, integration_id)
-    header = [line.format(id=integration_id, state=state) for line in SHOW_HEADER]
+    header = [line.format(id=integration_id, state=one_line(str(state))) for line in SHOW_HEADER]
     text, _ = live_document(live, header, f"sandbox integration {integration_id}")
     fd, name = tempfile.mkstemp(prefix=f"reconciler-sandbox-{integration_id}-", suffix=".yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -203,7 +206,7 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
         run_editor(command, edited)
     except ReconcilerError as exc:  # the editor could not start, or exited with an error
         click.echo(
-            f"Error: {exc}; nothing was changed (the file is kept: {name}).",
+            one_line(f"Error: {exc}; nothing was changed (the file is kept: {name})."),
             err=True,
         )
         return ExitCode.ERROR
@@ -216,15 +219,17 @@ def sandbox_edit(integration_id: int, *, state: Path) -> ExitCode:
         _check_id(integration_id, desired.integration_id, name)
     except (ConfigError, ReconcilerError) as exc:
         problems = exc.problems if isinstance(exc, ConfigError) else ()
-        for line in [str(p) for p in problems] or [f"Error: {exc}"]:
+        for line in [str(p) for p in problems] or [one_line(f"Error: {exc}")]:
             click.echo(line, err=True)
         click.echo(
-            f"Nothing was changed. Your edit is kept in {name}: fix it and run "
-            f"`reconciler sandbox set {integration_id} {name}`.",
+            one_line(
+                f"Nothing was changed. Your edit is kept in {name}: fix it and run "
+                f"`reconciler sandbox set {integration_id} {name}`."
+            ),
             err=True,
         )
         return ExitCode.ERROR
-    click.echo(_set(store, desired, source="your edit", state=state))
+    click.echo(one_line(_set(store, desired, source="your edit", state=state)))
     edited.unlink()
     return ExitCode.OK
 

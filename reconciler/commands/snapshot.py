@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.console import one_line
 from reconciler.errors import ExitCode
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
@@ -45,7 +46,7 @@ def snapshot(
     failed = {i: e for i, e in lives.items() if isinstance(e, ReconcilerError)}
     for integration_id, error in sorted(failed.items()):
         where = sources.get(integration_id, "--id")
-        click.echo(f"Error: integration {integration_id} ({where}): {error}", err=True)
+        click.echo(one_line(f"Error: integration {integration_id} ({where}): {error}"), err=True)
     if failed:
         click.echo(
             f"No snapshot written: {len(failed)} integration(s) could not be read.", err=True
@@ -55,5 +56,5 @@ def snapshot(
     api_url = target(options, os.environ)
     write_snapshot(out, read_ok, taken_at=datetime.now(UTC), api_url=api_url)
     noun = "integration" if len(read_ok) == 1 else "integrations"
-    click.echo(f"Snapshot of {len(read_ok)} {noun} saved to {out}.")
+    click.echo(one_line(f"Snapshot of {len(read_ok)} {noun} saved to {out}."))
     return ExitCode.OK

@@ -188,7 +188,7 @@ class Builder:
             self.problem(node, f'a key cannot be null; quote it ("{raw}") if it is text')
             return _INVALID
         try:
-            # Dates and custom tags (!foo) have no meaning of their own here: they keep the text.
+            # A date has no meaning of its own here: it keeps its text (other tags: the reader).
             return scalar_value(tag, raw)
         except ScalarError as exc:
             if len(loc) == 3 and loc[0] == "statuses" and not is_key:

@@ -18,10 +18,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-from ruamel.yaml.nodes import Node
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.scanner import Scanner, ScannerError
 
+from reconciler.config.scalars import tag_problem
 from reconciler.errors import ConfigError, FileRefused, Problem
 from reconciler.files import read_user_file
 
@@ -114,7 +115,35 @@ def compose(text: str, name: str, *, empty: str = _EMPTY_FILE) -> Node:
         raise ConfigError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     if root is None:
         raise ConfigError([Problem(name, 1, 1, empty)])
+    _check_tags(root, name)
     return root
+
+
+def _check_tags(root: Node, name: str) -> None:
+    """Refuse every node whose explicit tag is not one of the core schema's (`tag_problem`):
+    ``!!binary``, ``!custom x``, ``!!set``, ``!<tag:yaml.org,2002:python/name:os.system>``.
+
+    Here, before anything is built, so desired-state files, bases, the project file, the policy
+    files it includes and ``sandbox set`` files all refuse them alike, each located.
+    """
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:  # each distinct node once: an alias repeats a node, not the work
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        problem = tag_problem(str(node.tag), scalar=isinstance(node, ScalarNode))
+        if problem is not None:
+            mark = node.start_mark
+            problems.append(Problem(name, mark.line + 1, mark.column + 1, problem))
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if problems:
+        raise ConfigError(problems)
 
 
 _DIRECTIVE = re.compile(r"%YAML(?:[ \t]+(\S*))?")

@@ -9,13 +9,14 @@ YAML 1.2 (as ruamel resolves it) gives a plain scalar a tag from how it looks; a
 (``!!float``) sets one. Some tagged scalars have no value Python or Sendcloud can use: ``.nan``,
 ``.inf``, ``1e999`` (infinity), ``!!int abc``, ``!!bool maybe``, a date that does not exist
 (``2001-02-30``). Each is a `ScalarError` with a sentence saying what to write instead (usually:
-quote it, so it stays text); the caller adds where it is. Dates and custom tags have no meaning of
-their own in this format: a valid date, like ``!foo bar``, keeps its text.
+quote it, so it stays text); the caller adds where it is. A date has no meaning of its own in this
+format: a valid one keeps its text. Any other tag (``!!binary``, ``!custom``, ``!!set``,
+``!<tag:yaml.org,2002:python/name:os.system>``) is refused wherever it is written
+(`tag_problem`, which the reader applies to every node of every file before anything is built).
 """
 
 from __future__ import annotations
 
-import binascii
 import math
 import re
 from typing import Any, Final
@@ -32,6 +33,11 @@ MAX_ID_DIGITS: Final = 19
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _NAN: Final = re.compile(r"[-+]?\.nan", re.IGNORECASE)
 _INF: Final = re.compile(r"[-+]?\.inf", re.IGNORECASE)
+# The tags a node may carry: the YAML 1.2 core schema's, which is what the resolver gives plain
+# values. `timestamp` is the resolver's for a plain date (kept as its text); `merge` is `<<`,
+# which the builder refuses with its own message.
+SCALAR_TAGS: Final = frozenset({"str", "int", "float", "bool", "null", "timestamp", "merge"})
+COLLECTION_TAGS: Final = frozenset({"map", "seq"})
 
 
 class ScalarError(ValueError):
@@ -55,10 +61,34 @@ def to_int(raw: str) -> int | None:
         return None
 
 
+def tag_problem(tag: str, *, scalar: bool) -> str | None:
+    """Why a node tagged ``tag`` (a scalar's, or a mapping's or list's) cannot be read, or None.
+
+    Only the core schema's tags mean anything in these files; any other would be read as plain
+    text by this tool and as something else (binary data, a set, a Python object) by another
+    YAML reader, so one file would have two meanings.
+    """
+    short = tag.removeprefix(TAG_PREFIX)
+    if short in (SCALAR_TAGS if scalar else COLLECTION_TAGS):
+        return None
+    shown = f"!!{short}" if tag.startswith(TAG_PREFIX) else tag
+    if scalar:
+        fix = "remove the tag, or put the whole value in quotes if the `!` is part of the text"
+    else:
+        fix = "remove the tag: write a plain mapping or list"
+    return (
+        f"the YAML tag `{shorten(shown)}` is not one this format reads (only !!str, !!int, "
+        f"!!float, !!bool, !!null, !!map and !!seq); {fix}"
+    )
+
+
 def scalar_value(tag: str, raw: str) -> Any:
     """The value of a scalar written ``raw`` with ``tag`` (``"float"`` or the full
-    ``tag:yaml.org,2002:float``): str, int, finite float, bool or None; a date, binary data or a
-    custom tag keeps its text once checked. Raises `ScalarError`."""
+    ``tag:yaml.org,2002:float``): str, int, finite float, bool or None; a date keeps its text
+    once checked. Raises `ScalarError`, also for a tag `tag_problem` refuses."""
+    problem = tag_problem(tag if tag.startswith(("!", "tag:")) else TAG_PREFIX + tag, scalar=True)
+    if problem is not None:
+        raise ScalarError(problem, f"a value tagged {tag}")
     tag = tag.removeprefix(TAG_PREFIX)
     if tag == "str":
         return raw
@@ -88,7 +118,7 @@ def scalar_value(tag: str, raw: str) -> Any:
                 "null",
             )
         return None
-    if tag in ("timestamp", "binary"):
+    if tag == "timestamp":
         _check_constructible(tag, raw)
     return raw
 
@@ -124,22 +154,17 @@ def _float(raw: str) -> float:
 
 
 def _check_constructible(tag: str, raw: str) -> None:
-    """A date or binary value another YAML reader (and `reconciler adopt`'s round-trip rewrite)
-    would convert must convert: ``2001-02-30`` would crash them."""
+    """A date another YAML reader (and `reconciler adopt`'s round-trip rewrite) would convert
+    must convert: ``2001-02-30`` would crash them."""
     node = ScalarNode(TAG_PREFIX + tag, raw)
-    constructor = SafeConstructor()
     try:
-        if tag == "timestamp":
-            constructor.construct_yaml_timestamp(node)
-        else:
-            constructor.construct_yaml_binary(node)
-    except (ValueError, OverflowError, ConstructorError, binascii.Error) as exc:
-        what = "a date" if tag == "timestamp" else "base64 binary data"
+        SafeConstructor().construct_yaml_timestamp(node)
+    except (ValueError, OverflowError, ConstructorError) as exc:
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScalarError(
-            f"{_shown(raw)} is read as {what}, but is not a valid one ({reason}); "
+            f"{_shown(raw)} is read as a date, but is not a valid one ({reason}); "
             f"{_or_quote(raw).removeprefix('or ')}",
-            what,
+            "a date",
         ) from None
 
 

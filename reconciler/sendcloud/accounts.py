@@ -97,18 +97,21 @@ def open_account_client(
     from reconciler.sendcloud.connect import _client
 
     public_key, secret_key = credentials_for(group.name, account, env)
+    # Messages about the URL name the key that set it: the account's, else the usual settings.
+    source = f"from accounts.{group.name}.api_url in the project file" if account.api_url else None
     _debug(options)
     # The account's `auth` decides the scheme (not SENDCLOUD_AUTH); oauth2 takes its token from
     # SENDCLOUD_TOKEN_URL when set, else Sendcloud's token endpoint, as a single account does.
     return _client(
         options,
         {**env, AUTH_ENV: account.auth},
-        api_url(options, env),
+        api_url(options, env, source=source),
         public_key,
         secret_key,
         retry=None,
         timeout=30.0,
         token_url=env.get(TOKEN_URL_ENV, "").strip() or None,
+        api_url_source=source,
     )
 
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from reconciler.errors import CredentialsError
-from reconciler.sendcloud.urls import check_base_url
+from reconciler.sendcloud.urls import check_base_url, setting_phrase
+
+TOKEN_URL_ENV = "SENDCLOUD_TOKEN_URL"  # noqa: S105 - the variable's name, not its value
 
 if TYPE_CHECKING:
     import httpx
@@ -73,6 +75,7 @@ def build_credentials(
     *,
     token_url: str | None,
     transport: httpx.AsyncBaseTransport | None,
+    token_url_source: str | None = None,
     timeout: float,
     user_agent: str,
     retrier: Retrier,
@@ -96,7 +99,15 @@ def build_credentials(
     from reconciler.sendcloud.oauth2 import DEFAULT_TOKEN_URL, OAuth2Credentials, TokenSource
 
     url = (token_url or DEFAULT_TOKEN_URL).strip()
-    url = url.rstrip("/") if transport is not None else check_base_url(url, what="token URL")
+    # Named in every message about the URL: the variable (or project file key) that set it.
+    given = token_url_source or (
+        f"from {TOKEN_URL_ENV}" if token_url else f"Sendcloud's, as {TOKEN_URL_ENV} is not set"
+    )
+    url = (
+        url.rstrip("/")
+        if transport is not None
+        else check_base_url(url, what="token URL", source=given)
+    )
     source = TokenSource(
         url,
         public_key,
@@ -107,5 +118,6 @@ def build_credentials(
         trust_env=urlsplit(url).scheme == "https",
         user_agent=user_agent,
         debug=debug,
+        setting=setting_phrase("token URL", given),
     )
     return OAuth2Credentials(source, retrier=retrier, paced=paced)

@@ -19,6 +19,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -56,7 +57,7 @@ from reconciler.sendcloud.transport import (
     send_bounded,
     to_exception,
 )
-from reconciler.sendcloud.urls import check_base_url
+from reconciler.sendcloud.urls import API_URL_SETTING, check_base_url, setting_phrase
 
 __all__ = ["ClientStats", "RetryPolicy", "SendcloudClient", "check_base_url"]
 
@@ -106,10 +107,20 @@ class SendcloudClient:
         auth: str = "basic",
         token_url: str | None = None,
         notify: Callable[[str], None] | None = None,
+        api_url_source: str | None = None,
+        token_url_source: str | None = None,
     ) -> None:
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
-        self.base_url = base_url.rstrip("/") if transport is not None else check_base_url(base_url)
+        self.base_url = (
+            base_url.rstrip("/")
+            if transport is not None
+            else check_base_url(base_url, source=api_url_source)
+        )
+        # Messages that only another URL can fix name the setting that gave this one.
+        self.url_setting = (
+            setting_phrase("API URL", api_url_source) if api_url_source else API_URL_SETTING
+        )
         self.public_key = public_key
         self.timeout = timeout
         self.deadline = deadline
@@ -134,6 +145,7 @@ class SendcloudClient:
             public_key,
             secret_key,
             token_url=token_url,
+            token_url_source=token_url_source,
             transport=transport,
             timeout=timeout,
             user_agent=USER_AGENT,
@@ -265,6 +277,8 @@ class SendcloudClient:
         attempt is about to go out.
         """
 
+        call = replace(call, setting=self.url_setting)
+
         def attempt(deadline: float) -> Awaitable[bytes]:
             return self._attempt(call, deadline, on_send)
 
@@ -312,7 +326,14 @@ class SendcloudClient:
             if self.debug:
                 log_request(request)
             started = time.monotonic()
-            answer = await send_bounded(self._http, request, deadline, self.base_url, self.timeout)
+            answer = await send_bounded(
+                self._http,
+                request,
+                deadline,
+                self.base_url,
+                self.timeout,
+                setting=self.url_setting,
+            )
             elapsed_ms = (time.monotonic() - started) * 1000
         if isinstance(answer, AttemptFailure):
             self.stats.transport_failures += 1

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError, CredentialsError, Problem
+from reconciler.sendcloud.auth import TOKEN_URL_ENV as TOKEN_URL_ENV
 from reconciler.sendcloud.client import RetryPolicy, SendcloudClient, check_base_url
 from reconciler.sendcloud.options import DEFAULT_API_URL, GlobalOptions
 
@@ -28,7 +29,6 @@ PUBLIC_KEY_ENV = "SENDCLOUD_PUBLIC_KEY"
 SECRET_KEY_ENV = "SENDCLOUD_SECRET_KEY"  # noqa: S105 - the variable's name, not its value
 API_URL_ENV = "SENDCLOUD_API_URL"
 AUTH_ENV = "SENDCLOUD_AUTH"
-TOKEN_URL_ENV = "SENDCLOUD_TOKEN_URL"  # noqa: S105 - the variable's name, not its value
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v3"
 SANDBOX_TOKEN_URL = "http://sandbox.invalid/oauth2/token"  # noqa: S105 - a URL
 DOCUMENTED_PATH = "/api/v3"
@@ -66,16 +66,27 @@ def auth_scheme(env: Mapping[str, str]) -> str:
     return scheme
 
 
-def api_url(options: GlobalOptions, env: Mapping[str, str]) -> str:
+def api_url_source_of(options: GlobalOptions, env: Mapping[str, str]) -> str:
+    """Which setting gives the API URL, as messages about the URL name it: ``from --api-url``."""
+    if options.api_url is not None:
+        return "from --api-url"
+    if env.get(API_URL_ENV, "").strip():
+        return f"from {API_URL_ENV}"
+    return f"Sendcloud's, as --api-url and {API_URL_ENV} are not set"
+
+
+def api_url(options: GlobalOptions, env: Mapping[str, str], *, source: str | None = None) -> str:
     """``--api-url``, else SENDCLOUD_API_URL, else Sendcloud's production URL; checked.
 
     An explicitly given but empty ``--api-url`` is refused rather than read as "not given": a
     typo must never silently fall back to production. An empty variable counts as unset.
+    `source` names the setting in messages when it is not one of those (a project file key).
     """
+    source = source or api_url_source_of(options, env)
     if options.api_url is not None:
-        url = check_base_url(options.api_url)
+        url = check_base_url(options.api_url, source=source)
     else:
-        url = check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL)
+        url = check_base_url(env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL, source=source)
     if urlsplit(url).path.rstrip("/") != DOCUMENTED_PATH:
         warn(
             f"the API URL {url} does not end in {DOCUMENTED_PATH}, the path Sendcloud "
@@ -141,6 +152,7 @@ def _client(
     timeout: float,
     token_url: str | None,
     transport: httpx.AsyncBaseTransport | None = None,
+    api_url_source: str | None = None,
 ) -> SendcloudClient:
     return SendcloudClient(
         base_url,
@@ -157,6 +169,7 @@ def _client(
         debug=options.debug,
         deadline=options.request_deadline,
         notify=_retry_notice,
+        api_url_source=api_url_source or api_url_source_of(options, env),
     )
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from reconciler.errors import ApiError, AuthenticationError, IntegrationNotFound, TransportError
 from reconciler.sendcloud import bodies as wire
 from reconciler.sendcloud.transport import Retryable
+from reconciler.sendcloud.urls import API_URL_SETTING, TOKEN_URL_SETTING
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -46,6 +47,9 @@ class Call:
     params: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
     debug: bool = False  # --debug is on: its log already shows the exchange
+    # Where the URL came from, for messages only another URL can fix: "the token URL
+    # (SENDCLOUD_TOKEN_URL)"; None: the generic wording by the kind of call.
+    setting: str | None = None
 
     @property
     def see_exchange(self) -> str:
@@ -127,10 +131,8 @@ def exhausted(
     A connection that could never be made says so and which URL to check.
     """
     if last.connect:
-        which = (
-            "the token URL (SENDCLOUD_TOKEN_URL)"
-            if call.integration_id is None
-            else "the API URL (--api-url, SENDCLOUD_API_URL)"
+        which = call.setting or (
+            TOKEN_URL_SETTING if call.integration_id is None else API_URL_SETTING
         )
         return TransportError(
             f"{call.where}: {last.summary}, {attempts} attempt(s). Check {which} and that the "

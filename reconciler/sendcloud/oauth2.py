@@ -48,6 +48,7 @@ from reconciler.sendcloud.transport import (
     describe_error,
     to_exception,
 )
+from reconciler.sendcloud.urls import TOKEN_URL_SETTING
 
 if TYPE_CHECKING:
     from reconciler.sendcloud.retries import Retrier
@@ -98,13 +99,15 @@ class TokenSource:
         trust_env: bool,
         user_agent: str,
         debug: bool = False,
+        setting: str = TOKEN_URL_SETTING,
     ) -> None:
         self.token_url = token_url
+        self.setting = setting
         self.timeout = timeout
         # Identifies the run's token: a different key pair or endpoint never shares it.
         digest = hashlib.sha256(client_secret.encode()).hexdigest()
         self.key = (token_url, client_id, digest)
-        self.call = Call("POST", token_url, None, debug=debug)
+        self.call = Call("POST", token_url, None, debug=debug, setting=setting)
         self._oauth: Any = _load_authlib()(
             client_id=client_id,
             client_secret=client_secret,
@@ -135,7 +138,7 @@ class TokenSource:
             )
         except httpx.HTTPError as exc:
             # Only text leaves: exc.request carries the client secret in its Basic header.
-            failure = describe_error(exc, self.token_url, self.timeout)
+            failure = describe_error(exc, self.token_url, self.timeout, setting=self.setting)
         else:
             return token
         raise to_exception(failure, self.call.where)

@@ -22,6 +22,7 @@ from tenacity import RetryCallState, stop_before_delay
 
 from reconciler.errors import TransportError
 from reconciler.sendcloud.pacing import RetryPolicy
+from reconciler.sendcloud.urls import API_URL_SETTING
 
 # A few MiB: the largest answer (a full status list in seven languages) is tens of kilobytes.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -143,7 +144,13 @@ Answer = tuple[int, str, httpx.Headers, bytes]
 
 
 async def send_bounded(
-    http: httpx.AsyncClient, request: httpx.Request, deadline: float, url: str, timeout: float
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    deadline: float,
+    url: str,
+    timeout: float,
+    *,
+    setting: str = API_URL_SETTING,
 ) -> Answer | AttemptFailure:
     """Send `request` and read its answer within `deadline` seconds, at most `MAX_BODY_BYTES`.
 
@@ -167,7 +174,7 @@ async def send_bounded(
             Failure.RETRY,
         )
     except httpx.HTTPError as exc:
-        return describe_error(exc, url, timeout)
+        return describe_error(exc, url, timeout, setting=setting)
     except AttemptFailure as exc:
         return exc
 
@@ -187,8 +194,14 @@ def to_exception(failure: AttemptFailure, where: str) -> Retryable | TransportEr
     )
 
 
-def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFailure:
-    """Sort a failed exchange: what happened, in words naming `url`, and whether to retry."""
+def describe_error(
+    exc: httpx.HTTPError, url: str, timeout: float, *, setting: str = API_URL_SETTING
+) -> AttemptFailure:
+    """Sort a failed exchange: what happened, in words naming `url`, and whether to retry.
+
+    `setting` names where the URL came from (``the token URL (SENDCLOUD_TOKEN_URL)``), for the
+    failures only a different URL can fix.
+    """
     causes = _causes(exc)
     if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or (
         "CERTIFICATE_VERIFY_FAILED" in str(exc)
@@ -206,7 +219,8 @@ def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFai
         )
         return AttemptFailure(
             f"the TLS certificate of {url} could not be verified ({reason or exc}); not retried: "
-            "check the URL, or the proxy or CA bundle (SSL_CERT_FILE) between here and Sendcloud",
+            f"check {setting}, or the proxy or CA bundle (SSL_CERT_FILE) between here and "
+            "Sendcloud",
             Failure.FINAL,
         )
     dns = next((c for c in causes if isinstance(c, socket.gaierror)), None)
@@ -221,7 +235,7 @@ def describe_error(exc: httpx.HTTPError, url: str, timeout: float) -> AttemptFai
             )
         return AttemptFailure(
             f"the host name {host!r} of {url} could not be resolved (DNS); not retried: check "
-            "the URL (--api-url, SENDCLOUD_API_URL) and the network",
+            f"{setting} and the network",
             Failure.FINAL,
         )
     if any(isinstance(c, ssl.SSLError) for c in causes):

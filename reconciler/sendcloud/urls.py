@@ -11,7 +11,20 @@ from urllib.parse import urlsplit
 
 from reconciler.errors import CredentialsError
 
-__all__ = ["check_base_url", "is_loopback"]
+__all__ = [
+    "API_URL_SETTING",
+    "EXAMPLES",
+    "TOKEN_URL_SETTING",
+    "check_base_url",
+    "is_loopback",
+    "setting_phrase",
+]
+
+# What a good value looks like, per kind of URL, for the messages that refuse one.
+EXAMPLES = {
+    "API URL": "https://panel.sendcloud.sc/api/v3",
+    "token URL": "https://account.sendcloud.com/oauth2/token",
+}
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -26,35 +39,48 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_base_url(url: str, *, what: str = "API URL") -> str:
+def setting_phrase(what: str, source: str | None) -> str:
+    """``the token URL (SENDCLOUD_TOKEN_URL)``: a URL named with the setting that supplied it."""
+    return f"the {what} ({source})" if source else f"the {what}"
+
+
+# Where a URL came from when the caller does not say more precisely.
+API_URL_SETTING = "the API URL (--api-url, SENDCLOUD_API_URL)"
+TOKEN_URL_SETTING = "the token URL (SENDCLOUD_TOKEN_URL)"  # noqa: S105 - words, not a secret
+
+
+def check_base_url(url: str, *, what: str = "API URL", source: str | None = None) -> str:
     """Return `url` without surrounding spaces or a trailing slash, or raise `CredentialsError`.
 
     Accepted: ``https://host[:port][/path]``, or ``http://`` to a loopback host. Refused, with a
-    one-line message naming `what` ("API URL", "token URL"): unparsable URLs, other schemes, a
-    missing host, and a user name or password in the URL.
+    one-line message naming `what` ("API URL", "token URL"), the setting it came from
+    (`source`: ``SENDCLOUD_TOKEN_URL``, ``--api-url``...) and an example of a good one:
+    unparsable URLs, other schemes, a missing host, and a user name or password in the URL.
     """
+    named = setting_phrase(what, source)
+    named_ = named[0].upper() + named[1:]  # at the start of a sentence
+    example = EXAMPLES.get(what, EXAMPLES["API URL"])
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - parsing the port is what raises on "host:notaport"
     except ValueError as exc:
         raise CredentialsError(
-            f"The {what} cannot be parsed ({exc}); give one like https://panel.sendcloud.sc/api/v3."
+            f"{named_} cannot be parsed ({exc}); give one like {example}."
         ) from None
     if parts.username is not None or parts.password is not None:
         raise CredentialsError(
-            f"The {what} contains a user name or password; credentials never go in a URL. "
-            "Remove them and set SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY instead."
+            f"{named_} contains a user name or password; credentials never go in a "
+            "URL. Remove them and set SENDCLOUD_PUBLIC_KEY and SENDCLOUD_SECRET_KEY instead."
         )
     host = parts.hostname or ""
     if parts.scheme not in ("https", "http") or not host:
         raise CredentialsError(
-            f"The {what} {url!r} is not an https:// URL with a host "
-            "(e.g. https://panel.sendcloud.sc/api/v3)."
+            f"{named_} is {url!r}, not an https:// URL with a host (e.g. {example})."
         )
     if parts.scheme == "http" and not is_loopback(host):
         raise CredentialsError(
-            f"Refusing to send the API key pair over plain http to {host} (the {what}): use "
-            "https://. "
+            f"Refusing to send the API key pair over plain http to {host}, the host of {named}: "
+            "use https://. "
             "(http:// is allowed only for loopback hosts such as a local simulator.)"
         )
     return url.strip().rstrip("/")

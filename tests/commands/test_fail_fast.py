@@ -35,7 +35,7 @@ def test_a_refused_connection_is_named_with_the_url(
     assert err.startswith("could not connect to http://127.0.0.1:9/api/v3 (connection refused")
     # ...and in the plan's report of the integration it could not read.
     assert "could not connect to http://127.0.0.1:9/api/v3 (connection refused" in out
-    assert "Check the API URL (--api-url, SENDCLOUD_API_URL)" in out
+    assert "Check the API URL (from --api-url) and that the server is running" in out
     # Both reads (statuses and mapping) announce each retry, three attempts in all.
     assert err.count("attempt 2 of 3") == 2
     assert err.count("attempt 3 of 3") == 2

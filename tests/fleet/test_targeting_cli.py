@@ -164,3 +164,57 @@ def test_import_refuses_an_empty_exclude(fleet: Fleet) -> None:
     assert code == 1
     assert "--exclude '': an empty selector selects nothing" in err
     assert not (fleet.root / "integrations" / "nl" / "5.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "selector", "shown"),
+    [
+        ("plan", "integrations/nl/1.yml", "did you mean integrations/nl/1.yaml?"),
+        ("apply", "integrations/nl/1.yml", "did you mean integrations/nl/1.yaml?"),
+        ("drift", "/**", "matches none of the 3 files read"),
+        ("adopt", "../**", "matches none of the 3 files read"),
+        ("plan", "integrations/[", "an unclosed [ is read as a plain character"),
+        ("drift", "integrations/fr/**", "matches none of the 3 files read"),
+    ],
+)
+def test_a_file_selector_that_matches_no_file_is_one_error_and_reads_nothing(
+    fleet: Fleet, command: str, selector: str, shown: str
+) -> None:
+    make_fleet(fleet)
+    before = {p: p.read_text() for p in (fleet.root / "integrations").rglob("*.yaml")}
+    extra = ["--auto-approve"] if command == "apply" else []
+
+    code, out, err = fleet.run(command, *extra, "--only", selector, "integrations/")
+
+    assert code == 1, out + err
+    assert out == ""
+    assert err.startswith(f"Error: --only file:{selector.rstrip('/')}")
+    assert shown in err
+    assert len(err.splitlines()) == 1
+    assert fleet.nl.simulator.log.entries() == fleet.be.simulator.log.entries() == []
+    assert {p: p.read_text() for p in (fleet.root / "integrations").rglob("*.yaml")} == before
+
+
+def test_a_file_outside_the_paths_given_is_refused_in_exclude_too(fleet: Fleet) -> None:
+    make_fleet(fleet)
+
+    code, _, err = fleet.run(
+        "plan", "--exclude", "integrations/be/11.yaml", "integrations/nl/", "--detailed-exitcode"
+    )
+
+    assert code == 1
+    assert "Error: --exclude file:integrations/be/11.yaml: matches none of the 2 files read" in err
+    assert "select only files under the PATHS given" in err
+
+
+def test_import_refuses_a_file_selector_matching_no_file_it_would_write(fleet: Fleet) -> None:
+    fleet.seed(fleet.nl, [3])
+
+    code, _, err = fleet.run(
+        "import", "3", "--only", "integrations/be/**", "--dir", "integrations/nl"
+    )
+
+    assert code == 1
+    assert "Error: --only file:integrations/be/**: matches none of the 1 files to write" in err
+    assert not (fleet.root / "integrations/nl/3.yaml").exists()
+    assert fleet.nl.simulator.log.entries() == []

@@ -462,7 +462,11 @@ FLAG_CASES = [
         "nan is not a number of seconds",
     ),
     FlagCase("writes-per-minute-zero", "apply {api} --writes-per-minute 0 good.yaml", "x>=1"),
-    FlagCase("api-url-ftp", "plan --api-url ftp://x good.yaml", "is not an https:// URL"),
+    FlagCase(
+        "api-url-ftp",
+        "plan --api-url ftp://x good.yaml",
+        "(from --api-url) is 'ftp://x', not an https:// URL",
+    ),
     FlagCase("api-url-no-scheme", "plan --api-url panel.sendcloud.sc good.yaml", "https://"),
     FlagCase(
         "api-url-plain-http-remote",
@@ -560,7 +564,7 @@ def test_api_url_that_cannot_be_parsed(
     (tmp_path / "good.yaml").write_text(VALID, encoding="utf-8")
     outcome = cli("plan", "--api-url", "http://[::1", "good.yaml")
     assert outcome.code == 1
-    assert "Error: The API URL cannot be parsed" in outcome.err
+    assert "Error: The API URL (from --api-url) cannot be parsed" in outcome.err
     assert_no_crash(outcome, crash_dir)
     assert sim.log.entries() == []
 

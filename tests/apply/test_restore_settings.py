@@ -1,5 +1,6 @@
-"""Restore leaves unmanaged statuses alone, as every plan does: a status the shop's module added
-(or removed) since the apply neither makes the restore stale nor is deleted (or re-created)."""
+"""Restore follows the settings every plan follows: unmanaged statuses are left alone (a status
+the shop's module added or removed since the apply neither makes the restore stale nor is
+deleted or re-created), and a file's own safety thresholds judge its restore when PATHS hold it."""
 
 from __future__ import annotations
 
@@ -75,3 +76,23 @@ def test_a_managed_change_since_the_apply_still_refuses_the_restore(
 
     assert refused.code == 1
     assert 'Sendcloud changed since this apply (status "2" added' in refused.out + refused.err
+
+
+def test_a_files_own_safety_thresholds_judge_its_restore(
+    cli: Cli, sim: Simulator, project: Path
+) -> None:
+    # The apply adds four statuses to four; the restore deletes four of eight (50 %), over the
+    # built-in 30 %, within the file's own max_delete_share of 0.6.
+    before = {str(i): {"en-gb": f"S{i}"} for i in range(1, 5)}
+    seed(sim, {32: (before, {"READY_TO_SEND": "1"})})
+    after = {str(i): {"en-gb": f"S{i}"} for i in range(1, 9)}
+    path = write_file(project / "shops", 32, statuses=after)
+    path.write_text(path.read_text() + "safety:\n  max_delete_share: 0.6\n")
+    assert cli("apply", "shops", "--auto-approve", "--journal", "journal.jsonl").code == 0
+
+    without_files = cli("restore", "--journal", "journal.jsonl")
+    with_files = cli("restore", "--journal", "journal.jsonl", "shops")
+
+    assert "Unsafe" in without_files.out  # the project file's (built-in) thresholds
+    assert "Unsafe" not in with_files.out, with_files.out
+    assert '- status "8"' in with_files.out
