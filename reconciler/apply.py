@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -79,6 +79,33 @@ class IntegrationResult:
         return self.outcome in (Outcome.APPLIED, Outcome.IN_SYNC)
 
 
+@dataclass
+class WriteLedger:
+    """What apply knows has reached Sendcloud so far, kept as it goes, so that an interrupted
+    run (Ctrl-C) can say which writes landed: per integration id, the writes Sendcloud accepted
+    (``accepted``), the write sent and not yet answered (``in_flight``, its 1-based number and
+    purpose), and the results of the integrations that finished (``finished``)."""
+
+    accepted: dict[int, int] = field(default_factory=dict)
+    in_flight: dict[int, tuple[int, str]] = field(default_factory=dict)
+    finished: dict[int, IntegrationResult] = field(default_factory=dict)
+
+    def sending(self, integration_id: int, write: Write) -> None:
+        """``write`` of ``integration_id`` is going out (its pacing slot taken)."""
+        number = self.accepted.get(integration_id, 0) + 1
+        self.in_flight[integration_id] = (number, write.purpose)
+
+    def answered(self, integration_id: int, *, ok: bool) -> None:
+        """Sendcloud answered the write in flight: accepted (``ok``) or refused."""
+        self.in_flight.pop(integration_id, None)
+        if ok:
+            self.accepted[integration_id] = self.accepted.get(integration_id, 0) + 1
+
+    def finish(self, result: IntegrationResult) -> None:
+        """The integration is done, with ``result``."""
+        self.finished[result.integration_id] = result
+
+
 async def apply_plan(
     client: SendcloudClient,
     plan: Plan,
@@ -87,6 +114,7 @@ async def apply_plan(
     journal: Journal | None = None,
     expected_checksums: Mapping[int, str] | None = None,
     on_result: Callable[[IntegrationResult], None] | None = None,
+    ledger: WriteLedger | None = None,
 ) -> list[IntegrationResult]:
     """Apply every integration of ``plan``; results come back in integration-id order.
 
@@ -94,12 +122,17 @@ async def apply_plan(
     from; without it, the plan's own live states are used. Either way the live state is read
     again just before writing, and an integration that changed since is refused as stale.
     ``on_result`` is called as each integration finishes. Never raises ``ReconcilerError``: a
-    failure is an integration's result; each write is journaled to ``journal`` when given.
+    failure is an integration's result; each write is journaled to ``journal`` when given,
+    and noted in ``ledger`` as it is sent and answered.
     """
 
     async def one(item: IntegrationPlan) -> IntegrationResult:
         expected = (expected_checksums or {}).get(item.integration_id, item.live_checksum)
-        result = await _apply_integration(client, item, expected, force=force, journal=journal)
+        result = await _apply_integration(
+            client, item, expected, force=force, journal=journal, ledger=ledger
+        )
+        if ledger is not None:
+            ledger.finish(result)
         if on_result is not None:
             on_result(result)
         return result
@@ -115,6 +148,7 @@ async def _apply_integration(
     *,
     force: bool,
     journal: Journal | None,
+    ledger: WriteLedger | None = None,
 ) -> IntegrationResult:
     reads = writes_tried = 0
 
@@ -177,7 +211,7 @@ async def _apply_integration(
         next_state = _after(expected, write)
         writes_tried += 1
         try:
-            await _write(client, item, write, before, journal, after=next_state)
+            await _write(client, item, write, before, journal, after=next_state, ledger=ledger)
         except JournalError as exc:
             return result(Outcome.FAILED, done, _sentence(exc))
         except WriteNotSent as exc:
@@ -228,6 +262,7 @@ async def _write(
     journal: Journal | None,
     *,
     after: LiveState,
+    ledger: WriteLedger | None = None,
 ) -> None:
     """Send one write, journaled as it goes out ("sending") and after (its outcome).
 
@@ -253,6 +288,8 @@ async def _write(
             except JournalError as exc:
                 raise JournalError(f"{exc}; this write ({write.purpose}) was not sent") from None
         sent = True
+        if ledger is not None:
+            ledger.sending(integration_id, write)
 
     try:
         if write.endpoint == "statuses":
@@ -266,8 +303,12 @@ async def _write(
     except ReconcilerError as exc:
         if not sent:  # e.g. no OAuth2 token: nothing went out, so nothing to journal
             raise WriteNotSent(str(exc)) from exc
+        if ledger is not None:
+            ledger.answered(integration_id, ok=False)
         _record_outcome(journal, item, write, (before, after), f"error: {exc}")
         raise
+    if ledger is not None:
+        ledger.answered(integration_id, ok=True)
     _record_outcome(journal, item, write, (before, after), "ok")
 
 

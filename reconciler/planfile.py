@@ -10,9 +10,11 @@ state and refuse an integration that changed since the plan was reviewed.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,7 @@ class SavedPlan:
                     safety=i.safety,
                     account=i.account,
                     account_size=i.account_size,
-                    unmanaged=i.unmanaged,
+                    unmanaged=literal_patterns(i.unmanaged),
                 )
                 for i in self.integrations
             ),
@@ -264,7 +266,7 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
         own = {k: v for k, v in desired.statuses.items() if k not in unmanaged}
         desired = desired.model_copy(update={"statuses": own})
     replanned = plan_integration(
-        file_source, desired, live, safety=safety, unmanaged=tuple(unmanaged)
+        file_source, desired, live, safety=safety, unmanaged=literal_patterns(unmanaged)
     )
     changes = [change_document(c) for c in replanned.changes]
     writes = [write_document(integration_id, w) for w in replanned.writes]
@@ -290,6 +292,12 @@ def _saved_integration(source: Path, entry: Any, generator: str) -> SavedIntegra
         tuple(unmanaged),
         account_size,
     )
+
+
+def literal_patterns(external_ids: Sequence[str]) -> tuple[str, ...]:
+    """``unmanaged`` patterns matching exactly these status ids: a carried id such as
+    ``module-*`` must carry that status again, not every live status it would match as a glob."""
+    return tuple(glob.escape(external_id) for external_id in external_ids)
 
 
 def _safety(where: str, raw: Any) -> Safety:

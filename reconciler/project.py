@@ -18,7 +18,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from reconciler.globs import glob_match, problem
 
@@ -140,13 +147,33 @@ class Account(BaseModel):
         default_factory=list, description="Files carrying any of these labels belong here too."
     )
     auth: Literal["basic", "oauth2"] = Field(
-        default="basic", description="Basic: the key pair on every request; oauth2: tokens."
+        default="basic",
+        description="basic: HTTP Basic with the key pair on every request; oauth2: OAuth2 "
+        "client credentials with the same pair (tokens from `token_url`).",
     )
     public_key_env: EnvName = Field(description="Variable holding the public key (client id).")
     secret_key_env: EnvName = Field(description="Variable holding the secret key.")
     api_url: str | None = Field(default=None, description="API base URL for this account.")
+    token_url: str | None = Field(
+        default=None,
+        min_length=1,
+        description="OAuth2 token endpoint of this account (auth: oauth2 only); default: "
+        "SENDCLOUD_TOKEN_URL when set, else Sendcloud's (https://account.sendcloud.com/oauth2/"
+        "token). Like api_url: https://, or http:// to a loopback host.",
+    )
     safety: SafetySettings | None = None
     unmanaged: list[Pattern] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _token_url_needs_oauth2(self) -> Account:
+        # Under Basic there is no token to ask for: a token_url there is a mistake (most likely
+        # a forgotten `auth: oauth2`), never silently ignored.
+        if self.token_url is not None and self.auth != "oauth2":
+            raise ValueError(
+                "token_url is the OAuth2 token endpoint, but this account's auth is basic; "
+                "add `auth: oauth2` or remove token_url"
+            )
+        return self
 
 
 class Defaults(BaseModel):

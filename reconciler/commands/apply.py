@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reconciler.commands.check_files import files_match_plan, policies_allow
 from reconciler.console import one_line
 from reconciler.errors import ApplyRefused, ExitCode
 from reconciler.fleet import Targeting
@@ -20,7 +21,6 @@ from reconciler.report import (
     emit,
     finish,
     load_fleet_or_report,
-    policy_or_report,
     report_plan_problems,
     run_async,
 )
@@ -28,7 +28,6 @@ from reconciler.sendcloud.options import GlobalOptions
 
 if TYPE_CHECKING:
     from reconciler.apply import IntegrationResult
-    from reconciler.config.loader import DesiredFile
     from reconciler.journal import Journal
     from reconciler.sendcloud.accounts import AccountGroup
     from reconciler.sendcloud.client import SendcloudClient
@@ -57,7 +56,7 @@ def apply(
     if plan_file is not None:
         plan, expected = _saved_plan(plan_file, options)
         problems_found = False
-        if check_files and not _files_match_plan(plan, check_files, plan_file):
+        if check_files and not files_match_plan(plan, check_files, plan_file):
             return finish(plan, options, "plan", ExitCode.ERROR, has_changes=plan.has_changes)
         project = _project_of(plan)
         if project is None:
@@ -66,7 +65,7 @@ def apply(
         fleet = load_fleet_or_report(paths, targeting or Targeting())
         if fleet is None:
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
-        if not _policies_allow(fleet.project, fleet.files):
+        if not policies_allow(fleet.project, fleet.files):
             return finish(None, options, "plan", ExitCode.ERROR, has_changes=None)
         project = fleet.project
         plan, problems = run_async(compute_plan(options, fleet))
@@ -128,64 +127,6 @@ def _project_of(plan: Plan) -> Project | None:
     return project
 
 
-def _policies_allow(project: Project, files: Sequence[DesiredFile]) -> bool:
-    """Whether ``files`` break no error-severity policy (violations and bad rules printed):
-    the one check every apply runs, with or without a saved plan."""
-    violations = policy_or_report(project, files)
-    if violations is None or any(v.severity == "error" for v in violations):
-        if violations is not None:
-            click.echo("Error: nothing applied: the files break the policies above.", err=True)
-        return False
-    return True
-
-
-def _files_match_plan(plan: Plan, paths: Sequence[str], plan_file: Path) -> bool:
-    """Whether ``paths`` hold the desired state ``plan`` was made from; if not, say where not.
-
-    The comparison is of desired states, not bytes: a comment or a reordered key in a file does
-    not change what apply would do, so it does not void the reviewed plan.
-    """
-    fleet = load_fleet_or_report(paths, Targeting())
-    if fleet is None:
-        click.echo(
-            "Error: nothing was applied: the files to check the plan against are invalid.",
-            err=True,
-        )
-        return False
-    planned = {item.integration_id: item for item in plan.integrations}
-    # A targeted plan holds its subset only: the files it left out are not differences.
-    left_out = {entry.integration_id for entry in plan.selection.left_out}
-    files = [f for f in fleet.files if f.state.integration_id not in left_out]
-    # The policies as plain apply runs them, on the files as they are now: a rule added (or a
-    # severity raised) since the plan was made blocks its apply too.
-    if not _policies_allow(fleet.project, files):
-        return False
-    current = {f.state.integration_id: f for f in files}
-    differences: list[str] = []
-    for integration_id in sorted(planned.keys() | current.keys()):
-        reviewed, now = planned.get(integration_id), current.get(integration_id)
-        if now is None and reviewed is not None:
-            differences.append(f"integration {integration_id} ({reviewed.source}) is in the "
-                               "plan, but no file holds it now")  # fmt: skip
-        elif reviewed is None and now is not None:
-            differences.append(f"integration {integration_id} ({now.path}) is not in the plan")
-        elif reviewed is not None and now is not None and reviewed.desired != now.state:
-            differences.append(f"integration {integration_id} ({now.path}) differs from the "
-                               "file the plan was made from")  # fmt: skip
-    if not differences:
-        return True
-    click.echo(
-        one_line(
-            f"Error: the files are not the ones the plan {plan_file} was made from, so nothing "
-            "was applied; plan the files as they are now, review that plan and apply it:"
-        ),
-        err=True,
-    )
-    for difference in differences:
-        click.echo(one_line(f"  {difference}"), err=True)
-    return False
-
-
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
@@ -211,13 +152,14 @@ def _apply(
     are missing fails its own integrations only. Progress is shown for a single account (one
     bar at a time)."""
     from reconciler.apply import IntegrationResult as Result
-    from reconciler.apply import Outcome, apply_plan, planned_requests
+    from reconciler.apply import Outcome, WriteLedger, apply_plan, planned_requests
     from reconciler.audit import audit_from_env
     from reconciler.journal import Journal
     from reconciler.progress import RequestProgress
     from reconciler.sendcloud.accounts import group_by_account, per_account
 
     planned = {p.integration_id: planned_requests(p, force=force) for p in plan.integrations}
+    ledger = WriteLedger()  # what reached Sendcloud, for the report of an interrupted run
     journal_context = (
         Journal(journal_path, audit_from_env(os.environ)) if journal_path else nullcontext()
     )
@@ -251,6 +193,7 @@ def _apply(
                     journal=journal,
                     expected_checksums=expected,
                     on_result=on_result,
+                    ledger=ledger,
                 )
 
         results: list[IntegrationResult] = []
@@ -263,8 +206,14 @@ def _apply(
                 results.append(Result(item.integration_id, item.source, Outcome.FAILED, 0, message))
         return sorted(results, key=lambda r: r.integration_id)
 
-    with journal_context as journal:
-        return run_async(go(journal))
+    try:
+        with journal_context as journal:
+            return run_async(go(journal))
+    except KeyboardInterrupt:
+        from reconciler.commands.apply_interrupted import report_interrupted
+
+        report_interrupted(plan, ledger, journal_path=journal_path, saved_plan=expected is not None)
+        raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
 
 
 def _describe(result: IntegrationResult) -> str:

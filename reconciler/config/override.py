@@ -95,6 +95,11 @@ def apply_overrides(text: str, edits: Overrides) -> str:
                 section[key] = None if texts is None else _translations(texts)
             else:
                 _edit_translations(section[key], texts)
+                if not section[key]:
+                    # Every text this file gave the status is gone live: what is left is the
+                    # base's status as it is, which needs no entry here (an empty one is
+                    # invalid).
+                    section.pop(key)
     if edits.mapping:
         mapping = _section(doc, "mapping")
         for category, mapped in edits.mapping.items():

@@ -99,9 +99,10 @@ def open_account_client(
     public_key, secret_key = credentials_for(group.name, account, env)
     # Messages about the URL name the key that set it: the account's, else the usual settings.
     source = f"from accounts.{group.name}.api_url in the project file" if account.api_url else None
+    token_url, token_source = token_url_for(group.name, account, env)
     _debug(options)
     # The account's `auth` decides the scheme (not SENDCLOUD_AUTH); oauth2 takes its token from
-    # SENDCLOUD_TOKEN_URL when set, else Sendcloud's token endpoint, as a single account does.
+    # the account's token_url, else SENDCLOUD_TOKEN_URL, else Sendcloud's token endpoint.
     return _client(
         options,
         {**env, AUTH_ENV: account.auth},
@@ -110,9 +111,20 @@ def open_account_client(
         secret_key,
         retry=None,
         timeout=30.0,
-        token_url=env.get(TOKEN_URL_ENV, "").strip() or None,
+        token_url=token_url,
         api_url_source=source,
+        token_url_source=token_source,
     )
+
+
+def token_url_for(
+    name: str, account: Account, env: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """The OAuth2 token endpoint of account ``name`` and the setting that gave it, for messages:
+    its own ``token_url``, else SENDCLOUD_TOKEN_URL, else (None, None): Sendcloud's."""
+    if account.token_url is not None:
+        return account.token_url, f"from accounts.{name}.token_url in the project file"
+    return env.get(TOKEN_URL_ENV, "").strip() or None, None
 
 
 def sandbox_state_for(state: Path, name: str) -> Path:

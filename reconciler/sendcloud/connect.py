@@ -153,6 +153,7 @@ def _client(
     token_url: str | None,
     transport: httpx.AsyncBaseTransport | None = None,
     api_url_source: str | None = None,
+    token_url_source: str | None = None,
 ) -> SendcloudClient:
     return SendcloudClient(
         base_url,
@@ -170,6 +171,7 @@ def _client(
         deadline=options.request_deadline,
         notify=_retry_notice,
         api_url_source=api_url_source or api_url_source_of(options, env),
+        token_url_source=token_url_source,
     )
 
 

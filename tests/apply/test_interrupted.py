@@ -154,3 +154,105 @@ def test_a_write_that_fails_before_going_out_is_said_not_sent_and_not_journaled(
     assert result.outcome is Outcome.FAILED
     assert result.message.startswith("write 1 of 1 (statuses) was not sent and the integration ")
     assert "may or may not" not in result.message
+
+
+def _interrupted_apply(
+    tmp_path: Path, env: dict[str, str], args: list[str], journal: Path, sim: Simulator
+) -> tuple[int, str]:
+    """Run apply in a subprocess and press Ctrl-C once its first write was answered."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", *args, "--auto-approve", *SLOW_WRITES],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        if args.count("--journal"):
+            wait_for("the first write's outcome", lambda: "ok" in dict(results(journal)).values())
+        else:
+            wait_for("the first write", lambda: bool(writes(sim)))
+            time.sleep(0.3)  # its answer is back well within this on loopback
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, err
+
+
+def _env(credentials: tuple[str, str]) -> dict[str, str]:
+    env = {**os.environ, "SENDCLOUD_PUBLIC_KEY": credentials[0]}
+    env["SENDCLOUD_SECRET_KEY"] = credentials[1]
+    env.pop("GITHUB_ACTIONS", None)
+    return env
+
+
+def test_ctrl_c_says_which_writes_landed_that_a_rerun_converges_and_where_the_journal_is(
+    sim: Simulator,
+    tmp_path: Path,
+    simulator_server: BackgroundServer,
+    credentials: tuple[str, str],
+) -> None:
+    files = shops(sim, tmp_path)
+    journal = tmp_path / "apply.jsonl"
+    args = [*map(str, files), "--journal", str(journal), "--api-url", simulator_server.base_url]
+
+    code, err = _interrupted_apply(tmp_path, _env(credentials), args, journal, sim)
+    assert simulator_server.wait_idle()
+
+    assert code == 130, err
+    [sent] = writes(sim)
+    assert (
+        "Interrupted (Ctrl-C): apply stopped before it finished; 1 write reached Sendcloud." in err
+    )
+    landed = f"  integration {sent.integration_id} ({tmp_path}/integration-{sent.integration_id}"
+    assert any(
+        line.startswith(landed) and line.endswith(("applied, 1 of 1 write landed",
+                                                   "stopped, 1 of 1 write landed"))
+        for line in err.splitlines()
+    ), err  # fmt: skip
+    for other in set(SHOPS) - {sent.integration_id}:
+        assert (
+            f"  integration {other} ({tmp_path}/integration-{other}.yaml): stopped before its "
+            "first write, nothing written"
+        ) in err
+    assert "Run the same command again to finish: it plans from the live state as it is now" in err
+    assert f"Every write sent is in the journal {journal}: reconciler journal show {journal}" in err
+    assert "Aborted." not in err
+
+    rerun = subprocess.run(
+        [sys.executable, "-m", "reconciler", "apply", *args, "--auto-approve",
+         "--reads-per-minute", "60000", "--writes-per-minute", "900"],
+        cwd=tmp_path, env=_env(credentials), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Apply complete: 5 applied, 1 in sync, 0 failed (5 writes)." in rerun.stderr
+
+
+def test_ctrl_c_between_the_writes_of_a_saved_plan_says_its_rerun_refuses_that_integration(
+    sim: Simulator,
+    tmp_path: Path,
+    simulator_server: BackgroundServer,
+    credentials: tuple[str, str],
+) -> None:
+    """Statuses, then the mapping: interrupted between them, the integration is partway."""
+    seed(sim, {21: ({"1": PAID}, {"READY_TO_SEND": "1"})})
+    path = write_file(tmp_path, 21, statuses={"1": PAID, "2": SENT}, mapping={"IN_TRANSIT": "2"})
+    env = _env(credentials)
+    api = ["--api-url", simulator_server.base_url]
+    planned = subprocess.run(
+        [sys.executable, "-m", "reconciler", "plan", str(path), "--out", "plan.json", *api],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+
+    code, err = _interrupted_apply(
+        tmp_path, env, ["--plan", "plan.json", *api], tmp_path / "none.jsonl", sim
+    )
+    assert simulator_server.wait_idle()
+
+    assert code == 130, err
+    assert len(writes(sim)) == 1
+    assert f"  integration 21 ({path}): stopped, 1 of 2 writes landed" in err
+    assert (
+        "Running the same command again applies what was not written yet, but refuses "
+        "integration 21 as stale"
+    ) in err
+    assert "journal" not in err
