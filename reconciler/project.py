@@ -206,6 +206,13 @@ class ProjectFile(BaseModel):
 
     defaults: Defaults = Field(default_factory=Defaults)
     accounts: dict[AccountName, Account] = Field(default_factory=dict)
+    unclaimed: Literal["error", "command-line"] = Field(
+        default="error",
+        description="A file no account claims, when accounts are defined: `error` (default) "
+        "refuses it, so no shop is silently left out of a per-account job; `command-line` "
+        "serves it with SENDCLOUD_PUBLIC_KEY / SENDCLOUD_SECRET_KEY, as without accounts "
+        "(`matrix` then refuses: no account's job would serve it).",
+    )
     policies: list[Any] = Field(
         default_factory=list,
         description="Rules the desired state must follow, checked by validate, plan and apply "
@@ -232,6 +239,20 @@ class ClaimConflict(ValueError):
         super().__init__(
             f"this file is claimed by {len(claims)} accounts: {listed}; a file belongs to exactly "
             f"one account: {fix}"
+        )
+
+
+class Unclaimed(ValueError):
+    """A file no account claims in a project that defines accounts (and `unclaimed: error`):
+    every per-account job (``--only account:NAME``, ``matrix``) would leave it out."""
+
+    def __init__(self, project_path: str, accounts: Sequence[str]) -> None:
+        super().__init__(
+            f"no account of {project_path} claims this file ({', '.join(accounts)}), so no "
+            "per-account plan, apply or drift would include it: add its path to an account's "
+            "`paths`, or give it (or a base it extends) one of an account's `labels`; or set "
+            f"`unclaimed: command-line` in {project_path} to serve such files with "
+            "SENDCLOUD_PUBLIC_KEY / SENDCLOUD_SECRET_KEY"
         )
 
 
@@ -278,12 +299,15 @@ class Project:
         """The account a file belongs to: the one whose paths or labels match.
 
         None: no account matches (the command line's credentials serve it, as without a project
-        file). Raises `ClaimConflict` when several do: which one wins must not depend on the
-        order the accounts are written in.
+        file): without accounts, or with ``unclaimed: command-line``; otherwise raises
+        `Unclaimed`. Raises `ClaimConflict` when several match: which one wins must not depend
+        on the order the accounts are written in.
         """
         found = self.claims(path, labels)
         if len(found) > 1:
             raise ClaimConflict(self.path or "the project file", found)
+        if not found and self.model.accounts and self.model.unclaimed == "error":
+            raise Unclaimed(self.path or "the project file", sorted(self.model.accounts))
         return found[0][0] if found else None
 
     def safety_for(self, account: str | None) -> Safety:

@@ -29,7 +29,8 @@ CASES = [
 
 def by_account(pattern: str, path: str) -> bool:
     account = Account(paths=[pattern], public_key_env="K", secret_key_env="S")
-    project = Project("reconciler.yaml", ".", ProjectFile(accounts={"a": account}))
+    model = ProjectFile(accounts={"a": account}, unclaimed="command-line")
+    project = Project("reconciler.yaml", ".", model)
     return project.account_for(path) == "a"
 
 

@@ -20,7 +20,7 @@ from reconciler.console import one_line
 from reconciler.errors import ExitCode, ReconcilerError
 from reconciler.fleet import Targeting
 from reconciler.model import LiveState
-from reconciler.project import ClaimConflict, Project, is_unmanaged
+from reconciler.project import ClaimConflict, Project, Unclaimed, is_unmanaged
 from reconciler.report import run_async
 from reconciler.sendcloud.options import GlobalOptions
 
@@ -126,7 +126,7 @@ def _account(project: Project, path: Path) -> str:
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(project.root))
     try:
         return project.account_for(Path(relative).as_posix()) or ""
-    except ClaimConflict as exc:
+    except (ClaimConflict, Unclaimed) as exc:
         raise ReconcilerError(f"{path}: {exc}") from None
 
 

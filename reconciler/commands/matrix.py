@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from reconciler.console import one_line
-from reconciler.fleet import Targeting
+from reconciler.fleet import Targeting, display_path
 from reconciler.report import load_fleet_or_report
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -44,15 +44,23 @@ def matrix(paths: Sequence[str], *, changed_since: str | None = None) -> int:
     counts: dict[str, int] = {}
     for desired in selected.files:
         counts[desired.account or ""] = counts.get(desired.account or "", 0) + 1
-    orphans = counts.pop("", 0)
+    # Only reachable with `unclaimed: command-line` (otherwise loading refuses such files): no
+    # account's job would serve them, and a matrix without them would leave them out silently.
+    orphans = [d.path for d in selected.files if not d.account]
     if orphans:
+        listed = ", ".join(display_path(path) for path in orphans[:5])
+        more = f" and {len(orphans) - 5} more" if len(orphans) > 5 else ""
         click.echo(
             one_line(
-                f"Warning: {orphans} integration(s) belong to no account of {project.path}; "
-                "the matrix leaves them out (add their paths to an account)"
+                f"Error: {len(orphans)} integration file(s) belong to no account of "
+                f"{project.path} ({listed}{more}); a matrix lists accounts, so no job would plan, "
+                "apply or check them: add their paths to an account's `paths` (or an account's "
+                "label to the files)"
             ),
             err=True,
         )
+        return EXIT_ERROR
+    counts.pop("", None)
     entries: list[dict[str, Any]] = []
     for name, account in project.model.accounts.items():
         if name not in counts:

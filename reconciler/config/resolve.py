@@ -21,7 +21,7 @@ from reconciler.config.layers import Layer, read_layer
 from reconciler.config.merge import Merge
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import DesiredState
-from reconciler.project import ClaimConflict, Origin, Project, Safety
+from reconciler.project import ClaimConflict, Origin, Project, Safety, Unclaimed
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,10 @@ def resolve(layer: Layer, resolver: Resolver, *, relative_path: str | None = Non
     except ClaimConflict as exc:
         # At the file's labels when a label claims it (where the fix usually goes), else line 1.
         where = layer.positions.get(("labels",), (1, 1)) if "label" in str(exc) else (1, 1)
+        raise ConfigError([*merged.problems, Problem(layer.path, *where, str(exc))]) from None
+    except Unclaimed as exc:
+        # At the id: the file as a whole belongs nowhere.
+        where = layer.positions.get(("integration_id",), (1, 1))
         raise ConfigError([*merged.problems, Problem(layer.path, *where, str(exc))]) from None
     unmanaged = tuple(
         dict.fromkeys(

@@ -76,7 +76,8 @@ def gha(
 ) -> Actions:
     """The example workflows in a fresh config repository whose main holds the examples.
 
-    The key pair exists only in the environment `production`, which only main may use; the
+    The key pair exists only in the environments `production` (apply) and `production-read`
+    (drift), which only main may use; the
     simulator holds the shop module's statuses (as examples/quickstart.sh seeds them).
     """
     github = FakeGitHub(tmp_path / "github")
@@ -115,14 +116,16 @@ def gha(
         actions={OUR_ACTION: REPO / ".github/actions/reconciler"},
         stubs=THIRD_PARTY,
         env={"SENDCLOUD_API_URL": simulator_server.base_url},
+        # As README "Set up in GitHub" says: apply's environment and drift's, both main-only.
         environments={
-            "production": Environment(
+            name: Environment(
                 branches=("main",),
                 secrets={
                     "SENDCLOUD_PUBLIC_KEY": credentials[0],
                     "SENDCLOUD_SECRET_KEY": credentials[1],
                 },
             )
+            for name in ("production", "production-read")
         },
     )
     (tmp_path / "workflows").mkdir()

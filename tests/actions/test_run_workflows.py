@@ -263,3 +263,35 @@ def test_direct_push_to_main_is_not_applied(gha: Actions) -> None:
     assert "no reviewed plan to apply" in job.step("Apply").log
     assert job.step("Comment the result on the merged pull request").outcome == "skipped"
     assert gha.live(23452345)["statuses"] == before["statuses"]
+
+
+def test_a_fork_pull_request_is_planned_without_a_comment_and_applied_on_merge(
+    gha: Actions,
+) -> None:
+    # A fork's run gets a read-only token: no comment, no labels; the plan is made against the
+    # snapshot all the same (it needs no secret), shown in the run summary and saved for apply.
+    in_sync_with_snapshot(gha)
+    text = edit(gha, PRESTASHOP, "en-gb: Shipped", "en-gb: Sent by a contributor")
+    number = pull_request(gha, "from-fork", {PRESTASHOP: text})
+    event = gha.repo.pull_request_event(number, "from-fork")
+    event["pull_request"]["head"]["repo"] = {"full_name": "contributor/config"}  # type: ignore[index]
+    run = gha.run(
+        "plan.yml",
+        "pull_request",
+        sha=gha.repo.merge_ref(number, "from-fork"),
+        ref=f"refs/pull/{number}/merge",
+        event=event,
+        head_branch="from-fork",
+        head_sha=gha.repo.sha("from-fork"),
+    )
+    job = run.job("plan")
+    assert job.result == "success", run.log
+    assert job.step("Comment the plan on the pull request").outcome == "skipped"
+    assert job.step("Label the pull request by plan outcome").outcome == "skipped"
+    assert "Sent by a contributor" in job.step("Plan").summary
+    assert gha.github.comments(number) == []
+
+    applied = gha.run("apply.yml", "push", sha=gha.repo.merge(number, "from-fork"))
+    assert applied.job("apply").result == "success", applied.log
+    statuses = {s["external_id"]: s for s in gha.live(23452345)["statuses"]}
+    assert statuses["4"]["translations"][0]["status"] == "Sent by a contributor"

@@ -231,7 +231,8 @@ def test_drift_shares_the_apply_concurrency_group() -> None:
 
 def test_plan_runs_on_pull_request_with_minimal_write_access() -> None:
     plan = _load(REPO / "examples/github/plan.yml")
-    assert set(plan["on"]) == {"pull_request"}
+    # workflow_dispatch: drift.yml starts it on the adopt pull request (see test_run_drift).
+    assert set(plan["on"]) == {"pull_request", "workflow_dispatch"}
     assert plan["permissions"] == {}
     assert plan["jobs"]["validate"]["permissions"] == {"contents": "read"}
     assert plan["jobs"]["plan"]["permissions"] == {
@@ -242,15 +243,94 @@ def test_plan_runs_on_pull_request_with_minimal_write_access() -> None:
 
 
 def test_only_jobs_in_the_protected_environment_use_secrets() -> None:
-    # The key pair lives in the `production` environment, which only main may use: a job
-    # that names a secret without that environment would get nothing, or, with repository
-    # secrets, hand them to anyone who can push a branch.
+    # The key pair lives in environments only main may use (the fleet plan's read environments
+    # excepted, see fleet-plan.yml): a job that names a secret without one would get nothing,
+    # or, with repository secrets, hand them to anyone who can push a branch.
+    protected = (
+        "production",
+        "production-read",
+        "${{ matrix.account }}",
+        "${{ matrix.account }}-read",
+    )
     for path in REPO.glob("examples/github/*.yml"):
         for name, job in _load(path)["jobs"].items():
             uses_secrets = "secrets." in str(job)
-            # The fleet workflows keep each account's key pair in an environment named after it.
-            protected = job.get("environment") in ("production", "${{ matrix.account }}")
-            assert uses_secrets == protected, (path.name, name)
+            assert uses_secrets == (job.get("environment") in protected), (path.name, name)
     plan = (REPO / "examples/github/plan.yml").read_text(encoding="utf-8")
     assert "secrets." not in plan
     assert "environment:" not in plan
+
+
+# The environments apply's protection (required reviewers, a main-only rule) is meant for are
+# used by the apply jobs only: reviewers there must not hold every pull-request plan and every
+# daily drift check, and a main-only rule must not refuse pull-request plans.
+APPLY_ENVIRONMENTS = {
+    ("apply.yml", "apply"): "production",
+    ("fleet-apply.yml", "apply"): "${{ matrix.account }}",
+}
+
+
+def test_plans_and_drift_checks_never_use_the_apply_environments() -> None:
+    seen = {}
+    for path in REPO.glob("examples/github/*.yml"):
+        for name, job in _load(path)["jobs"].items():
+            if "environment" in job:
+                seen[(path.name, name)] = job["environment"]
+    for key, environment in seen.items():
+        if key in APPLY_ENVIRONMENTS:
+            assert environment == APPLY_ENVIRONMENTS[key], key
+        else:
+            assert environment not in APPLY_ENVIRONMENTS.values(), key
+            assert str(environment).endswith("-read"), key
+    assert set(APPLY_ENVIRONMENTS) <= set(seen)
+    assert ("drift.yml", "detect") in seen
+    assert ("fleet-drift.yml", "drift") in seen
+
+
+# Where the README puts what is applied: shops, bases, the project file, included policy files.
+README_LAYOUT = (
+    "integrations/be/gent-chocolade.yaml",
+    "integrations/_bases/belgian.yaml",  # a base kept beside the shops
+    "bases/prestashop-nl.yaml",
+    "reconciler.yaml",
+    "policies/shared.yaml",
+)
+
+
+def _github_glob(pattern: str) -> re.Pattern[str]:
+    """GitHub's `paths:` filter syntax: `**` crosses directories, `*` does not."""
+    regex = ""
+    for part in re.split(r"(\*\*/?|\*|\?)", pattern):
+        if part in ("**", "**/"):
+            regex += ".*"
+        elif part == "*":
+            regex += "[^/]*"
+        elif part == "?":
+            regex += "[^/]"
+        else:
+            regex += re.escape(part)
+    return re.compile(regex + r"\Z")
+
+
+def test_the_readme_layout_is_where_the_readme_says() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for path in README_LAYOUT:
+        if "_bases" not in path:
+            assert path in readme, path
+    assert "integrations/_bases/" in readme
+
+
+@pytest.mark.parametrize("name", ["plan.yml", "apply.yml", "fleet-plan.yml", "fleet-apply.yml"])
+def test_path_filters_cover_everything_that_changes_what_is_applied(name: str) -> None:
+    triggers = _load(REPO / "examples/github" / name)["on"]
+    for event in ("push", "pull_request"):
+        if event not in triggers:
+            continue
+        paths = (triggers[event] or {}).get("paths")
+        if paths is None:  # runs on every change
+            continue
+        assert event == "push", f"{name}: a required check must not be path-filtered"
+        patterns = [_github_glob(p) for p in paths]
+        for path in README_LAYOUT:
+            assert any(p.match(path) for p in patterns), (name, path)
+        assert not any(p.match("README.md") for p in patterns)

@@ -32,6 +32,7 @@ accounts:
     public_key_env: DE_ID
     secret_key_env: DE_SECRET
 policies: []
+unclaimed: command-line  # integrations/other.yaml uses the command line's key pair
 """
 
 

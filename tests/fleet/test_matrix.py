@@ -17,7 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.fleet.support import BE_KEYS, NL_KEYS, SECRETS, Fleet
+from tests.fleet.support import BE_KEYS, NL_KEYS, PROJECT, SECRETS, Fleet
 from tests.fleet.test_changed_since import committed_fleet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,6 +76,49 @@ def test_matrix_without_a_project_file_is_an_error(fleet: Fleet) -> None:
     assert code == 1
     assert out == ""
     assert "no project file (reconciler.yaml)" in err
+
+
+def test_a_file_no_account_claims_fails_validate_and_matrix_at_the_file(fleet: Fleet) -> None:
+    # A shop in a directory no account's paths cover: every per-account job would skip it.
+    fleet.shop("nl", 1)
+    fleet.shop("fr", 4001)
+
+    code, out, err = fleet.run("validate", "integrations/")
+    assert code == 1
+    assert "integrations/fr/4001.yaml:1:1: no account of reconciler.yaml claims this file" in err
+    assert "add its path to an account's `paths`" in err
+    code, out, err = fleet.run("matrix", "integrations/")
+    assert code == 1
+    assert out == ""
+    assert "integrations/fr/4001.yaml:1:1: no account of reconciler.yaml claims" in err
+
+    # Labelled for an account, it belongs to that account and the matrix lists it there.
+    fleet.shop("fr", 4001, labels="be")
+    code, out, _ = fleet.run("matrix", "integrations/")
+    assert code == 0
+    assert {e["account"]: e["integrations"] for e in json.loads(out)["include"]} == {
+        "agency-nl": 1,
+        "agency-be": 1,
+    }
+
+
+def test_unclaimed_command_line_serves_such_files_but_matrix_refuses(fleet: Fleet) -> None:
+    fleet.write_project(
+        PROJECT.format(nl_url=fleet.nl.base_url, be_url=fleet.be.base_url)
+        + "unclaimed: command-line\n"
+    )
+    fleet.shop("nl", 1)
+    fleet.shop("fr", 4001)
+
+    code, out, _ = fleet.run("validate", "integrations/")
+    assert code == 0, out
+    code, out, err = fleet.run("matrix", "integrations/")
+    assert code == 1
+    assert out == ""
+    assert (
+        "Error: 1 integration file(s) belong to no account of reconciler.yaml "
+        "(integrations/fr/4001.yaml); a matrix lists accounts, so no job would plan" in err
+    )
 
 
 def _steps(workflow: str, job: str) -> dict[str, dict[str, Any]]:
@@ -164,7 +207,10 @@ def test_the_fleet_workflows_run_one_job_per_account_from_the_matrix() -> None:
         assert spec["needs"] == "matrix"
         assert spec["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.matrix) }}"
         assert spec["strategy"]["fail-fast"] is False
-        assert spec["environment"] == "${{ matrix.account }}"
+        # Plans and drift checks read with the `-read` environments; the account's own
+        # environment (where required reviewers go) is for apply only.
+        suffix = "" if workflow == "fleet-apply.yml" else "-read"
+        assert spec["environment"] == "${{ matrix.account }}" + suffix
         runs = " ".join(step.get("run", "") for step in spec["steps"])
         assert '--only "account:$ACCOUNT"' in runs
         assert 'export "$PUBLIC_KEY_ENV=$SENDCLOUD_PUBLIC_KEY"' in runs

@@ -168,6 +168,13 @@ class FakeGitHub:
             result = None
         elif command[0] in ("issue", "pr"):
             result = self._issues(state, command, options, positional)
+        elif command == ["workflow", "run"]:  # recorded; the test runs the dispatched workflow
+            fields = dict(field.split("=", 1) for field in options.get("-f", []))
+            ref = _one(options, "--ref")
+            state.setdefault("dispatches", []).append(
+                {"workflow": positional[0], "ref": ref, "inputs": fields}
+            )
+            result = None
         else:
             raise GhError(f"the fake gh does not know `gh {' '.join(argv[:2])}`")
         self.save(state)
@@ -256,20 +263,23 @@ class FakeGitHub:
             self._check_labels(state, labels)
             if pulls:
                 head = _one(options, "--head")
-                if not _branch_exists(Path(state["origin"]), head):
+                head_sha = _branch_sha(Path(state["origin"]), head)
+                if not head_sha:
                     raise GhError(f"pull request create failed: head branch {head!r} not pushed")
             number = self._new_issue(
                 state, title=_one(options, "--title"), body=body or "", labels=labels, is_pr=pulls
             )
             if pulls:
                 state["issues"][str(number)].update(
-                    head=_one(options, "--head"), base=_one(options, "--base")
+                    head=head, base=_one(options, "--base"), head_sha=head_sha
                 )
             return (
                 f"https://github.com/{state['repository']}/{'pull' if pulls else 'issues'}/{number}"
             )
         issue = self._issue(state, int(positional[0]), pr=pulls)
         if action == "edit":
+            if pulls and issue.get("head"):  # a force-pushed branch moves the pull request
+                issue["head_sha"] = _branch_sha(Path(state["origin"]), issue["head"])
             if body is not None:
                 issue["body"] = body
             self._check_labels(state, options.get("--add-label", []))
@@ -379,21 +389,11 @@ def _jq(result: Any, expression: str) -> str:
     return done.stdout
 
 
-def _branch_exists(origin: Path, branch: str) -> bool:
-    done = subprocess.run(
-        [
-            "git",
-            "--git-dir",
-            str(origin),
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            f"refs/heads/{branch}",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    return done.returncode == 0
+def _branch_sha(origin: Path, branch: str) -> str:
+    """The branch's last commit in the origin repository; "" when there is no such branch."""
+    command = ["git", "--git-dir", str(origin), "rev-parse", "--verify", "--quiet"]
+    done = subprocess.run([*command, f"refs/heads/{branch}"], capture_output=True, check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else ""
 
 
 if __name__ == "__main__":
