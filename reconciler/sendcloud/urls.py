@@ -55,7 +55,8 @@ def check_base_url(url: str, *, what: str = "API URL", source: str | None = None
     Accepted: ``https://host[:port][/path]``, or ``http://`` to a loopback host. Refused, with a
     one-line message naming `what` ("API URL", "token URL"), the setting it came from
     (`source`: ``SENDCLOUD_TOKEN_URL``, ``--api-url``...) and an example of a good one:
-    unparsable URLs, other schemes, a missing host, and a user name or password in the URL.
+    unparsable URLs, other schemes, a missing host, a query or fragment, and a user name or
+    password in the URL.
     """
     named = setting_phrase(what, source)
     named_ = named[0].upper() + named[1:]  # at the start of a sentence
@@ -76,6 +77,13 @@ def check_base_url(url: str, *, what: str = "API URL", source: str | None = None
     if parts.scheme not in ("https", "http") or not host:
         raise CredentialsError(
             f"{named_} is {url!r}, not an https:// URL with a host (e.g. {example})."
+        )
+    if parts.query or parts.fragment or url.strip().endswith(("?", "#")):
+        # Request paths are appended to the base URL: a query or fragment would end up in the
+        # middle of every request's URL.
+        raise CredentialsError(
+            f"{named_} is {url!r}, which has a query or fragment ('?' or '#'); give the base "
+            f"URL alone (e.g. {example})."
         )
     if parts.scheme == "http" and not is_loopback(host):
         raise CredentialsError(

@@ -103,6 +103,21 @@ def test_urls_that_are_not_http_are_refused(url: str) -> None:
         check_base_url(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://panel.sendcloud.sc/api/v3?x=1",
+        "https://panel.sendcloud.sc/api/v3?",
+        "https://panel.sendcloud.sc/api/v3#top",
+        "http://127.0.0.1:8080/api/v3?x=1",
+    ],
+)
+def test_a_query_or_fragment_in_a_base_url_is_refused(url: str) -> None:
+    # Request paths are appended to the base: '?x=1' would land inside every request's URL.
+    with pytest.raises(CredentialsError, match=r"has a query or fragment .*base URL alone"):
+        check_base_url(url, source="--api-url")
+
+
 def test_url_comes_from_option_then_environment() -> None:
     env = {
         "SENDCLOUD_PUBLIC_KEY": "public",
