@@ -42,6 +42,25 @@ def live_mapping(live: LiveState) -> tuple[dict[Category, str | None], Notes]:
     return mapping, notes
 
 
+def parse_rewritten(text: str, path: str, *, unmanaged: Sequence[str], what: str) -> DesiredState:
+    """The state ``text`` resolves to, as `reconciler validate` would read it; `ReconcilerError`
+    when it is over the file size cap or invalid (``what`` names the form: "a valid file")."""
+    from reconciler.config.loader import parse
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise ReconcilerError(
+            f"the file would be {size / 2**20:.1f} MiB, larger than the "
+            f"{MAX_FILE_BYTES // 2**20} MiB a desired-state file may be (`reconciler validate` "
+            "would refuse it); delete the statuses the shop no longer uses, then try again"
+        )
+    try:
+        return parse(text, path, unmanaged=unmanaged).state
+    except ConfigError as exc:
+        problems = "; ".join(p.message for p in exc.problems)
+        raise ReconcilerError(f"the live state cannot be written as {what} ({problems})") from None
+
+
 def verify_rewrite(
     text: str,
     path: str,
@@ -54,22 +73,7 @@ def verify_rewrite(
     """Refuse to write ``text`` unless it is a valid file holding exactly the intended state.
 
     ``unmanaged``: the effective patterns (the mapping may point at such statuses)."""
-    from reconciler.config.loader import parse
-
-    size = len(text.encode("utf-8"))
-    if size > MAX_FILE_BYTES:
-        raise ReconcilerError(
-            f"the file would be {size / 2**20:.1f} MiB, larger than the "
-            f"{MAX_FILE_BYTES // 2**20} MiB a desired-state file may be (`reconciler validate` "
-            "would refuse it); delete the statuses the shop no longer uses, then try again"
-        )
-    try:
-        written = parse(text, path, unmanaged=unmanaged).state
-    except ConfigError as exc:
-        problems = "; ".join(p.message for p in exc.problems)
-        raise ReconcilerError(
-            f"the live state cannot be written as a valid file ({problems})"
-        ) from None
+    written = parse_rewritten(text, path, unmanaged=unmanaged, what="a valid file")
     expected_statuses = (
         {ext: dict(translations) for ext, translations in statuses.items()}
         if statuses is not None

@@ -20,12 +20,12 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from reconciler.changes import Change, MappingChange, StatusCreate, StatusDelete, StatusUpdate
+from reconciler.config.files import parse_rewritten
 from reconciler.config.layers import read_layer
 from reconciler.config.merge import Merge
-from reconciler.config.reader import MAX_FILE_BYTES
 from reconciler.config.resolve import DesiredFile, Resolver
 from reconciler.config.rewrite import DEFAULT_INDENT, _text, _yaml
-from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.errors import ReconcilerError
 from reconciler.model import Category, Language
 from reconciler.project import Project
 
@@ -147,22 +147,9 @@ def check_overrides(
     text: str, desired: DesiredFile, statuses: Mapping[str, Any] | None, mapping: Any
 ) -> None:
     """Refuse to write ``text`` unless it resolves to exactly the intended state."""
-    from reconciler.config.loader import parse
-
-    size = len(text.encode("utf-8"))
-    if size > MAX_FILE_BYTES:
-        raise ReconcilerError(
-            f"the file would be {size / 2**20:.1f} MiB, larger than the "
-            f"{MAX_FILE_BYTES // 2**20} MiB a desired-state file may be (`reconciler validate` "
-            "would refuse it); delete the statuses the shop no longer uses, then try again"
-        )
-    try:
-        written = parse(text, desired.path, unmanaged=desired.unmanaged).state
-    except ConfigError as exc:
-        problems = "; ".join(p.message for p in exc.problems)
-        raise ReconcilerError(
-            f"the live state cannot be written as valid overrides ({problems})"
-        ) from None
+    written = parse_rewritten(
+        text, desired.path, unmanaged=desired.unmanaged, what="valid overrides"
+    )
     got = {k: dict(v) for k, v in (written.statuses or {}).items()}
     if (statuses is not None and got != statuses) or (
         mapping is not None and (written.mapping and written.mapping.as_dict()) != mapping
